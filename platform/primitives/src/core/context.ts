@@ -1,0 +1,628 @@
+/**
+ * `WorkflowContext`: the immutable per-run context every primitive receives (ids, signal, deadline,
+ * clock, shared state).
+ *
+ * @packageDocumentation
+ */
+import { randomUUID } from "node:crypto";
+import type { Context as OtelContext } from "@opentelemetry/api";
+import type { Clock } from "./clock.js";
+import { systemClock } from "./clock.js";
+import { InvalidOptionsError, TimeoutError } from "./errors.js";
+import { describeValue, isPlainObject, readOptions } from "../internal/options.js";
+
+/**
+ * What {@link createContext} accepts. Every key is optional.
+ * @since 0.1.0
+ */
+export interface ContextInit {
+  /** Workflow id. @defaultValue `"wf-"` + a random id, generated on first read */
+  readonly workflowId?: string;
+  /** Optional session id (e.g. a chat session). */
+  readonly sessionId?: string;
+  /** Cancels the run when it aborts. @defaultValue a signal that never aborts */
+  readonly signal?: AbortSignal;
+  /** Relative deadline in ms from now (on `clock`); combined with `deadline` by taking the earlier. */
+  readonly timeoutMs?: number;
+  /** Absolute deadline, epoch ms on `clock`. */
+  readonly deadline?: number;
+  /** Free-form read-only data (not sent in spans). */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** String tags. */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** String baggage, propagated across processes by `@tta/observability`. */
+  readonly baggage?: Readonly<Record<string, string>>;
+  /** Time source for every delay, timeout, deadline and TTL. @defaultValue {@link systemClock} */
+  readonly clock?: Clock;
+}
+
+/**
+ * What {@link WorkflowContext.child} accepts: the {@link ContextInit} keys except `workflowId`.
+ * @since 0.1.0
+ */
+export type ChildContextInit = Omit<ContextInit, "workflowId">;
+
+const CONTEXT_KEYS = [
+  "workflowId",
+  "sessionId",
+  "signal",
+  "timeoutMs",
+  "deadline",
+  "metadata",
+  "tags",
+  "baggage",
+  "clock",
+] as const;
+const CHILD_KEYS = CONTEXT_KEYS.filter((k) => k !== "workflowId");
+
+/** What a root context and all its children share. */
+interface RunShared {
+  workflowId: string | undefined;
+  correlationId: string | undefined;
+  state: Map<string, unknown> | undefined;
+}
+
+const EMPTY: Readonly<Record<string, never>> = Object.freeze({});
+/** A signal that never aborts: the default, and a marker that no race is needed. */
+const NEVER_SIGNAL: AbortSignal = new AbortController().signal;
+
+/** @internal Flags a context that a primitive made for a child run. */
+const INTERNAL = 1;
+/** @internal Flags a context view that does not own timers or links. */
+const VIEW = 2;
+
+interface ContextFields {
+  readonly shared: RunShared;
+  readonly isChild: boolean;
+  readonly flags: number;
+  readonly otel: OtelContext | undefined;
+  readonly sessionId: string | undefined;
+  readonly deadline: number | undefined;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly baggage: Readonly<Record<string, string>>;
+  readonly clock: Clock;
+  /** The context's signal, or `undefined` while it is lazy (see {@link LazyAbort}). */
+  readonly signal: AbortSignal | undefined;
+  readonly lazy: LazyAbort | undefined;
+  readonly release: (() => void) | undefined;
+}
+
+/**
+ * The abort state of a context made by a primitive that cancels its children (e.g. parallel
+ * siblings). On Node 20 creating an `AbortSignal` costs microseconds, so the signal is only
+ * materialised when something reads `ctx.signal`; primitives check the state without it.
+ */
+class LazyAbort {
+  aborted = false;
+  reason: unknown = undefined;
+  controller: AbortController | undefined = undefined;
+  unlink: (() => void) | undefined = undefined;
+  readonly parent: WorkflowContext;
+  constructor(parent: WorkflowContext) {
+    this.parent = parent;
+  }
+
+  signal(): AbortSignal {
+    if (this.controller !== undefined) return this.controller.signal;
+    const controller = new AbortController();
+    this.controller = controller;
+    if (this.aborted) {
+      controller.abort(this.reason);
+      return controller.signal;
+    }
+    const parent = this.parent.signal;
+    if (parent.aborted) controller.abort(parent.reason);
+    else if (parent !== NEVER_SIGNAL) {
+      const onAbort = (): void => controller.abort(parent.reason);
+      parent.addEventListener("abort", onAbort, { once: true });
+      this.unlink = () => parent.removeEventListener("abort", onAbort);
+    }
+    return controller.signal;
+  }
+
+  isAborted(): boolean {
+    if (this.aborted) return true;
+    return this.controller !== undefined ? this.controller.signal.aborted : isContextAborted(this.parent);
+  }
+
+  abortReason(): unknown {
+    if (this.aborted) return this.reason;
+    return this.controller !== undefined ? (this.controller.signal.reason as unknown) : contextAbortReason(this.parent);
+  }
+
+  abort(reason: unknown): void {
+    if (this.isAborted()) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.release();
+    this.controller?.abort(reason);
+  }
+
+  release(): void {
+    const unlink = this.unlink;
+    this.unlink = undefined;
+    unlink?.();
+  }
+}
+
+interface Internals {
+  isInternal(ctx: WorkflowContext): boolean;
+  otel(ctx: WorkflowContext): OtelContext | undefined;
+  shared(ctx: WorkflowContext): RunShared;
+  view(ctx: WorkflowContext, otel: OtelContext | undefined): WorkflowContext;
+  construct(fields: ContextFields): WorkflowContext;
+  isChild(ctx: WorkflowContext): boolean;
+  aborted(ctx: WorkflowContext): boolean;
+  reason(ctx: WorkflowContext): unknown;
+  lazy(ctx: WorkflowContext): LazyAbort | undefined;
+}
+// Assigned by the class's static block, which runs when the class is defined.
+// eslint-disable-next-line prefer-const -- assigned inside the class's static block
+let internals: Internals;
+
+/**
+ * The immutable context of one workflow run: ids, cancellation signal, deadline, clock, read-only
+ * metadata, and a shared `state` map.
+ *
+ * @remarks
+ * Create one with {@link createContext}, derive with {@link WorkflowContext.child}. Contexts are
+ * immutable except `state`, which is **one Map shared by the root and all its children**: a step
+ * sees what an earlier step wrote, and parallel branches write to the same Map (coordinate keys
+ * yourself). A context with a deadline owns a timer on its clock; call `dispose()` (or use
+ * `using`) when you are done with a context you made, to clear it early.
+ *
+ * @example
+ * ```ts
+ * const ctx = createContext({ workflowId: "triage", timeoutMs: 30_000, metadata: { user: "u1" } });
+ * const child = ctx.child({ timeoutMs: 5_000 }); // deadline = the earlier of the two
+ * child.state.set("seen", true); // visible through ctx.state too
+ * ```
+ * @since 0.1.0
+ */
+export class WorkflowContext {
+  /** Optional session id. */
+  readonly sessionId: string | undefined;
+  /** Absolute deadline (epoch ms on `clock`), if any; children take the minimum. */
+  readonly deadline: number | undefined;
+  /** Read-only metadata. */
+  readonly metadata: Readonly<Record<string, unknown>>;
+  /** Read-only string tags. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** Read-only string baggage. */
+  readonly baggage: Readonly<Record<string, string>>;
+  /** The time source. */
+  readonly clock: Clock;
+
+  readonly #shared: RunShared;
+  readonly #isChild: boolean;
+  readonly #flags: number;
+  readonly #otel: OtelContext | undefined;
+  readonly #lazy: LazyAbort | undefined;
+  #signal: AbortSignal | undefined;
+  #view: WorkflowContext | undefined;
+  #release: (() => void) | undefined;
+
+  private constructor(fields: ContextFields) {
+    this.#shared = fields.shared;
+    this.#isChild = fields.isChild;
+    this.#flags = fields.flags;
+    this.#otel = fields.otel;
+    this.sessionId = fields.sessionId;
+    this.deadline = fields.deadline;
+    this.metadata = fields.metadata;
+    this.tags = fields.tags;
+    this.baggage = fields.baggage;
+    this.clock = fields.clock;
+    this.#signal = fields.signal;
+    this.#lazy = fields.lazy;
+    this.#release = fields.release;
+  }
+
+  /** Aborts when the run is cancelled or its deadline passes (reason: a `TimeoutError`). */
+  get signal(): AbortSignal {
+    return (this.#signal ??= (this.#lazy as LazyAbort).signal());
+  }
+
+  /** The workflow id: given at creation, or `"wf-"` + a random id generated on first read. */
+  get workflowId(): string {
+    return (this.#shared.workflowId ??= `wf-${randomUUID().slice(0, 8)}`);
+  }
+
+  /** A UUID per root context, inherited by every child (generated on first read). */
+  get correlationId(): string {
+    return (this.#shared.correlationId ??= randomUUID());
+  }
+
+  /** On a child context, the parent's `correlationId`; `undefined` on a root. */
+  get causationId(): string | undefined {
+    return this.#isChild ? this.correlationId : undefined;
+  }
+
+  /** The per-run blackboard, shared by the root and all its children (see the class remarks). */
+  get state(): Map<string, unknown> {
+    return (this.#shared.state ??= new Map());
+  }
+
+  /** Milliseconds until the deadline (never negative), or `Infinity` without one. */
+  remainingMs(): number {
+    return this.deadline === undefined ? Infinity : Math.max(0, this.deadline - this.clock.now());
+  }
+
+  /**
+   * Derives a child context: signal = either parent's or the given one aborts; deadline = the
+   * earliest; metadata, tags and baggage shallow-merged; ids and `state` inherited.
+   *
+   * @throws {@link InvalidOptionsError} for unknown keys, `workflowId`, or invalid values.
+   */
+  child(init?: ChildContextInit): WorkflowContext {
+    return deriveChild(this, init, 0);
+  }
+
+  /** Clears this context's deadline timer and unlinks it from its parent's signal. Idempotent. */
+  dispose(): void {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
+  }
+
+  /** Same as {@link WorkflowContext.dispose}, for `using ctx = createContext(…)`. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** @internal */
+  static {
+    internals = {
+      isInternal: (ctx) => (ctx.#flags & INTERNAL) !== 0,
+      otel: (ctx) => ctx.#otel,
+      shared: (ctx) => ctx.#shared,
+      view: (ctx, otel) => {
+        if (otel === undefined && (ctx.#flags & INTERNAL) !== 0) return ctx;
+        if (otel === undefined && ctx.#view !== undefined) return ctx.#view;
+        const view = new WorkflowContext({
+          shared: ctx.#shared,
+          isChild: ctx.#isChild,
+          flags: INTERNAL | VIEW,
+          otel: otel ?? ctx.#otel,
+          sessionId: ctx.sessionId,
+          deadline: ctx.deadline,
+          metadata: ctx.metadata,
+          tags: ctx.tags,
+          baggage: ctx.baggage,
+          clock: ctx.clock,
+          signal: ctx.#signal,
+          lazy: ctx.#lazy,
+          release: undefined,
+        });
+        if (otel === undefined) ctx.#view = view;
+        return view;
+      },
+      construct: (fields) => new WorkflowContext(fields),
+      isChild: (ctx) => ctx.#isChild,
+      aborted: (ctx) => (ctx.#signal !== undefined ? ctx.#signal.aborted : (ctx.#lazy as LazyAbort).isAborted()),
+      reason: (ctx) =>
+        ctx.#signal !== undefined ? (ctx.#signal.reason as unknown) : (ctx.#lazy as LazyAbort).abortReason(),
+      lazy: (ctx) => ctx.#lazy,
+    };
+  }
+}
+
+
+function validClock(value: unknown): Clock {
+  const c = value as Partial<Clock> | null;
+  if (
+    typeof c !== "object" ||
+    c === null ||
+    typeof c.now !== "function" ||
+    typeof c.sleep !== "function" ||
+    typeof c.schedule !== "function"
+  )
+    throw new InvalidOptionsError(
+      "clock",
+      `Expected \`clock\` to implement now(), sleep() and schedule(), got ${describeValue(value)}`,
+    );
+  return c as Clock;
+}
+
+function validSignal(value: unknown): AbortSignal {
+  if (!(value instanceof AbortSignal))
+    throw new InvalidOptionsError("signal", `Expected \`signal\` to be an AbortSignal, got ${describeValue(value)}`);
+  return value;
+}
+
+function validRecord<V>(option: string, value: unknown, stringValued: boolean): Readonly<Record<string, V>> | undefined {
+  if (value === undefined) return undefined;
+  if (!isPlainObject(value))
+    throw new InvalidOptionsError(option, `Expected \`${option}\` to be a plain object, got ${describeValue(value)}`);
+  if (stringValued) {
+    for (const key of Object.keys(value)) {
+      if (typeof value[key] !== "string")
+        throw new InvalidOptionsError(
+          option,
+          `Expected \`${option}.${key}\` to be a string, got ${describeValue(value[key])}`,
+        );
+    }
+  }
+  return value as Readonly<Record<string, V>>;
+}
+
+function merge<V>(
+  parent: Readonly<Record<string, V>>,
+  given: Readonly<Record<string, V>> | undefined,
+): Readonly<Record<string, V>> {
+  if (given === undefined) return parent;
+  return Object.freeze({ ...parent, ...given });
+}
+
+function validDeadline(init: Readonly<Record<string, unknown>>, clock: Clock): number | undefined {
+  let deadline: number | undefined;
+  const { timeoutMs, deadline: absolute } = init;
+  if (timeoutMs !== undefined) {
+    if (typeof timeoutMs !== "number" || !(timeoutMs > 0) || !Number.isFinite(timeoutMs))
+      throw new InvalidOptionsError(
+        "timeoutMs",
+        `Expected \`timeoutMs\` to be a finite number > 0, got ${describeValue(timeoutMs)}`,
+      );
+    deadline = clock.now() + timeoutMs;
+  }
+  if (absolute !== undefined) {
+    if (typeof absolute !== "number" || !Number.isFinite(absolute))
+      throw new InvalidOptionsError(
+        "deadline",
+        `Expected \`deadline\` to be a finite epoch-ms number, got ${describeValue(absolute)}`,
+      );
+    deadline = deadline === undefined ? absolute : Math.min(deadline, absolute);
+  }
+  return deadline;
+}
+
+/**
+ * Builds the signal for a new context: the parent's (or never) unless a given signal or an earlier
+ * deadline needs its own controller. Returns the signal and the function that releases its timer
+ * and listeners.
+ */
+function linkSignal(
+  parents: readonly AbortSignal[],
+  ownDeadline: number | undefined,
+  clock: Clock,
+): { signal: AbortSignal; release: (() => void) | undefined } {
+  const live = parents.filter((s) => s !== NEVER_SIGNAL);
+  if (ownDeadline === undefined && live.length <= 1) return { signal: live[0] ?? NEVER_SIGNAL, release: undefined };
+  const controller = new AbortController();
+  const cleanups: (() => void)[] = [];
+  const release = (): void => {
+    for (const cleanup of cleanups) cleanup();
+    cleanups.length = 0;
+  };
+  const abort = (reason: unknown): void => {
+    if (controller.signal.aborted) return;
+    release();
+    controller.abort(reason);
+  };
+  for (const parent of live) {
+    if (parent.aborted) {
+      abort(parent.reason);
+      break;
+    }
+    const onAbort = (): void => abort(parent.reason);
+    parent.addEventListener("abort", onAbort, { once: true });
+    cleanups.push(() => parent.removeEventListener("abort", onAbort));
+  }
+  if (ownDeadline !== undefined && !controller.signal.aborted) {
+    const fire = (): void =>
+      abort(new TimeoutError(`deadline of ${new Date(ownDeadline).toISOString()} passed`));
+    const wait = ownDeadline - clock.now();
+    if (wait <= 0) fire();
+    else cleanups.push(clock.schedule(wait, fire));
+  }
+  return { signal: controller.signal, release };
+}
+
+/**
+ * Creates a root context.
+ *
+ * @remarks
+ * Ids are generated lazily, on first read. With `timeoutMs` or `deadline`, the context's signal
+ * aborts at the deadline with a {@link TimeoutError}, on the context's clock (an unref'd timer on the
+ * system clock); `dispose()` clears that timer.
+ *
+ * @throws {@link InvalidOptionsError} for unknown keys or invalid values (naming the option).
+ * @example
+ * ```ts
+ * const ctx = createContext({ workflowId: "triage", signal: AbortSignal.timeout(60_000), metadata: { user: "u1" } });
+ * const out = await flow.execute(input, ctx);
+ * ```
+ * @since 0.1.0
+ */
+export function createContext(init?: ContextInit): WorkflowContext {
+  const opts = readOptions("createContext", init, CONTEXT_KEYS);
+  const { workflowId, sessionId } = opts;
+  if (workflowId !== undefined && (typeof workflowId !== "string" || workflowId.length === 0))
+    throw new InvalidOptionsError("workflowId", `Expected \`workflowId\` to be a non-empty string, got ${describeValue(workflowId)}`);
+  if (sessionId !== undefined && typeof sessionId !== "string")
+    throw new InvalidOptionsError("sessionId", `Expected \`sessionId\` to be a string, got ${describeValue(sessionId)}`);
+  const clock = opts.clock === undefined ? systemClock : validClock(opts.clock);
+  const given = opts.signal === undefined ? undefined : validSignal(opts.signal);
+  const deadline = validDeadline(opts, clock);
+  const metadata = validRecord<unknown>("metadata", opts.metadata, false);
+  const tags = validRecord<string>("tags", opts.tags, true);
+  const baggage = validRecord<string>("baggage", opts.baggage, true);
+  const { signal, release } = linkSignal(given ? [given] : [], deadline, clock);
+  return internals.construct({
+    shared: { workflowId, correlationId: undefined, state: undefined },
+    isChild: false,
+    flags: 0,
+    otel: undefined,
+    sessionId,
+    deadline,
+    metadata: metadata ? Object.freeze({ ...metadata }) : EMPTY,
+    tags: tags ? Object.freeze({ ...tags }) : EMPTY,
+    baggage: baggage ? Object.freeze({ ...baggage }) : EMPTY,
+    clock,
+    signal,
+    lazy: undefined,
+    release,
+  });
+}
+
+function deriveChild(parent: WorkflowContext, init: ChildContextInit | undefined, flags: number): WorkflowContext {
+  if (init !== undefined && isPlainObject(init) && Object.hasOwn(init, "workflowId"))
+    throw new InvalidOptionsError("workflowId", "A child context inherits `workflowId`; it cannot be changed");
+  const opts = readOptions("ctx.child", init, CHILD_KEYS);
+  const { sessionId } = opts;
+  if (sessionId !== undefined && typeof sessionId !== "string")
+    throw new InvalidOptionsError("sessionId", `Expected \`sessionId\` to be a string, got ${describeValue(sessionId)}`);
+  const clock = opts.clock === undefined ? parent.clock : validClock(opts.clock);
+  const given = opts.signal === undefined ? undefined : validSignal(opts.signal);
+  const own = validDeadline(opts, clock);
+  const ownDeadline = own !== undefined && (parent.deadline === undefined || own < parent.deadline) ? own : undefined;
+  const deadline = ownDeadline ?? parent.deadline;
+  const { signal, release } = linkSignal(given ? [parent.signal, given] : [parent.signal], ownDeadline, clock);
+  return internals.construct({
+    shared: internals.shared(parent),
+    isChild: true,
+    flags,
+    otel: internals.otel(parent),
+    sessionId: (sessionId as string | undefined) ?? parent.sessionId,
+    deadline,
+    metadata: merge(parent.metadata, validRecord<unknown>("metadata", opts.metadata, false)),
+    tags: merge(parent.tags, validRecord<string>("tags", opts.tags, true)),
+    baggage: merge(parent.baggage, validRecord<string>("baggage", opts.baggage, true)),
+    clock,
+    signal,
+    lazy: undefined,
+    release,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Internal API for primitives (not exported from the package barrels).
+// ---------------------------------------------------------------------------------------------
+
+/** @internal Whether `ctx` was made by a primitive for a child run (so its execute is nested). */
+export function isInternalContext(ctx: WorkflowContext): boolean {
+  return internals.isInternal(ctx);
+}
+
+/** @internal The OpenTelemetry context carried by `ctx` (its primitive span), if any. */
+export function otelContextOf(ctx: WorkflowContext): OtelContext | undefined {
+  return internals.otel(ctx);
+}
+
+/**
+ * @internal An internal view of `ctx` (same run, same signal; no ownership), optionally carrying
+ * `otel` as the parent of spans started under it. Without `otel`, a user context's view is cached.
+ */
+export function internalView(ctx: WorkflowContext, otel?: OtelContext): WorkflowContext {
+  return internals.view(ctx, otel);
+}
+
+/** @internal A fresh internal root context for an `execute` call made without a context. */
+export function createRunContext(): WorkflowContext {
+  return internals.construct({
+    shared: { workflowId: undefined, correlationId: undefined, state: undefined },
+    isChild: false,
+    flags: INTERNAL,
+    otel: undefined,
+    sessionId: undefined,
+    deadline: undefined,
+    metadata: EMPTY,
+    tags: EMPTY,
+    baggage: EMPTY,
+    clock: systemClock,
+    signal: NEVER_SIGNAL,
+    lazy: undefined,
+    release: undefined,
+  });
+}
+
+/**
+ * @internal A child context for a run inside a primitive (marked internal). The caller owns it
+ * and must `dispose()` it when its run settles.
+ */
+export function createRunChild(parent: WorkflowContext, init: ChildContextInit): WorkflowContext {
+  return deriveChild(parent, init, INTERNAL);
+}
+
+/**
+ * @internal A child context whose signal also aborts on `abort(reason)`, for primitives that cancel
+ * their children (e.g. parallel siblings). Its signal is created only if something reads it.
+ * `ctx.dispose()` unlinks it from the parent.
+ */
+export function createAbortableChild(parent: WorkflowContext): {
+  readonly ctx: WorkflowContext;
+  readonly abort: (reason: unknown) => void;
+} {
+  const lazy = new LazyAbort(parent);
+  const ctx = internals.construct({
+    shared: internals.shared(parent),
+    isChild: internals.isChild(parent),
+    flags: INTERNAL,
+    otel: internals.otel(parent),
+    sessionId: parent.sessionId,
+    deadline: parent.deadline,
+    metadata: parent.metadata,
+    tags: parent.tags,
+    baggage: parent.baggage,
+    clock: parent.clock,
+    signal: undefined,
+    lazy,
+    release: () => lazy.release(),
+  });
+  return { ctx, abort: (reason) => lazy.abort(reason) };
+}
+
+/** @internal Whether the context's run was cancelled, without materialising a lazy signal. */
+export function isContextAborted(ctx: WorkflowContext): boolean {
+  return internals.aborted(ctx);
+}
+
+/** @internal The abort reason (`undefined` if not aborted), without materialising a lazy signal. */
+export function contextAbortReason(ctx: WorkflowContext): unknown {
+  return internals.reason(ctx);
+}
+
+/** @internal Throws the abort reason if the context's run was cancelled. */
+export function throwIfContextAborted(ctx: WorkflowContext): void {
+  if (internals.aborted(ctx)) throw internals.reason(ctx);
+}
+
+/** @internal Whether `signal` is the shared never-aborting default (no race or listener needed). */
+export function isNeverSignal(signal: AbortSignal): boolean {
+  return signal === NEVER_SIGNAL;
+}
+
+/** @internal Whether `value` is a context made by this copy of the package. */
+export function isOwnContext(value: unknown): value is WorkflowContext {
+  return value instanceof WorkflowContext;
+}
+
+/**
+ * @internal Adopts a context-shaped object from another copy of this package: same ids, signal,
+ * deadline, clock and records, sharing its `state` Map.
+ */
+export function adoptForeignContext(value: unknown): WorkflowContext {
+  const foreign = value as Partial<WorkflowContext> | null;
+  if (typeof foreign !== "object" || foreign === null || !(foreign.signal instanceof AbortSignal))
+    throw new InvalidOptionsError("ctx", `Expected a WorkflowContext, got ${describeValue(value)}`);
+  return internals.construct({
+    shared: {
+      workflowId: foreign.workflowId,
+      correlationId: foreign.correlationId,
+      state: foreign.state instanceof Map ? foreign.state : undefined,
+    },
+    isChild: foreign.causationId !== undefined,
+    flags: INTERNAL,
+    otel: undefined,
+    sessionId: foreign.sessionId,
+    deadline: foreign.deadline,
+    metadata: foreign.metadata ?? EMPTY,
+    tags: foreign.tags ?? EMPTY,
+    baggage: foreign.baggage ?? EMPTY,
+    clock: foreign.clock ? validClock(foreign.clock) : systemClock,
+    signal: foreign.signal,
+    lazy: undefined,
+    release: undefined,
+  });
+}

@@ -1,0 +1,260 @@
+/**
+ * The TTA error catalogue: one `TtaError` base with a `code`, and subclasses only where callers branch.
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * Every error code a TTA primitive can produce, with what it means.
+ *
+ * @example
+ * ```ts
+ * if (isTtaError(e, TtaErrorCode.TIMEOUT)) console.log("timed out");
+ * ```
+ * @since 0.1.0
+ */
+export const TtaErrorCode = {
+  /** Options given to a primitive or a context were invalid (raised at construction). */
+  INVALID_OPTIONS: "INVALID_OPTIONS",
+  /** An operation ran past its deadline or `timeoutMs`. */
+  TIMEOUT: "TIMEOUT",
+  /** A circuit breaker is open (or its half-open probes are busy); the call was not attempted. */
+  CIRCUIT_OPEN: "CIRCUIT_OPEN",
+  /** A fallback chain ran out: the primary and every fallback failed. */
+  FALLBACK_EXHAUSTED: "FALLBACK_EXHAUSTED",
+  /** A saga or compensation step's undo failed. */
+  COMPENSATION_FAILED: "COMPENSATION_FAILED",
+  /** A router's selector returned a key with no route and there is no default. */
+  ROUTE_NOT_FOUND: "ROUTE_NOT_FOUND",
+  /** A bulkhead's slots and queue are full. */
+  BULKHEAD_REJECTED: "BULKHEAD_REJECTED",
+  /** A rate limiter in `reject` mode had no tokens. */
+  RATE_LIMITED: "RATE_LIMITED",
+  /** A token, cost or time budget was exceeded. */
+  BUDGET_EXCEEDED: "BUDGET_EXCEEDED",
+  /** User code threw something that is not an `Error`; the value is the error's `cause`. */
+  NON_ERROR_THROWN: "NON_ERROR_THROWN",
+  /** A cache key could not be computed from the input (a function, symbol or cycle in it). */
+  UNSERIALIZABLE_KEY: "UNSERIALIZABLE_KEY",
+} as const;
+
+/** One of the {@link TtaErrorCode} values. @since 0.1.0 */
+export type TtaErrorCode = (typeof TtaErrorCode)[keyof typeof TtaErrorCode];
+
+const NOT_RETRYABLE: ReadonlySet<string> = new Set<string>([
+  TtaErrorCode.INVALID_OPTIONS,
+  TtaErrorCode.CIRCUIT_OPEN,
+  TtaErrorCode.BULKHEAD_REJECTED,
+  TtaErrorCode.ROUTE_NOT_FOUND,
+  TtaErrorCode.FALLBACK_EXHAUSTED,
+  TtaErrorCode.COMPENSATION_FAILED,
+  TtaErrorCode.BUDGET_EXCEEDED,
+  TtaErrorCode.UNSERIALIZABLE_KEY,
+]);
+
+/** Brand that survives duplicate copies of this package in one process. */
+const BRAND = Symbol.for("tta.error");
+
+/** Options accepted by every TTA error constructor. @since 0.1.0 */
+export interface TtaErrorOptions {
+  /** The underlying cause (ES2022 `Error.cause`). */
+  readonly cause?: unknown;
+  /**
+   * Whether a retry may help.
+   * @defaultValue `false` for the codes that retrying cannot fix, `true` otherwise
+   */
+  readonly retryable?: boolean;
+}
+
+/**
+ * Base class of every error TTA throws itself.
+ *
+ * @remarks
+ * Errors thrown by user code pass through TTA unchanged; only non-`Error` throws are wrapped (code
+ * `NON_ERROR_THROWN`). Use {@link isTtaError} rather than `instanceof` when two copies of the package
+ * may be loaded.
+ *
+ * @example
+ * ```ts
+ * throw new TtaError("BUDGET_EXCEEDED", "token budget of 1000 exceeded");
+ * ```
+ * @since 0.1.0
+ */
+export class TtaError extends Error {
+  /** Machine-readable error code. */
+  readonly code: TtaErrorCode;
+  /** Whether retrying the operation may succeed. */
+  readonly retryable: boolean;
+
+  constructor(code: TtaErrorCode, message: string, options?: TtaErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = options?.retryable ?? !NOT_RETRYABLE.has(code);
+    Object.defineProperty(this, BRAND, { value: true });
+    Object.defineProperty(this, "name", { value: new.target.name, configurable: true, writable: true });
+  }
+}
+
+/**
+ * Tells whether `value` is a TTA error, optionally of one code; works across duplicate package copies.
+ *
+ * @example
+ * ```ts
+ * try { await flow.execute(x); } catch (e) { if (isTtaError(e, "TIMEOUT")) retryLater(); }
+ * ```
+ * @since 0.1.0
+ */
+export function isTtaError(value: unknown, code?: TtaErrorCode): value is TtaError {
+  if (typeof value !== "object" || value === null) return false;
+  if ((value as { [BRAND]?: unknown })[BRAND] !== true) return false;
+  return code === undefined || (value as TtaError).code === code;
+}
+
+/**
+ * Raised at construction when a primitive or context gets an invalid option; names the option.
+ *
+ * @example
+ * ```ts
+ * sequential([]); // throws InvalidOptionsError: Expected `steps` to be a non-empty array, got []
+ * ```
+ * @since 0.1.0
+ */
+export class InvalidOptionsError extends TtaError {
+  /** The option that was rejected. */
+  readonly option: string;
+  constructor(option: string, message: string, options?: { readonly cause?: unknown }) {
+    super(TtaErrorCode.INVALID_OPTIONS, message, options);
+    this.option = option;
+  }
+}
+
+/**
+ * An operation ran past a deadline: a `timeout` primitive's `timeoutMs`, or a context's deadline.
+ *
+ * @remarks `retryable` is `true`. `timeoutMs` is the budget that ran out, when known.
+ * @since 0.1.0
+ */
+export class TimeoutError extends TtaError {
+  /** The budget that ran out, in ms, when known. */
+  readonly timeoutMs: number | undefined;
+  constructor(message = "operation timed out", options?: TtaErrorOptions & { readonly timeoutMs?: number }) {
+    super(TtaErrorCode.TIMEOUT, message, options);
+    this.timeoutMs = options?.timeoutMs;
+  }
+}
+
+/**
+ * A circuit breaker refused the call without running it.
+ *
+ * @remarks `retryAfterMs` is the time until a probe will be allowed: 0 when probes are merely busy,
+ * `Infinity` while the breaker is isolated. Not retryable by `retry` (it would only hammer the breaker).
+ * @since 0.1.0
+ */
+export class CircuitOpenError extends TtaError {
+  /** Milliseconds until a probe will be let through. */
+  readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs: number) {
+    super(TtaErrorCode.CIRCUIT_OPEN, message);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * Every attempt of a fallback chain failed; `errors` holds each error in the order tried.
+ * @since 0.1.0
+ */
+export class FallbackError extends TtaError {
+  /** The primary's error, then each fallback's, in order. */
+  readonly errors: readonly unknown[];
+  constructor(message: string, errors: readonly unknown[]) {
+    super(TtaErrorCode.FALLBACK_EXHAUSTED, message, { cause: errors[errors.length - 1] });
+    this.errors = errors;
+  }
+}
+
+/**
+ * An undo step of a saga or compensation failed.
+ *
+ * @remarks `originalError` (also the `cause`) is the failure that started compensation;
+ * `compensationErrors` are the undo failures.
+ * @since 0.1.0
+ */
+export class CompensationError extends TtaError {
+  /** The error that triggered compensation. */
+  readonly originalError: unknown;
+  /** The errors raised by compensations, in the order they ran. */
+  readonly compensationErrors: readonly unknown[];
+  constructor(message: string, originalError: unknown, compensationErrors: readonly unknown[]) {
+    super(TtaErrorCode.COMPENSATION_FAILED, message, { cause: originalError });
+    this.originalError = originalError;
+    this.compensationErrors = compensationErrors;
+  }
+}
+
+/**
+ * A router's selector chose a key that has no route, and the router has no default.
+ * @since 0.1.0
+ */
+export class RouteNotFoundError extends TtaError {
+  /** The key the selector returned. */
+  readonly route: string;
+  /** The keys the router knows. */
+  readonly routes: readonly string[];
+  constructor(route: string, routes: readonly string[]) {
+    super(
+      TtaErrorCode.ROUTE_NOT_FOUND,
+      `No route for key ${JSON.stringify(route.length > 100 ? `${route.slice(0, 100)}…` : route)}; known routes: ${routes
+        .map((r) => JSON.stringify(r))
+        .join(", ")}`,
+    );
+    this.route = route;
+    this.routes = routes;
+  }
+}
+
+/** A bulkhead's concurrency slots and queue were full. Not retryable. @since 0.1.0 */
+export class BulkheadRejectedError extends TtaError {
+  constructor(message = "bulkhead is full") {
+    super(TtaErrorCode.BULKHEAD_REJECTED, message);
+  }
+}
+
+/** A rate limiter in `reject` mode had no tokens; `retryAfterMs` says when enough will be. @since 0.1.0 */
+export class RateLimitedError extends TtaError {
+  /** Milliseconds until enough tokens are available. */
+  readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs: number) {
+    super(TtaErrorCode.RATE_LIMITED, message);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** A token, cost or time budget was exceeded. Not retryable. @since 0.1.0 */
+export class BudgetExceededError extends TtaError {
+  constructor(message: string) {
+    super(TtaErrorCode.BUDGET_EXCEEDED, message);
+  }
+}
+
+/**
+ * Turns any thrown value into an `Error`: an `Error` is returned unchanged (same object), anything
+ * else is wrapped in a `TtaError` with code `NON_ERROR_THROWN` and the value as `cause`.
+ *
+ * @example
+ * ```ts
+ * toError("boom").cause === "boom"; // true
+ * ```
+ * @since 0.1.0
+ */
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new TtaError(TtaErrorCode.NON_ERROR_THROWN, `A non-Error value was thrown: ${describeThrown(value)}`, {
+    cause: value,
+  });
+}
+
+function describeThrown(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
+  if (value === null || typeof value !== "object") return String(value);
+  return Object.prototype.toString.call(value);
+}

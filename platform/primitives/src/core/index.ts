@@ -1,0 +1,62 @@
+/**
+ * `@tta/primitives/core`: context, the primitive base class, composition and the error catalogue.
+ *
+ * @packageDocumentation
+ */
+export { systemClock, sleepWith } from "./clock.js";
+export type { Clock } from "./clock.js";
+export { WorkflowContext, createContext } from "./context.js";
+export type { ChildContextInit, ContextInit } from "./context.js";
+export {
+  BudgetExceededError,
+  BulkheadRejectedError,
+  CircuitOpenError,
+  CompensationError,
+  FallbackError,
+  InvalidOptionsError,
+  RateLimitedError,
+  RouteNotFoundError,
+  TimeoutError,
+  TtaError,
+  TtaErrorCode,
+  isTtaError,
+  toError,
+} from "./errors.js";
+export type { TtaErrorOptions } from "./errors.js";
+export { emit, isObserved, subscribe } from "./instrumentation.js";
+export type {
+  EndEvent,
+  EventListener,
+  ExecutionOutcome,
+  PrimitiveEventBase,
+  StartEvent,
+  TtaEvent,
+} from "./instrumentation.js";
+export { WorkflowPrimitive } from "./workflow-primitive.js";
+export type {
+  Executable,
+  InputOf,
+  OutputOf,
+  ParallelAppend,
+  ParallelAppendShape,
+  PrimitiveIdentity,
+  PrimitiveLike,
+} from "./workflow-primitive.js";
+export { toExecutable } from "./primitive-like.js";
+export { LambdaPrimitive, lambda } from "./lambda.js";
+export { SequentialPrimitive, sequential } from "./sequential.js";
+export type { SequentialOptions } from "./sequential.js";
+export { DEFAULT_PARALLEL_OPTIONS, ParallelPrimitive, parallel } from "./parallel.js";
+export type {
+  CommonInput,
+  ParallelMode,
+  ParallelOptions,
+  RecordOutputs,
+  ResolvedParallelOptions,
+  SettledOutputs,
+  TupleOutputs,
+} from "./parallel.js";
+export { ConditionalPrimitive, when } from "./conditional.js";
+export type { Condition, ConditionalOptions } from "./conditional.js";
+export { RouterPrimitive, router } from "./router.js";
+export type { RouterOptions } from "./router.js";

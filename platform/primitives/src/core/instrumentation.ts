@@ -1,0 +1,113 @@
+/**
+ * The one event hook every primitive reports through. `@tta/observability` subscribes to it to
+ * produce metrics and logs; users can subscribe too.
+ *
+ * @packageDocumentation
+ */
+import { diag } from "@opentelemetry/api";
+
+/** Fields every event carries. @since 0.1.0 */
+export interface PrimitiveEventBase {
+  /** Primitive kind, as in the span name `tta.<kind>` (e.g. `"sequential"`). */
+  readonly kind: string;
+  /** The primitive's `name` (defaults to its class name). */
+  readonly name: string;
+  /** The run's workflow id. */
+  readonly workflowId: string;
+  /** The run's correlation id. */
+  readonly correlationId: string;
+  /** Clock time of the event (epoch ms, from the context's clock). */
+  readonly at: number;
+}
+
+/** A primitive execution started. @since 0.1.0 */
+export interface StartEvent extends PrimitiveEventBase {
+  readonly type: "start";
+}
+
+/** How an execution ended: `aborted` when it rejected with its signal's reason. @since 0.1.0 */
+export type ExecutionOutcome = "success" | "error" | "aborted";
+
+/** A primitive execution settled. @since 0.1.0 */
+export interface EndEvent extends PrimitiveEventBase {
+  readonly type: "end";
+  readonly outcome: ExecutionOutcome;
+  /** Duration on the context's clock. */
+  readonly durationMs: number;
+  /** `TtaError` code, else the error's `name`; absent on success. */
+  readonly errorType?: string;
+}
+
+/**
+ * Every event a primitive can report. Later primitives add members (`retry`, `circuit-state`,
+ * `cache`, …); switch on `type`.
+ * @since 0.1.0
+ */
+export type TtaEvent = StartEvent | EndEvent;
+
+/** Receives events synchronously. A throwing listener is reported once via the OTel diag logger and ignored. @since 0.1.0 */
+export type EventListener = (event: TtaEvent) => void;
+
+interface Hub {
+  /** Replaced (copy-on-write) on every change, so emit can iterate without copying. */
+  listeners: readonly EventListener[];
+  warned: boolean;
+}
+
+/** One versioned global slot, so duplicate copies of the package share subscribers. */
+const HUB_KEY = Symbol.for("tta.instrumentation.v1");
+const slot = globalThis as { [HUB_KEY]?: Hub };
+const hub: Hub = (slot[HUB_KEY] ??= { listeners: [], warned: false });
+
+/**
+ * Subscribes to every event of every primitive in this process; returns the unsubscribe function.
+ *
+ * @remarks
+ * Listeners run synchronously inside the primitive, so keep them cheap. With no subscriber, a
+ * primitive pays one check per event and builds no event objects.
+ *
+ * @example
+ * ```ts
+ * const stop = subscribe((e) => { if (e.type === "end") console.log(e.kind, e.outcome, e.durationMs); });
+ * // …
+ * stop();
+ * ```
+ * @since 0.1.0
+ */
+export function subscribe(listener: EventListener): () => void {
+  if (typeof listener !== "function") throw new TypeError("subscribe(listener): listener must be a function");
+  hub.listeners = [...hub.listeners, listener];
+  let active = true;
+  return () => {
+    if (!active) return;
+    active = false;
+    const index = hub.listeners.indexOf(listener);
+    if (index >= 0) hub.listeners = [...hub.listeners.slice(0, index), ...hub.listeners.slice(index + 1)];
+  };
+}
+
+/**
+ * Whether anyone listens: primitives check this before building an event. One property read.
+ * @since 0.1.0
+ */
+export function isObserved(): boolean {
+  return hub.listeners.length !== 0;
+}
+
+/**
+ * Delivers `event` to every listener; a throwing listener is reported once and never breaks the
+ * primitive. Call only when {@link isObserved} is true.
+ * @since 0.1.0
+ */
+export function emit(event: TtaEvent): void {
+  for (const listener of hub.listeners) {
+    try {
+      listener(event);
+    } catch (error) {
+      if (!hub.warned) {
+        hub.warned = true;
+        diag.warn("@tta/primitives: an event listener threw; further listener errors are not reported", error);
+      }
+    }
+  }
+}

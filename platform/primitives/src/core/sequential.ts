@@ -1,0 +1,134 @@
+/**
+ * `SequentialPrimitive`: steps run one after another, each output feeding the next input.
+ *
+ * @packageDocumentation
+ */
+import type { WorkflowContext } from "./context.js";
+import { throwIfContextAborted } from "./context.js";
+import { InvalidOptionsError } from "./errors.js";
+import { toExecutable } from "./primitive-like.js";
+import type { Executable, PrimitiveLike } from "./workflow-primitive.js";
+import { WorkflowPrimitive } from "./workflow-primitive.js";
+import { registerBuilder } from "../internal/composition-registry.js";
+import { describeValue, nameOption, readOptions } from "../internal/options.js";
+
+/** Options of {@link sequential}. @since 0.1.0 */
+export interface SequentialOptions {
+  /**
+   * Display name. A named sequential is kept as one unit (its own span) when composed into
+   * another; unnamed ones are flattened.
+   * @defaultValue `"SequentialPrimitive"`
+   */
+  readonly name?: string;
+}
+
+const OPTION_KEYS = ["name"] as const;
+
+/**
+ * Runs steps in order; the output of each is the next one's input.
+ *
+ * @remarks
+ * Stops at the first error and rethrows it unchanged; later steps do not run. Every step gets the
+ * same context, so `ctx.state` written by one step is visible to the next. Unnamed nested
+ * sequentials are flattened from either side, so `a.pipe(b).pipe(c)` and `a.pipe(b.pipe(c))` are
+ * both one `tta.sequential` span with three step children. Aborting the signal stops before the
+ * next step.
+ *
+ * @throws {@link InvalidOptionsError} at construction: `steps` not a non-empty array, or a step that
+ * is neither a primitive nor a function.
+ * @example
+ * ```ts
+ * const flow = new SequentialPrimitive<string, number>([(s: string) => s.trim(), (s: string) => s.length]);
+ * ```
+ * @since 0.1.0
+ */
+export class SequentialPrimitive<I, O> extends WorkflowPrimitive<I, O> {
+  /** The flattened steps, in order. */
+  readonly steps: readonly Executable<unknown, unknown>[];
+  readonly #named: boolean;
+
+  constructor(steps: readonly PrimitiveLike<any, any>[], options?: SequentialOptions) { // eslint-disable-line @typescript-eslint/no-explicit-any -- steps are chained at run time; the factory types the chain
+    const opts = readOptions("sequential", options, OPTION_KEYS);
+    const name = nameOption(opts.name, "SequentialPrimitive");
+    if (!Array.isArray(steps) || steps.length === 0)
+      throw new InvalidOptionsError(
+        "steps",
+        `Expected \`steps\` to be a non-empty array of primitives or functions, got ${describeValue(steps)}`,
+      );
+    super({ kind: "sequential", name });
+    this.#named = opts.name !== undefined;
+    const flat: Executable<unknown, unknown>[] = [];
+    steps.forEach((step: unknown, index) => {
+      const executable = toExecutable(step as PrimitiveLike<unknown, unknown>, `steps[${index}]`);
+      if (executable instanceof SequentialPrimitive && !executable.#named) flat.push(...executable.steps);
+      else flat.push(executable);
+    });
+    this.steps = Object.freeze(flat);
+  }
+
+  protected async run(input: I, ctx: WorkflowContext): Promise<O> {
+    let value: unknown = input;
+    for (const step of this.steps) {
+      throwIfContextAborted(ctx);
+      value = await step.execute(value, ctx);
+    }
+    return value as O;
+  }
+}
+
+/**
+ * Builds a {@link SequentialPrimitive}; input and output types flow through the chain, and a step
+ * whose input does not match the previous output is a type error.
+ *
+ * @throws {@link InvalidOptionsError} for an empty or non-array `steps` (no variadic form), or an invalid step.
+ * @example
+ * ```ts
+ * const flow = sequential([(s: string) => s.trim(), (s) => s.length, (n) => n * 2]);
+ * await flow.execute("  hi "); // 4
+ * ```
+ * @since 0.1.0
+ */
+export function sequential<A, B>(
+  steps: readonly [PrimitiveLike<A, B>],
+  options?: SequentialOptions,
+): SequentialPrimitive<A, B>;
+export function sequential<A, B, C>(
+  steps: readonly [PrimitiveLike<A, B>, PrimitiveLike<B, C>],
+  options?: SequentialOptions,
+): SequentialPrimitive<A, C>;
+export function sequential<A, B, C, D>(
+  steps: readonly [PrimitiveLike<A, B>, PrimitiveLike<B, C>, PrimitiveLike<C, D>],
+  options?: SequentialOptions,
+): SequentialPrimitive<A, D>;
+export function sequential<A, B, C, D, E>(
+  steps: readonly [PrimitiveLike<A, B>, PrimitiveLike<B, C>, PrimitiveLike<C, D>, PrimitiveLike<D, E>],
+  options?: SequentialOptions,
+): SequentialPrimitive<A, E>;
+export function sequential<A, B, C, D, E, F>(
+  steps: readonly [PrimitiveLike<A, B>, PrimitiveLike<B, C>, PrimitiveLike<C, D>, PrimitiveLike<D, E>, PrimitiveLike<E, F>],
+  options?: SequentialOptions,
+): SequentialPrimitive<A, F>;
+export function sequential<A, B, C, D, E, F, G>(
+  steps: readonly [PrimitiveLike<A, B>, PrimitiveLike<B, C>, PrimitiveLike<C, D>, PrimitiveLike<D, E>, PrimitiveLike<E, F>, PrimitiveLike<F, G>],
+  options?: SequentialOptions,
+): SequentialPrimitive<A, G>;
+export function sequential<A, B, C, D, E, F, G, H>(
+  steps: readonly [PrimitiveLike<A, B>, PrimitiveLike<B, C>, PrimitiveLike<C, D>, PrimitiveLike<D, E>, PrimitiveLike<E, F>, PrimitiveLike<F, G>, PrimitiveLike<G, H>],
+  options?: SequentialOptions,
+): SequentialPrimitive<A, H>;
+export function sequential<A, B, C, D, E, F, G, H, I>(
+  steps: readonly [PrimitiveLike<A, B>, PrimitiveLike<B, C>, PrimitiveLike<C, D>, PrimitiveLike<D, E>, PrimitiveLike<E, F>, PrimitiveLike<F, G>, PrimitiveLike<G, H>, PrimitiveLike<H, I>],
+  options?: SequentialOptions,
+): SequentialPrimitive<A, I>;
+/* eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped chains longer than the typed overloads */
+export function sequential(steps: readonly PrimitiveLike<any, any>[], options?: SequentialOptions): SequentialPrimitive<any, any>;
+export function sequential(steps: readonly PrimitiveLike<unknown, unknown>[], options?: SequentialOptions): SequentialPrimitive<unknown, unknown> {
+  if (!Array.isArray(steps))
+    throw new InvalidOptionsError(
+      "steps",
+      `sequential() takes an array of steps (no variadic form), got ${describeValue(steps)}`,
+    );
+  return new SequentialPrimitive(steps, options);
+}
+
+registerBuilder("sequence", (steps) => new SequentialPrimitive(steps as readonly PrimitiveLike<unknown, unknown>[]));

@@ -1,0 +1,323 @@
+/**
+ * `WorkflowPrimitive`, the one base class of every primitive: the instrumented `execute` entry
+ * point, and `pipe`/`parallel` composition.
+ *
+ * @packageDocumentation
+ */
+import type { Span } from "@opentelemetry/api";
+import { context as otelApi, trace } from "@opentelemetry/api";
+import type { WorkflowContext } from "./context.js";
+import {
+  adoptForeignContext,
+  contextAbortReason,
+  createRunContext,
+  isContextAborted,
+  internalView,
+  isInternalContext,
+  isNeverSignal,
+  isOwnContext,
+  otelContextOf,
+} from "./context.js";
+import { toError } from "./errors.js";
+import { emit, isObserved } from "./instrumentation.js";
+import type { ExecutionOutcome } from "./instrumentation.js";
+import { compositionBuilders } from "../internal/composition-registry.js";
+import { nameOption } from "../internal/options.js";
+import { activeTracer, errorType, recordFailure } from "../internal/tracing.js";
+import type { ParallelPrimitive } from "./parallel.js";
+import type { SequentialPrimitive } from "./sequential.js";
+
+/**
+ * Anything with an `execute(input, ctx)` method: a primitive from this or another copy of the package.
+ * @since 0.1.0
+ */
+export interface Executable<I, O> {
+  execute(input: I, ctx?: WorkflowContext): Promise<O>;
+}
+
+/**
+ * A step accepted by every composition: a primitive, any object with `execute(input, ctx)`, or a
+ * plain (sync or async) function, which is lifted into a `LambdaPrimitive`.
+ * @since 0.1.0
+ */
+export type PrimitiveLike<I, O> =
+  | WorkflowPrimitive<I, O>
+  | Executable<I, O>
+  | ((input: I, ctx: WorkflowContext) => O | PromiseLike<O>);
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- type-level extraction needs `any` in `infer` positions */
+/** The input type of a {@link PrimitiveLike}. @since 0.1.0 */
+export type InputOf<P> =
+  P extends WorkflowPrimitive<infer I, any>
+    ? I
+    : P extends Executable<infer I, any>
+      ? I
+      : P extends (input: infer I, ctx: WorkflowContext) => any
+        ? I
+        : never;
+
+/** The output type of a {@link PrimitiveLike}. @since 0.1.0 */
+export type OutputOf<P> =
+  P extends WorkflowPrimitive<any, infer O>
+    ? O
+    : P extends Executable<any, infer O>
+      ? O
+      : P extends (input: any, ctx: WorkflowContext) => infer R
+        ? Awaited<R>
+        : never;
+
+/**
+ * Output type of `left.parallel(right)`: appends to an array-form `ParallelPrimitive`'s tuple,
+ * otherwise pairs `[left, right]`.
+ * @since 0.1.0
+ */
+export type ParallelAppend<Self, O, O2> = Self extends { readonly "~parallelShape"?: infer S }
+  ? S extends { readonly mode: "all"; readonly outputs: infer T extends readonly unknown[] }
+    ? [...T, O2]
+    : S extends { readonly mode: "allSettled"; readonly outputs: infer T extends readonly unknown[] }
+      ? [...{ [K in keyof T]: PromiseSettledResult<T[K]> }, PromiseSettledResult<O2>]
+      : [O, O2]
+  : [O, O2];
+
+/**
+ * Type-level shape of a `ParallelPrimitive` after `.parallel(other)`: its mode and branch outputs.
+ * @since 0.1.0
+ */
+export type ParallelAppendShape<Self, O, O2> = Self extends { readonly "~parallelShape"?: infer S }
+  ? S extends { readonly mode: infer M extends "all" | "allSettled"; readonly outputs: infer T extends readonly unknown[] }
+    ? { readonly mode: M; readonly outputs: [...T, O2] }
+    : { readonly mode: "all"; readonly outputs: [O, O2] }
+  : { readonly mode: "all"; readonly outputs: [O, O2] };
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** Identity of a primitive: the span kind and an optional display name. @since 0.1.0 */
+export interface PrimitiveIdentity {
+  /** Lowercase kind; the span is named `tta.<kind>`. */
+  readonly kind: string;
+  /** Display name. @defaultValue the class name */
+  readonly name?: string | undefined;
+}
+
+const KIND_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+/**
+ * Base class of every primitive: a typed async step from `I` to `O`.
+ *
+ * @remarks
+ * Authors implement `run(input, ctx)`; callers use `execute(input, ctx?)`, which:
+ * - creates a root context when none is given (and disposes it when the call settles);
+ * - rejects with `ctx.signal.reason` at once if the signal has already aborted, before any work;
+ * - as a top-level call (not made by another primitive), rejects with the signal's reason as soon
+ *   as it aborts, even if the work ignores the signal;
+ * - opens an active OpenTelemetry span `tta.<kind>` (only when a tracer provider is registered) and
+ *   reports `start`/`end` events (only when someone {@link subscribe}s);
+ * - passes errors through unchanged, wrapping only non-`Error` throws (`NON_ERROR_THROWN`).
+ *
+ * A primitive never mutates its input. Nested calls (`inner.execute(x, ctx)` inside `run`) pass
+ * the `ctx` they were given.
+ *
+ * @example
+ * ```ts
+ * class Upper extends WorkflowPrimitive<string, string> {
+ *   constructor() { super({ kind: "upper" }); }
+ *   protected async run(input: string): Promise<string> { return input.toUpperCase(); }
+ * }
+ * await new Upper().pipe((s) => s.length).execute("abc"); // 3
+ * ```
+ * @since 0.1.0
+ */
+export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O> {
+  /** Display name (defaults to the class name); appears in spans, events and metrics. */
+  readonly name: string;
+  /** Kind, as in the span name `tta.<kind>`. */
+  readonly kind: string;
+  readonly #spanName: string;
+
+  /**
+   * @throws {@link InvalidOptionsError} when `kind` is not lowercase kebab-case or `name` is not a non-empty string.
+   */
+  protected constructor(identity: PrimitiveIdentity) {
+    if (typeof identity.kind !== "string" || !KIND_PATTERN.test(identity.kind))
+      throw new TypeError(`WorkflowPrimitive: kind must be lowercase kebab-case, got ${String(identity.kind)}`);
+    this.kind = identity.kind;
+    this.name = nameOption(identity.name, new.target.name);
+    this.#spanName = `tta.${identity.kind}`;
+  }
+
+  /**
+   * Runs the primitive.
+   *
+   * @param input - never mutated.
+   * @param ctx - the run's context; a fresh root context when omitted.
+   * @throws the error of the failing work, unchanged (non-`Error` throws wrapped as `NON_ERROR_THROWN`);
+   * `ctx.signal.reason` when cancelled.
+   */
+  execute(input: I, ctx?: WorkflowContext): Promise<O> {
+    if (ctx === undefined || !isOwnContext(ctx) || !isInternalContext(ctx)) return this.#executeTopLevel(input, ctx);
+    if (isContextAborted(ctx)) return Promise.reject(contextAbortReason(ctx));
+    if (isObserved() || activeTracer() !== undefined) return this.#executeObserved(input, ctx);
+    return this.#call(input, ctx);
+  }
+
+  /**
+   * The primitive's work. Called by `execute` with a context whose signal had not aborted.
+   * Implementations pass `ctx` to the inner primitives they execute.
+   */
+  protected abstract run(input: I, ctx: WorkflowContext): Promise<O>;
+
+  /**
+   * The span of this execution (the one `run` was called under), to add kind-specific attributes
+   * or events; `undefined` when tracing is off.
+   */
+  protected currentSpan(ctx: WorkflowContext): Span | undefined {
+    const otel = otelContextOf(ctx);
+    return otel === undefined ? undefined : trace.getSpan(otel);
+  }
+
+  /**
+   * Sequential composition: this primitive, then `next` on its output (Python's `>>`).
+   * `a.pipe(b).pipe(c)` and `a.pipe(b.pipe(c))` both run three steps.
+   *
+   * @example
+   * ```ts
+   * const flow = lambda((s: string) => s.trim()).pipe((s) => s.length);
+   * ```
+   */
+  pipe<O2>(next: PrimitiveLike<O, O2>): SequentialPrimitive<I, O2> {
+    return compositionBuilders().sequence([this, next]) as SequentialPrimitive<I, O2>;
+  }
+
+  /**
+   * Parallel composition (Python's `|`): both run on the same input. `a.parallel(b).parallel(c)`
+   * gives `[A, B, C]` (appending keeps the first's options); `a.parallel(b.parallel(c))` gives `[A, [B, C]]`.
+   *
+   * @example
+   * ```ts
+   * const both = lambda((n: number) => n + 1).parallel((n) => n * 2); // → [n + 1, n * 2]
+   * ```
+   */
+  parallel<O2>(
+    other: PrimitiveLike<I, O2>,
+  ): ParallelPrimitive<I, ParallelAppend<this, O, O2>, ParallelAppendShape<this, O, O2>> {
+    return compositionBuilders().parallelWith(this, other) as ParallelPrimitive<
+      I,
+      ParallelAppend<this, O, O2>,
+      ParallelAppendShape<this, O, O2>
+    >;
+  }
+
+  async #executeTopLevel(input: I, given: WorkflowContext | undefined): Promise<O> {
+    const ctx =
+      given === undefined ? createRunContext() : isOwnContext(given) ? internalView(given) : adoptForeignContext(given);
+    const signal = ctx.signal;
+    if (signal.aborted) throw signal.reason;
+    const work = isObserved() || activeTracer() !== undefined ? this.#executeObserved(input, ctx) : this.#call(input, ctx);
+    if (isNeverSignal(signal)) {
+      try {
+        return await work;
+      } catch (error) {
+        throw normalize(error, ctx);
+      }
+    }
+    // A top-level call honours its signal even if the work ignores it.
+    return new Promise<O>((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason as unknown);
+      signal.addEventListener("abort", onAbort, { once: true });
+      work.then(
+        (value) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(normalize(error, ctx));
+        },
+      );
+    });
+  }
+
+  #call(input: I, ctx: WorkflowContext): Promise<O> {
+    try {
+      return this.run(input, ctx);
+    } catch (error) {
+      return Promise.reject(normalize(error, ctx));
+    }
+  }
+
+  async #executeObserved(input: I, ctx: WorkflowContext): Promise<O> {
+    const observed = isObserved();
+    const tracer = activeTracer();
+    const startedAt = observed ? ctx.clock.now() : 0;
+    if (observed) this.#emit(ctx, "start", startedAt, undefined, undefined);
+    let span: Span | undefined;
+    try {
+      let result: Promise<O>;
+      if (tracer === undefined) {
+        result = this.run(input, ctx);
+      } else {
+        const parent = otelContextOf(ctx) ?? otelApi.active();
+        span = tracer.startSpan(
+          this.#spanName,
+          {
+            attributes: {
+              "tta.primitive.kind": this.kind,
+              "tta.primitive.name": this.name,
+              "tta.workflow.id": ctx.workflowId,
+              "tta.correlation.id": ctx.correlationId,
+            },
+          },
+          parent,
+        );
+        const active = trace.setSpan(parent, span);
+        result = otelApi.with(active, this.run, this, input, internalView(ctx, active));
+      }
+      const value = await result;
+      span?.end();
+      if (observed) this.#emit(ctx, "end", startedAt, "success", undefined);
+      return value;
+    } catch (thrown) {
+      const error = normalize(thrown, ctx);
+      if (span !== undefined) {
+        recordFailure(span, error);
+        span.end();
+      }
+      if (observed) {
+        const outcome = isContextAborted(ctx) && error === contextAbortReason(ctx) ? "aborted" : "error";
+        this.#emit(ctx, "end", startedAt, outcome, error);
+      }
+      throw error;
+    }
+  }
+
+  #emit(
+    ctx: WorkflowContext,
+    type: "start" | "end",
+    startedAt: number,
+    outcome: ExecutionOutcome | undefined,
+    error: unknown,
+  ): void {
+    const base = {
+      kind: this.kind,
+      name: this.name,
+      workflowId: ctx.workflowId,
+      correlationId: ctx.correlationId,
+    };
+    if (type === "start") {
+      emit({ type, ...base, at: startedAt });
+      return;
+    }
+    const at = ctx.clock.now();
+    emit(
+      outcome === "success"
+        ? { type, ...base, at, outcome, durationMs: at - startedAt }
+        : { type, ...base, at, outcome: outcome ?? "error", durationMs: at - startedAt, errorType: errorType(error) },
+    );
+  }
+}
+
+/** Non-`Error` throws are wrapped, except the signal's own reason (cancellation is never wrapped). */
+function normalize(error: unknown, ctx: WorkflowContext): unknown {
+  if (error instanceof Error) return error;
+  if (isContextAborted(ctx) && error === contextAbortReason(ctx)) return error;
+  return toError(error);
+}

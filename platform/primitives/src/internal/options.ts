@@ -1,0 +1,142 @@
+/**
+ * Option validation shared by every primitive: plain-object checks, typo protection and typed
+ * asserts that throw `InvalidOptionsError` naming the option and the value.
+ */
+import { InvalidOptionsError } from "../core/errors.js";
+
+/** Largest delay a Node timer accepts (2^31 − 1 ms). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A short, safe description of any value for an error message (never throws, never huge). */
+export function describeValue(value: unknown): string {
+  try {
+    if (value === undefined) return "undefined";
+    if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
+    if (typeof value === "symbol" || typeof value === "bigint") return `${String(value)}${typeof value === "bigint" ? "n" : ""}`;
+    if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
+    if (Array.isArray(value)) return value.length === 0 ? "[]" : `an array of ${value.length}`;
+    if (value instanceof Map) return "a Map";
+    if (value instanceof Set) return "a Set";
+    if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null)
+      return `an instance of ${(value as object).constructor?.name ?? "an unknown class"}`;
+    const text = JSON.stringify(value);
+    if (text === undefined) return String(value);
+    return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+function fail(option: string, expected: string, value: unknown): never {
+  throw new InvalidOptionsError(option, `Expected \`${option}\` to be ${expected}, got ${describeValue(value)}`);
+}
+
+/** True for `{}`-style objects (prototype `Object.prototype` or `null`). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Checks an options argument: omitted is fine, otherwise a plain object whose own keys are all in
+ * `allowed`. Returns a null-prototype record of its own enumerable properties, with `null`
+ * normalised to `undefined` (so `null` means "use the default").
+ */
+export function readOptions(
+  what: string,
+  options: unknown,
+  allowed: readonly string[],
+): Readonly<Record<string, unknown>> {
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  if (options === undefined) return out;
+  if (!isPlainObject(options)) fail(`${what} options`, "a plain object or omitted", options);
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      throw new InvalidOptionsError(
+        key,
+        `Unknown option \`${key}\` for ${what}; expected one of: ${allowed.map((k) => `\`${k}\``).join(", ")}`,
+      );
+    }
+    const value = options[key];
+    out[key] = value === null ? undefined : value;
+  }
+  return out;
+}
+
+/** A non-empty string `name`, or `fallback` when omitted. */
+export function nameOption(value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== "string" || value.length === 0) fail("name", "a non-empty string", value);
+  return value;
+}
+
+/** An integer ≥ `min` (`Infinity` allowed only with `allowInfinity`), or `fallback` when omitted. */
+export function integerOption(
+  option: string,
+  value: unknown,
+  fallback: number,
+  { min, allowInfinity = false }: { readonly min: number; readonly allowInfinity?: boolean },
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value === "number" && allowInfinity && value === Infinity) return value;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min)
+    fail(option, `an integer ≥ ${min}${allowInfinity ? " (or Infinity)" : ""}`, value);
+  return value;
+}
+
+/**
+ * A duration in ms: finite, ≤ 2^31 − 1, and > 0 (or ≥ 0 with `allowZero`); `Infinity` only with
+ * `allowInfinity`. Returns `fallback` when omitted.
+ */
+export function durationOption(
+  option: string,
+  value: unknown,
+  fallback: number,
+  { allowZero = false, allowInfinity = false }: { readonly allowZero?: boolean; readonly allowInfinity?: boolean } = {},
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value === "number" && allowInfinity && value === Infinity) return value;
+  const ok =
+    typeof value === "number" &&
+    Number.isFinite(value) &&
+    value <= MAX_TIMER_MS &&
+    (allowZero ? value >= 0 : value > 0) &&
+    !Object.is(value, -0);
+  if (!ok)
+    fail(
+      option,
+      `a finite number of milliseconds ${allowZero ? "≥ 0" : "> 0"} and ≤ ${MAX_TIMER_MS}${allowInfinity ? " (or Infinity)" : ""}`,
+      value,
+    );
+  return value as number;
+}
+
+/** A function, or `undefined` when omitted and not `required`. */
+export function functionOption<F extends (...args: never[]) => unknown>(
+  option: string,
+  value: unknown,
+  required: true,
+): F;
+export function functionOption<F extends (...args: never[]) => unknown>(
+  option: string,
+  value: unknown,
+  required?: false,
+): F | undefined;
+export function functionOption<F extends (...args: never[]) => unknown>(
+  option: string,
+  value: unknown,
+  required = false,
+): F | undefined {
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== "function") fail(option, "a function", value);
+  return value as F;
+}
+
+/** One of `choices`, or `fallback` when omitted. */
+export function choiceOption<T extends string>(option: string, value: unknown, choices: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== "string" || !(choices as readonly string[]).includes(value))
+    fail(option, `one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`, value);
+  return value as T;
+}
