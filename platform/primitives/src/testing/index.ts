@@ -1,0 +1,15 @@
+/**
+ * `@tta/primitives/testing`: fakes and the conformance suite. `describePrimitiveContract` needs
+ * `vitest`.
+ *
+ * @packageDocumentation
+ */
+export { MockPrimitive } from "./mock-primitive.js";
+export type { MockCall, MockPrimitiveOptions } from "./mock-primitive.js";
+export { TestClock } from "./test-clock.js";
+export { createTestContext } from "./test-context.js";
+export type { TestContext } from "./test-context.js";
+export { SpanRecorder, formatSpanTree } from "./span-recorder.js";
+export type { RecordedSpan, SpanLike } from "./span-recorder.js";
+export { describePrimitiveContract } from "./primitive-contract.js";
+export type { ContractFactory, ContractOptions } from "./primitive-contract.js";
