@@ -2,6 +2,6 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: ["platform/*", "apps/*"],
+    projects: ["platform/*/vitest.config.ts", "apps/*/vitest.config.ts"],
   },
 });

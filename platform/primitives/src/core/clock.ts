@@ -27,27 +27,45 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /**
    * Calls `callback` once after `ms` milliseconds and returns a function that cancels it.
-   * System-clock timers are `unref`'d: a pending deadline never keeps the process alive.
+   * System-clock `schedule` timers are `unref`'d (a pending deadline never keeps the process
+   * alive); `sleep` timers are not (an awaited backoff does).
    */
   schedule(ms: number, callback: () => void): () => void;
 }
 
-/** The system clock: `Date.now()` and unref'd `setTimeout`. @internal */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** The system clock: `Date.now()`, unref'd `schedule` timers, ref'd `sleep` timers. @internal */
 class SystemClock implements Clock {
   now(): number {
     return Date.now();
   }
 
   schedule(ms: number, callback: () => void): () => void {
-    const timer = setTimeout(callback, ms);
-    timer.unref();
+    // Node fires a timer longer than 2^31 − 1 ms after 1 ms; chain shorter timers instead.
+    let timer: NodeJS.Timeout;
+    const arm = (remaining: number): void => {
+      const step = Math.min(Math.max(0, remaining), MAX_TIMER_MS);
+      timer = setTimeout(() => (remaining > MAX_TIMER_MS ? arm(remaining - MAX_TIMER_MS) : callback()), step);
+      timer.unref();
+    };
+    arm(ms);
     return () => clearTimeout(timer);
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return sleepWith(this, ms, signal);
+    // Unlike deadline timers, a sleep keeps the process alive: it is work the caller awaits.
+    return sleepWith(refTimers, ms, signal);
   }
 }
+
+/** Like `SystemClock.schedule`, but with timers that keep the process alive. */
+const refTimers: Pick<Clock, "schedule"> = {
+  schedule(ms, callback) {
+    const timer = setTimeout(callback, Math.min(Math.max(0, ms), MAX_TIMER_MS));
+    return () => clearTimeout(timer);
+  },
+};
 
 /**
  * Implements `Clock.sleep` on top of `clock.schedule`, with an abortable wait that removes its

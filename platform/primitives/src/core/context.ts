@@ -9,7 +9,7 @@ import type { Context as OtelContext } from "@opentelemetry/api";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import { InvalidOptionsError, TimeoutError } from "./errors.js";
-import { describeValue, isPlainObject, readOptions } from "../internal/options.js";
+import { describeValue, durationOption, isPlainObject, readOptions } from "../internal/options.js";
 
 /**
  * What {@link createContext} accepts. Every key is optional.
@@ -308,7 +308,6 @@ export class WorkflowContext {
   }
 }
 
-
 function validClock(value: unknown): Clock {
   const c = value as Partial<Clock> | null;
   if (
@@ -331,7 +330,11 @@ function validSignal(value: unknown): AbortSignal {
   return value;
 }
 
-function validRecord<V>(option: string, value: unknown, stringValued: boolean): Readonly<Record<string, V>> | undefined {
+function validRecord<V>(
+  option: string,
+  value: unknown,
+  stringValued: boolean,
+): Readonly<Record<string, V>> | undefined {
   if (value === undefined) return undefined;
   if (!isPlainObject(value))
     throw new InvalidOptionsError(option, `Expected \`${option}\` to be a plain object, got ${describeValue(value)}`);
@@ -358,14 +361,7 @@ function merge<V>(
 function validDeadline(init: Readonly<Record<string, unknown>>, clock: Clock): number | undefined {
   let deadline: number | undefined;
   const { timeoutMs, deadline: absolute } = init;
-  if (timeoutMs !== undefined) {
-    if (typeof timeoutMs !== "number" || !(timeoutMs > 0) || !Number.isFinite(timeoutMs))
-      throw new InvalidOptionsError(
-        "timeoutMs",
-        `Expected \`timeoutMs\` to be a finite number > 0, got ${describeValue(timeoutMs)}`,
-      );
-    deadline = clock.now() + timeoutMs;
-  }
+  if (timeoutMs !== undefined) deadline = clock.now() + durationOption("timeoutMs", timeoutMs, 0);
   if (absolute !== undefined) {
     if (typeof absolute !== "number" || !Number.isFinite(absolute))
       throw new InvalidOptionsError(
@@ -410,9 +406,8 @@ function linkSignal(
     cleanups.push(() => parent.removeEventListener("abort", onAbort));
   }
   if (ownDeadline !== undefined && !controller.signal.aborted) {
-    const fire = (): void =>
-      abort(new TimeoutError(`deadline of ${new Date(ownDeadline).toISOString()} passed`));
     const wait = ownDeadline - clock.now();
+    const fire = (): void => abort(new TimeoutError(`deadline passed (set ${Math.max(0, Math.round(wait))} ms ahead)`));
     if (wait <= 0) fire();
     else cleanups.push(clock.schedule(wait, fire));
   }
@@ -439,9 +434,15 @@ export function createContext(init?: ContextInit): WorkflowContext {
   const opts = readOptions("createContext", init, CONTEXT_KEYS);
   const { workflowId, sessionId } = opts;
   if (workflowId !== undefined && (typeof workflowId !== "string" || workflowId.length === 0))
-    throw new InvalidOptionsError("workflowId", `Expected \`workflowId\` to be a non-empty string, got ${describeValue(workflowId)}`);
+    throw new InvalidOptionsError(
+      "workflowId",
+      `Expected \`workflowId\` to be a non-empty string, got ${describeValue(workflowId)}`,
+    );
   if (sessionId !== undefined && typeof sessionId !== "string")
-    throw new InvalidOptionsError("sessionId", `Expected \`sessionId\` to be a string, got ${describeValue(sessionId)}`);
+    throw new InvalidOptionsError(
+      "sessionId",
+      `Expected \`sessionId\` to be a string, got ${describeValue(sessionId)}`,
+    );
   const clock = opts.clock === undefined ? systemClock : validClock(opts.clock);
   const given = opts.signal === undefined ? undefined : validSignal(opts.signal);
   const deadline = validDeadline(opts, clock);
@@ -472,7 +473,10 @@ function deriveChild(parent: WorkflowContext, init: ChildContextInit | undefined
   const opts = readOptions("ctx.child", init, CHILD_KEYS);
   const { sessionId } = opts;
   if (sessionId !== undefined && typeof sessionId !== "string")
-    throw new InvalidOptionsError("sessionId", `Expected \`sessionId\` to be a string, got ${describeValue(sessionId)}`);
+    throw new InvalidOptionsError(
+      "sessionId",
+      `Expected \`sessionId\` to be a string, got ${describeValue(sessionId)}`,
+    );
   const clock = opts.clock === undefined ? parent.clock : validClock(opts.clock);
   const given = opts.signal === undefined ? undefined : validSignal(opts.signal);
   const own = validDeadline(opts, clock);

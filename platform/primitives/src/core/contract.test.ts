@@ -17,8 +17,16 @@ describePrimitiveContract("parallel (allSettled) rethrowing", (inner) =>
 );
 describePrimitiveContract("parallel with concurrency 1", (inner) => parallel([inner, inner], { concurrency: 1 }));
 describePrimitiveContract("when (then)", (inner) => when(() => true, inner));
-describePrimitiveContract("when (else)", (inner) => when(async () => false, (x: unknown) => x, inner));
-describePrimitiveContract("router", (inner) => router({ routes: { a: inner, b: (x: unknown) => x }, select: () => "a" }));
+describePrimitiveContract("when (else)", (inner) =>
+  when(
+    async () => false,
+    (x: unknown) => x,
+    inner,
+  ),
+);
+describePrimitiveContract("router", (inner) =>
+  router({ routes: { a: inner, b: (x: unknown) => x }, select: () => "a" }),
+);
 describePrimitiveContract("router default", (inner) =>
   router({ routes: { a: inner, b: (x: unknown) => x }, select: () => "zzz" as "a", default: "a" }),
 );

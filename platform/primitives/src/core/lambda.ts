@@ -14,7 +14,7 @@ import { describeValue } from "../internal/options.js";
  * @remarks
  * A sync function that returns a promise (or any thenable) is awaited. The function's errors pass
  * through unchanged; a non-`Error` throw is wrapped (`NON_ERROR_THROWN`, the value as `cause`).
- * The name defaults to the function's name, else `"lambda"`.
+ * The name defaults to the function's name, else the class name `"LambdaPrimitive"` (see ADR 0007).
  *
  * @throws {@link InvalidOptionsError} when `fn` is not a function or `name` is not a non-empty string.
  * @example
@@ -29,7 +29,7 @@ export class LambdaPrimitive<I, O> extends WorkflowPrimitive<I, O> {
   constructor(fn: (input: I, ctx: WorkflowContext) => O | PromiseLike<O>, name?: string) {
     if (typeof fn !== "function")
       throw new InvalidOptionsError("fn", `Expected \`fn\` to be a function, got ${describeValue(fn)}`);
-    super({ kind: "lambda", name: name ?? (fn.name || "lambda") });
+    super({ kind: "lambda", name: name ?? (fn.name || "LambdaPrimitive") });
     this.#fn = fn;
   }
 

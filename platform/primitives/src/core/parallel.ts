@@ -4,13 +4,20 @@
  * @packageDocumentation
  */
 import type { WorkflowContext } from "./context.js";
-import { createAbortableChild } from "./context.js";
+import { contextAbortReason, createAbortableChild, isContextAborted } from "./context.js";
 import { InvalidOptionsError } from "./errors.js";
 import { toExecutable } from "./primitive-like.js";
 import type { Executable, InputOf, OutputOf, PrimitiveLike } from "./workflow-primitive.js";
 import { WorkflowPrimitive } from "./workflow-primitive.js";
 import { registerBuilder } from "../internal/composition-registry.js";
-import { choiceOption, describeValue, integerOption, isPlainObject, nameOption, readOptions } from "../internal/options.js";
+import {
+  choiceOption,
+  describeValue,
+  integerOption,
+  isPlainObject,
+  nameOption,
+  readOptions,
+} from "../internal/options.js";
 
 /** How a parallel settles: `"all"` fails fast, `"allSettled"` reports every outcome. @since 0.1.0 */
 export type ParallelMode = "all" | "allSettled";
@@ -54,7 +61,14 @@ type Intersect<U> = (U extends unknown ? (k: U) => void : never) extends (k: inf
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** The input every branch accepts: the intersection of the branches' input types. @since 0.1.0 */
-export type CommonInput<B> = Intersect<{ [K in keyof B]: [InputOf<B[K]>] }[keyof B]> extends [infer X] ? X : never;
+export type CommonInput<B> =
+  Intersect<
+    B extends readonly unknown[]
+      ? { [K in keyof B]: [InputOf<B[K]>] }[number]
+      : { [K in keyof B]: [InputOf<B[K]>] }[keyof B]
+  > extends [infer X]
+    ? X
+    : never;
 /** Tuple of branch outputs. @since 0.1.0 */
 export type TupleOutputs<B extends readonly unknown[]> = { -readonly [K in keyof B]: OutputOf<B[K]> };
 /** Record of branch outputs. @since 0.1.0 */
@@ -109,7 +123,9 @@ export class ParallelPrimitive<I, O, Shape = unknown> extends WorkflowPrimitive<
       if (branches.length === 0)
         throw new InvalidOptionsError("branches", "Expected `branches` to be a non-empty array or record, got []");
       this.keys = undefined;
-      this.branches = Object.freeze(branches.map((b: PrimitiveLike<I, unknown>, i) => toExecutable(b, `branches[${i}]`)));
+      this.branches = Object.freeze(
+        branches.map((b: PrimitiveLike<I, unknown>, i) => toExecutable(b, `branches[${i}]`)),
+      );
     } else if (isPlainObject(branches)) {
       const keys = Object.keys(branches);
       if (keys.length === 0)
@@ -126,9 +142,13 @@ export class ParallelPrimitive<I, O, Shape = unknown> extends WorkflowPrimitive<
     }
   }
 
+  /** Its rejections come from nested executes (already normalised) or the abort reason. */
+  protected override get rejectsOnlyNormalized(): boolean {
+    return true;
+  }
+
   protected async run(input: I, ctx: WorkflowContext): Promise<O> {
-    const values =
-      this.options.mode === "all" ? await this.#runAll(input, ctx) : await this.#runSettled(input, ctx);
+    const values = this.options.mode === "all" ? await this.#runAll(input, ctx) : await this.#runSettled(input, ctx);
     return this.#shape(values) as O;
   }
 
@@ -154,19 +174,26 @@ export class ParallelPrimitive<I, O, Shape = unknown> extends WorkflowPrimitive<
   }
 
   async #runSettled(input: I, ctx: WorkflowContext): Promise<PromiseSettledResult<unknown>[]> {
+    let results: PromiseSettledResult<unknown>[];
     if (this.options.concurrency >= this.branches.length) {
       const runs: Promise<unknown>[] = [];
       for (const branch of this.branches) runs.push(branch.execute(input, ctx));
-      return Promise.allSettled(runs);
+      results = await Promise.allSettled(runs);
+    } else {
+      results = new Array<PromiseSettledResult<unknown>>(this.branches.length);
+      await this.#pool(async (branch, index) => {
+        try {
+          results[index] = { status: "fulfilled", value: await branch.execute(input, ctx) };
+        } catch (reason) {
+          results[index] = { status: "rejected", reason };
+        }
+      });
     }
-    const results = new Array<PromiseSettledResult<unknown>>(this.branches.length);
-    await this.#pool(async (branch, index) => {
-      try {
-        results[index] = { status: "fulfilled", value: await branch.execute(input, ctx) };
-      } catch (reason) {
-        results[index] = { status: "rejected", reason };
-      }
-    });
+    // Cancellation is never reported as a settled result: if a branch observed the abort, reject.
+    if (isContextAborted(ctx)) {
+      const reason = contextAbortReason(ctx);
+      if (results.some((r) => r.status === "rejected" && r.reason === reason)) throw reason;
+    }
     return results;
   }
 
@@ -193,11 +220,8 @@ export class ParallelPrimitive<I, O, Shape = unknown> extends WorkflowPrimitive<
   #shape(values: readonly unknown[]): unknown {
     const keys = this.keys;
     if (keys === undefined) return values;
-    const out: Record<string, unknown> = {};
-    keys.forEach((key, i) => {
-      out[key] = values[i];
-    });
-    return out;
+    // fromEntries defines own properties, so a "__proto__" key is kept like any other.
+    return Object.fromEntries(keys.map((key, i) => [key, values[i]]));
   }
 }
 
@@ -239,6 +263,14 @@ export function parallel<const R extends Readonly<Record<string, AnyLike>>>(
   SettledOutputs<RecordOutputs<R>>,
   { readonly mode: "allSettled"; readonly outputs: RecordOutputs<R> }
 >;
+export function parallel<const B extends readonly [AnyLike, ...AnyLike[]]>(
+  branches: B,
+  options?: ParallelOptions,
+): ParallelPrimitive<CommonInput<B>, TupleOutputs<B> | SettledOutputs<TupleOutputs<B>>>;
+export function parallel<const R extends Readonly<Record<string, AnyLike>>>(
+  branches: R,
+  options?: ParallelOptions,
+): ParallelPrimitive<CommonInput<R>, RecordOutputs<R> | SettledOutputs<RecordOutputs<R>>>;
 export function parallel(
   branches: readonly AnyLike[] | Readonly<Record<string, AnyLike>>,
   options?: ParallelOptions,
@@ -254,11 +286,14 @@ export function parallel(
 
 registerBuilder("parallelWith", (left, right) => {
   if (left instanceof ParallelPrimitive && left.keys === undefined) {
-    return new ParallelPrimitive([...(left.branches as readonly PrimitiveLike<unknown, unknown>[]), right as PrimitiveLike<unknown, unknown>], {
-      concurrency: left.options.concurrency,
-      mode: left.options.mode,
-      name: left.options.name,
-    });
+    return new ParallelPrimitive(
+      [...(left.branches as readonly PrimitiveLike<unknown, unknown>[]), right as PrimitiveLike<unknown, unknown>],
+      {
+        concurrency: left.options.concurrency,
+        mode: left.options.mode,
+        name: left.options.name,
+      },
+    );
   }
   return new ParallelPrimitive([left as PrimitiveLike<unknown, unknown>, right as PrimitiveLike<unknown, unknown>]);
 });

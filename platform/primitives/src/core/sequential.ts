@@ -7,7 +7,7 @@ import type { WorkflowContext } from "./context.js";
 import { throwIfContextAborted } from "./context.js";
 import { InvalidOptionsError } from "./errors.js";
 import { toExecutable } from "./primitive-like.js";
-import type { Executable, PrimitiveLike } from "./workflow-primitive.js";
+import type { Executable, InputOf, OutputOf, PrimitiveLike } from "./workflow-primitive.js";
 import { WorkflowPrimitive } from "./workflow-primitive.js";
 import { registerBuilder } from "../internal/composition-registry.js";
 import { describeValue, nameOption, readOptions } from "../internal/options.js";
@@ -47,7 +47,8 @@ export class SequentialPrimitive<I, O> extends WorkflowPrimitive<I, O> {
   readonly steps: readonly Executable<unknown, unknown>[];
   readonly #named: boolean;
 
-  constructor(steps: readonly PrimitiveLike<any, any>[], options?: SequentialOptions) { // eslint-disable-line @typescript-eslint/no-explicit-any -- steps are chained at run time; the factory types the chain
+  constructor(steps: readonly PrimitiveLike<any, any>[], options?: SequentialOptions) {
+    // eslint-disable-line @typescript-eslint/no-explicit-any -- steps are chained at run time; the factory types the chain
     const opts = readOptions("sequential", options, OPTION_KEYS);
     const name = nameOption(opts.name, "SequentialPrimitive");
     if (!Array.isArray(steps) || steps.length === 0)
@@ -64,6 +65,11 @@ export class SequentialPrimitive<I, O> extends WorkflowPrimitive<I, O> {
       else flat.push(executable);
     });
     this.steps = Object.freeze(flat);
+  }
+
+  /** Its rejections come from nested executes (already normalised) or the abort reason. */
+  protected override get rejectsOnlyNormalized(): boolean {
+    return true;
   }
 
   protected async run(input: I, ctx: WorkflowContext): Promise<O> {
@@ -105,24 +111,78 @@ export function sequential<A, B, C, D, E>(
   options?: SequentialOptions,
 ): SequentialPrimitive<A, E>;
 export function sequential<A, B, C, D, E, F>(
-  steps: readonly [PrimitiveLike<A, B>, PrimitiveLike<B, C>, PrimitiveLike<C, D>, PrimitiveLike<D, E>, PrimitiveLike<E, F>],
+  steps: readonly [
+    PrimitiveLike<A, B>,
+    PrimitiveLike<B, C>,
+    PrimitiveLike<C, D>,
+    PrimitiveLike<D, E>,
+    PrimitiveLike<E, F>,
+  ],
   options?: SequentialOptions,
 ): SequentialPrimitive<A, F>;
 export function sequential<A, B, C, D, E, F, G>(
-  steps: readonly [PrimitiveLike<A, B>, PrimitiveLike<B, C>, PrimitiveLike<C, D>, PrimitiveLike<D, E>, PrimitiveLike<E, F>, PrimitiveLike<F, G>],
+  steps: readonly [
+    PrimitiveLike<A, B>,
+    PrimitiveLike<B, C>,
+    PrimitiveLike<C, D>,
+    PrimitiveLike<D, E>,
+    PrimitiveLike<E, F>,
+    PrimitiveLike<F, G>,
+  ],
   options?: SequentialOptions,
 ): SequentialPrimitive<A, G>;
 export function sequential<A, B, C, D, E, F, G, H>(
-  steps: readonly [PrimitiveLike<A, B>, PrimitiveLike<B, C>, PrimitiveLike<C, D>, PrimitiveLike<D, E>, PrimitiveLike<E, F>, PrimitiveLike<F, G>, PrimitiveLike<G, H>],
+  steps: readonly [
+    PrimitiveLike<A, B>,
+    PrimitiveLike<B, C>,
+    PrimitiveLike<C, D>,
+    PrimitiveLike<D, E>,
+    PrimitiveLike<E, F>,
+    PrimitiveLike<F, G>,
+    PrimitiveLike<G, H>,
+  ],
   options?: SequentialOptions,
 ): SequentialPrimitive<A, H>;
 export function sequential<A, B, C, D, E, F, G, H, I>(
-  steps: readonly [PrimitiveLike<A, B>, PrimitiveLike<B, C>, PrimitiveLike<C, D>, PrimitiveLike<D, E>, PrimitiveLike<E, F>, PrimitiveLike<F, G>, PrimitiveLike<G, H>, PrimitiveLike<H, I>],
+  steps: readonly [
+    PrimitiveLike<A, B>,
+    PrimitiveLike<B, C>,
+    PrimitiveLike<C, D>,
+    PrimitiveLike<D, E>,
+    PrimitiveLike<E, F>,
+    PrimitiveLike<F, G>,
+    PrimitiveLike<G, H>,
+    PrimitiveLike<H, I>,
+  ],
   options?: SequentialOptions,
 ): SequentialPrimitive<A, I>;
-/* eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped chains longer than the typed overloads */
-export function sequential(steps: readonly PrimitiveLike<any, any>[], options?: SequentialOptions): SequentialPrimitive<any, any>;
-export function sequential(steps: readonly PrimitiveLike<unknown, unknown>[], options?: SequentialOptions): SequentialPrimitive<unknown, unknown> {
+/** An array (not a tuple) of same-typed steps, e.g. built with `map`. */
+export function sequential<T>(
+  steps: readonly PrimitiveLike<T, T>[],
+  options?: SequentialOptions,
+): SequentialPrimitive<T, T>;
+/* eslint-disable @typescript-eslint/no-explicit-any -- chains longer than the typed overloads */
+/** Chains longer than 8 steps are typed by their first input and last output only; nest sequentials to check every link. */
+export function sequential<F extends PrimitiveLike<any, any>, L extends PrimitiveLike<any, any>>(
+  steps: readonly [
+    F,
+    ...PrimitiveLike<any, any>[],
+    PrimitiveLike<any, any>,
+    PrimitiveLike<any, any>,
+    PrimitiveLike<any, any>,
+    PrimitiveLike<any, any>,
+    PrimitiveLike<any, any>,
+    PrimitiveLike<any, any>,
+    PrimitiveLike<any, any>,
+    L,
+  ],
+  options?: SequentialOptions,
+): SequentialPrimitive<InputOf<F>, OutputOf<L>>;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+export function sequential(
+  steps: readonly PrimitiveLike<unknown, unknown>[],
+  options?: SequentialOptions,
+): SequentialPrimitive<unknown, unknown> {
   if (!Array.isArray(steps))
     throw new InvalidOptionsError(
       "steps",

@@ -41,9 +41,7 @@ export interface Executable<I, O> {
  * @since 0.1.0
  */
 export type PrimitiveLike<I, O> =
-  | WorkflowPrimitive<I, O>
-  | Executable<I, O>
-  | ((input: I, ctx: WorkflowContext) => O | PromiseLike<O>);
+  WorkflowPrimitive<I, O> | Executable<I, O> | ((input: I, ctx: WorkflowContext) => O | PromiseLike<O>);
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- type-level extraction needs `any` in `infer` positions */
 /** The input type of a {@link PrimitiveLike}. @since 0.1.0 */
@@ -84,7 +82,10 @@ export type ParallelAppend<Self, O, O2> = Self extends { readonly "~parallelShap
  * @since 0.1.0
  */
 export type ParallelAppendShape<Self, O, O2> = Self extends { readonly "~parallelShape"?: infer S }
-  ? S extends { readonly mode: infer M extends "all" | "allSettled"; readonly outputs: infer T extends readonly unknown[] }
+  ? S extends {
+      readonly mode: infer M extends "all" | "allSettled";
+      readonly outputs: infer T extends readonly unknown[];
+    }
     ? { readonly mode: M; readonly outputs: [...T, O2] }
     : { readonly mode: "all"; readonly outputs: [O, O2] }
   : { readonly mode: "all"; readonly outputs: [O, O2] };
@@ -156,7 +157,20 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
     if (ctx === undefined || !isOwnContext(ctx) || !isInternalContext(ctx)) return this.#executeTopLevel(input, ctx);
     if (isContextAborted(ctx)) return Promise.reject(contextAbortReason(ctx));
     if (isObserved() || activeTracer() !== undefined) return this.#executeObserved(input, ctx);
-    return this.#call(input, ctx);
+    const result = this.#call(input, ctx);
+    // Composites whose rejections are already normalised (they come from nested executes) skip the layer.
+    return this.rejectsOnlyNormalized
+      ? result
+      : result.then(undefined, (error: unknown) => Promise.reject(normalize(error, ctx)));
+  }
+
+  /**
+   * Set by composites whose `run` only rethrows what nested `execute` calls (or the abort) produced,
+   * so `execute` need not add a promise layer to wrap non-`Error` rejections. Leave it `false` in
+   * primitives that call user code directly.
+   */
+  protected get rejectsOnlyNormalized(): boolean {
+    return false;
   }
 
   /**
@@ -211,7 +225,8 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
       given === undefined ? createRunContext() : isOwnContext(given) ? internalView(given) : adoptForeignContext(given);
     const signal = ctx.signal;
     if (signal.aborted) throw signal.reason;
-    const work = isObserved() || activeTracer() !== undefined ? this.#executeObserved(input, ctx) : this.#call(input, ctx);
+    const work =
+      isObserved() || activeTracer() !== undefined ? this.#executeObserved(input, ctx) : this.#call(input, ctx);
     if (isNeverSignal(signal)) {
       try {
         return await work;

@@ -20,6 +20,8 @@ export function registerBuilder<K extends keyof CompositionBuilders>(key: K, bui
 /** The registered builders; both composite modules are loaded by the package entry points. */
 export function compositionBuilders(): CompositionBuilders {
   if (builders === undefined)
-    throw new Error("@tta/primitives: composition builders missing; import from '@tta/primitives' or '@tta/primitives/core'");
+    throw new Error(
+      "@tta/primitives: composition builders missing; import from '@tta/primitives' or '@tta/primitives/core'",
+    );
   return builders;
 }

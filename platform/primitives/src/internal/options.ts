@@ -12,12 +12,18 @@ export function describeValue(value: unknown): string {
   try {
     if (value === undefined) return "undefined";
     if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
-    if (typeof value === "symbol" || typeof value === "bigint") return `${String(value)}${typeof value === "bigint" ? "n" : ""}`;
+    if (typeof value === "symbol" || typeof value === "bigint")
+      return `${String(value)}${typeof value === "bigint" ? "n" : ""}`;
     if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
     if (Array.isArray(value)) return value.length === 0 ? "[]" : `an array of ${value.length}`;
     if (value instanceof Map) return "a Map";
     if (value instanceof Set) return "a Set";
-    if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null)
+    if (
+      typeof value === "object" &&
+      value !== null &&
+      Object.getPrototypeOf(value) !== Object.prototype &&
+      Object.getPrototypeOf(value) !== null
+    )
       return `an instance of ${(value as object).constructor?.name ?? "an unknown class"}`;
     const text = JSON.stringify(value);
     if (text === undefined) return String(value);

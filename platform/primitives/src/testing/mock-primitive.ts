@@ -6,13 +6,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { WorkflowContext } from "../core/context.js";
 import { WorkflowPrimitive } from "../core/workflow-primitive.js";
-import {
-  durationOption,
-  functionOption,
-  integerOption,
-  nameOption,
-  readOptions,
-} from "../internal/options.js";
+import { durationOption, functionOption, integerOption, nameOption, readOptions } from "../internal/options.js";
 import { InvalidOptionsError } from "../core/errors.js";
 
 /** Options of {@link MockPrimitive}. @since 0.1.0 */

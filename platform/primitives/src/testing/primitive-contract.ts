@@ -3,7 +3,6 @@
  *
  * @packageDocumentation
  */
-import { describe, expect, it } from "vitest";
 import { isTtaError } from "../core/errors.js";
 import type { Executable } from "../core/workflow-primitive.js";
 import { MockPrimitive } from "./mock-primitive.js";
@@ -27,6 +26,14 @@ export interface ContractOptions {
   readonly errorsPassThrough?: boolean;
   /** The input used by the suite. @defaultValue a nested, deep-frozen object */
   readonly input?: unknown;
+}
+
+// vitest is an optional peer: load it here so the rest of the testing kit works without it.
+let vitestApi: typeof import("vitest") | undefined;
+try {
+  vitestApi = await import("vitest");
+} catch {
+  vitestApi = undefined;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -53,10 +60,17 @@ function deepFreeze<T>(value: T): T {
  * @since 0.1.0
  */
 export function describePrimitiveContract(name: string, factory: ContractFactory, options: ContractOptions = {}): void {
+  if (vitestApi === undefined)
+    throw new Error("describePrimitiveContract needs `vitest` (an optional peer dependency of @tta/primitives)");
+  const { describe, expect, it } = vitestApi;
   const errorsPassThrough = options.errorsPassThrough ?? true;
   const makeInput = (): unknown =>
-    deepFreeze(options.input === undefined ? { query: "hello", nested: { list: [1, 2, 3] } } : structuredClone(options.input));
-  const build = (mock: MockPrimitiveOptions<unknown, unknown>): { inner: MockPrimitive; subject: Executable<unknown, unknown> } => {
+    deepFreeze(
+      options.input === undefined ? { query: "hello", nested: { list: [1, 2, 3] } } : structuredClone(options.input),
+    );
+  const build = (
+    mock: MockPrimitiveOptions<unknown, unknown>,
+  ): { inner: MockPrimitive; subject: Executable<unknown, unknown> } => {
     const inner = new MockPrimitive<unknown, unknown>(mock);
     return { inner, subject: factory(inner) };
   };
@@ -148,7 +162,8 @@ export function describePrimitiveContract(name: string, factory: ContractFactory
         expect(mock).toBeDefined();
         expect(mock?.traceId).toBe(root?.traceId);
         let cursor = mock;
-        while (cursor?.parentSpanId !== undefined) cursor = recorder.spans.find((s) => s.spanId === cursor?.parentSpanId);
+        while (cursor?.parentSpanId !== undefined)
+          cursor = recorder.spans.find((s) => s.spanId === cursor?.parentSpanId);
         expect(cursor).toBe(root);
         expect(root?.attributes["tta.primitive.kind"]).toBe(root?.name.slice(4));
       } finally {

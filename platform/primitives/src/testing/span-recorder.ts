@@ -43,7 +43,13 @@ class RecordingSpan implements Span, RecordedSpan {
   readonly exceptions: Exception[] = [];
   ended = false;
 
-  constructor(name: string, traceId: string, spanId: string, parentSpanId: string | undefined, attributes?: Attributes) {
+  constructor(
+    name: string,
+    traceId: string,
+    spanId: string,
+    parentSpanId: string | undefined,
+    attributes?: Attributes,
+  ) {
     this.name = name;
     this.traceId = traceId;
     this.spanId = spanId;

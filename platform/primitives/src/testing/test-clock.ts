@@ -49,7 +49,10 @@ export class TestClock implements Clock {
   /** @param startMs - the initial `now()`, epoch ms. @defaultValue 0 */
   constructor(startMs = 0) {
     if (typeof startMs !== "number" || !Number.isFinite(startMs))
-      throw new InvalidOptionsError("startMs", `Expected \`startMs\` to be a finite number, got ${describeValue(startMs)}`);
+      throw new InvalidOptionsError(
+        "startMs",
+        `Expected \`startMs\` to be a finite number, got ${describeValue(startMs)}`,
+      );
     this.#now = startMs;
   }
 
