@@ -268,14 +268,14 @@ describe("signals", () => {
     let removed = 0;
     const add = parent.signal.addEventListener.bind(parent.signal);
     const remove = parent.signal.removeEventListener.bind(parent.signal);
-    parent.signal.addEventListener = ((...args: Parameters<AbortSignal["addEventListener"]>) => {
+    parent.signal.addEventListener = (...args: Parameters<AbortSignal["addEventListener"]>) => {
       added++;
       add(...args);
-    }) as AbortSignal["addEventListener"];
-    parent.signal.removeEventListener = ((...args: Parameters<AbortSignal["removeEventListener"]>) => {
+    };
+    parent.signal.removeEventListener = (...args: Parameters<AbortSignal["removeEventListener"]>) => {
       removed++;
       remove(...args);
-    }) as AbortSignal["removeEventListener"];
+    };
     const root = createContext({ signal: parent.signal });
     for (let i = 0; i < 100; i++) root.child({ signal: new AbortController().signal }).dispose();
     expect(added).toBeGreaterThan(0);

@@ -158,7 +158,6 @@ interface Internals {
   lazy(ctx: WorkflowContext): LazyAbort | undefined;
 }
 // Assigned by the class's static block, which runs when the class is defined.
-// eslint-disable-next-line prefer-const -- assigned inside the class's static block
 let internals: Internals;
 
 /**
@@ -488,7 +487,7 @@ function deriveChild(parent: WorkflowContext, init: ChildContextInit | undefined
     isChild: true,
     flags,
     otel: internals.otel(parent),
-    sessionId: (sessionId as string | undefined) ?? parent.sessionId,
+    sessionId: sessionId ?? parent.sessionId,
     deadline,
     metadata: merge(parent.metadata, validRecord<unknown>("metadata", opts.metadata, false)),
     tags: merge(parent.tags, validRecord<string>("tags", opts.tags, true)),

@@ -8,7 +8,7 @@ import { contextAbortReason, createAbortableChild, isContextAborted } from "./co
 import { InvalidOptionsError } from "./errors.js";
 import { toExecutable } from "./primitive-like.js";
 import type { Executable, InputOf, OutputOf, PrimitiveLike } from "./workflow-primitive.js";
-import { WorkflowPrimitive } from "./workflow-primitive.js";
+import { WorkflowPrimitive, normalizeError } from "./workflow-primitive.js";
 import { registerBuilder } from "../internal/composition-registry.js";
 import {
   choiceOption,
@@ -142,30 +142,27 @@ export class ParallelPrimitive<I, O, Shape = unknown> extends WorkflowPrimitive<
     }
   }
 
-  /** Its rejections come from nested executes (already normalised) or the abort reason. */
-  protected override get rejectsOnlyNormalized(): boolean {
-    return true;
+  protected run(input: I, ctx: WorkflowContext): Promise<O> {
+    return (this.options.mode === "all" ? this.#runAll(input, ctx) : this.#runSettled(input, ctx)) as Promise<O>;
   }
 
-  protected async run(input: I, ctx: WorkflowContext): Promise<O> {
-    const values = this.options.mode === "all" ? await this.#runAll(input, ctx) : await this.#runSettled(input, ctx);
-    return this.#shape(values) as O;
-  }
-
-  async #runAll(input: I, ctx: WorkflowContext): Promise<unknown[]> {
+  async #runAll(input: I, ctx: WorkflowContext): Promise<unknown> {
     const child = createAbortableChild(ctx);
     try {
       if (this.options.concurrency >= this.branches.length) {
-        const runs: Promise<unknown>[] = [];
-        for (const branch of this.branches) runs.push(branch.execute(input, child.ctx));
-        return await Promise.all(runs);
+        const branches = this.branches;
+        const runs = new Array<Promise<unknown>>(branches.length);
+        for (let i = 0; i < branches.length; i++)
+          runs[i] = (branches[i] as Executable<I, unknown>).execute(input, child.ctx);
+        return this.#shape(await Promise.all(runs));
       }
       const results = new Array<unknown>(this.branches.length);
       await this.#pool(async (branch, index) => {
         results[index] = await branch.execute(input, child.ctx);
       });
-      return results;
-    } catch (error) {
+      return this.#shape(results);
+    } catch (thrown) {
+      const error = normalizeError(thrown, ctx);
       child.abort(error);
       throw error;
     } finally {
@@ -173,7 +170,7 @@ export class ParallelPrimitive<I, O, Shape = unknown> extends WorkflowPrimitive<
     }
   }
 
-  async #runSettled(input: I, ctx: WorkflowContext): Promise<PromiseSettledResult<unknown>[]> {
+  async #runSettled(input: I, ctx: WorkflowContext): Promise<unknown> {
     let results: PromiseSettledResult<unknown>[];
     if (this.options.concurrency >= this.branches.length) {
       const runs: Promise<unknown>[] = [];
@@ -194,7 +191,12 @@ export class ParallelPrimitive<I, O, Shape = unknown> extends WorkflowPrimitive<
       const reason = contextAbortReason(ctx);
       if (results.some((r) => r.status === "rejected" && r.reason === reason)) throw reason;
     }
-    return results;
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i] as PromiseSettledResult<unknown>;
+      if (r.status === "rejected" && !(r.reason instanceof Error))
+        results[i] = { status: "rejected", reason: normalizeError(r.reason, ctx) };
+    }
+    return this.#shape(results);
   }
 
   /** Runs `task` for every branch with at most `concurrency` in flight, starting them in order. */

@@ -137,7 +137,7 @@ describe("construction", () => {
 
   it("no routes, a missing select or an invalid route throws InvalidOptionsError naming it", () => {
     expect(invalidOption(() => router({ routes: {}, select: () => anyKey<never>("a") })).option).toBe("routes");
-    expect(invalidOption(() => router({ routes: [id] as never, select: () => "0" as never })).option).toBe("routes");
+    expect(invalidOption(() => router({ routes: [id] as never, select: () => "0" })).option).toBe("routes");
     expect(
       invalidOption(() => router({ routes: { a: id } } as unknown as RouterOptions<{ a: typeof id }>)).option,
     ).toBe("select");

@@ -86,7 +86,7 @@ export class RouterPrimitive<I, O, K extends string = string> extends WorkflowPr
     let chosen = key as string;
     const usedDefault = route === undefined && this.#default !== undefined;
     if (usedDefault) {
-      chosen = this.#default as string;
+      chosen = this.#default;
       route = this.#routes.get(chosen);
     }
     if (route === undefined) throw new RouteNotFoundError(typeof key === "string" ? key : String(key), this.routeKeys);

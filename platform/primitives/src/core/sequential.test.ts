@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MockPrimitive, createTestContext } from "../testing/index.js";
-import { InvalidOptionsError, SequentialPrimitive, WorkflowPrimitive, lambda, sequential } from "./index.js";
-import type { PrimitiveLike, SequentialOptions } from "./index.js";
+import { InvalidOptionsError, SequentialPrimitive, lambda, sequential } from "./index.js";
+import type { PrimitiveLike, SequentialOptions, WorkflowPrimitive } from "./index.js";
 
 function invalidOption(fn: () => unknown): InvalidOptionsError {
   try {

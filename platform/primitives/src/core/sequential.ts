@@ -46,9 +46,10 @@ export class SequentialPrimitive<I, O> extends WorkflowPrimitive<I, O> {
   /** The flattened steps, in order. */
   readonly steps: readonly Executable<unknown, unknown>[];
   readonly #named: boolean;
+  readonly #checkAbortBefore: readonly boolean[];
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- steps are chained at run time; the factory types the chain
   constructor(steps: readonly PrimitiveLike<any, any>[], options?: SequentialOptions) {
-    // eslint-disable-line @typescript-eslint/no-explicit-any -- steps are chained at run time; the factory types the chain
     const opts = readOptions("sequential", options, OPTION_KEYS);
     const name = nameOption(opts.name, "SequentialPrimitive");
     if (!Array.isArray(steps) || steps.length === 0)
@@ -65,18 +66,18 @@ export class SequentialPrimitive<I, O> extends WorkflowPrimitive<I, O> {
       else flat.push(executable);
     });
     this.steps = Object.freeze(flat);
-  }
-
-  /** Its rejections come from nested executes (already normalised) or the abort reason. */
-  protected override get rejectsOnlyNormalized(): boolean {
-    return true;
+    this.#checkAbortBefore = flat.map((step) => !(step instanceof WorkflowPrimitive));
   }
 
   protected async run(input: I, ctx: WorkflowContext): Promise<O> {
+    const steps = this.steps;
+    const checks = this.#checkAbortBefore;
     let value: unknown = input;
-    for (const step of this.steps) {
-      throwIfContextAborted(ctx);
-      value = await step.execute(value, ctx);
+    // Indexed loop: a for…of iterator result would be kept alive across every await.
+    for (let i = 0; i < steps.length; i++) {
+      // Our own primitives check the signal in execute; other executables get the check here.
+      if (checks[i] === true) throwIfContextAborted(ctx);
+      value = await (steps[i] as Executable<unknown, unknown>).execute(value, ctx);
     }
     return value as O;
   }

@@ -10,6 +10,7 @@ import {
   parallel,
   sequential,
   subscribe,
+  toError,
 } from "./index.js";
 import type { WorkflowContext } from "./index.js";
 
@@ -40,14 +41,14 @@ function countListeners(signal: AbortSignal): { added: number; removed: number }
   const counts = { added: 0, removed: 0 };
   const add = signal.addEventListener.bind(signal);
   const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = ((...args: Parameters<AbortSignal["addEventListener"]>) => {
+  signal.addEventListener = (...args: Parameters<AbortSignal["addEventListener"]>) => {
     counts.added++;
     add(...args);
-  }) as AbortSignal["addEventListener"];
-  signal.removeEventListener = ((...args: Parameters<AbortSignal["removeEventListener"]>) => {
+  };
+  signal.removeEventListener = (...args: Parameters<AbortSignal["removeEventListener"]>) => {
     counts.removed++;
     remove(...args);
-  }) as AbortSignal["removeEventListener"];
+  };
   return counts;
 }
 
@@ -239,7 +240,9 @@ describe("non-Error throws inside compositions", () => {
   let stop: (() => void) | undefined;
   afterEach(() => stop?.());
 
-  it("a nested step's async non-Error rejection is already wrapped when the enclosing primitive sees it", async () => {
+  it("a nested step's async non-Error rejection reaches the top-level caller wrapped, even when user code rethrows it", async () => {
+    // ADR 0006: nested executes add no promise layer, so user code that catches a nested rejection
+    // may see the raw value (use toError); every boundary the library controls wraps it.
     const inner = lambda(async (_: number): Promise<number> => {
       throw "nested string";
     });
@@ -248,13 +251,17 @@ describe("non-Error throws inside compositions", () => {
       try {
         return await inner.execute(n, ctx);
       } catch (error) {
-        seen.push(error);
-        return -1;
+        seen.push(toError(error));
+        throw error;
       }
     });
-    await outer.execute(1);
+    const error: unknown = await outer.execute(1).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isTtaError(error, "NON_ERROR_THROWN")).toBe(true);
+    expect((error as Error).cause).toBe("nested string");
     expect(isTtaError(seen[0], "NON_ERROR_THROWN")).toBe(true);
-    expect((seen[0] as Error).cause).toBe("nested string");
   });
 
   it("allSettled reports a branch's async non-Error rejection wrapped as NON_ERROR_THROWN", async () => {

@@ -157,20 +157,7 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
     if (ctx === undefined || !isOwnContext(ctx) || !isInternalContext(ctx)) return this.#executeTopLevel(input, ctx);
     if (isContextAborted(ctx)) return Promise.reject(contextAbortReason(ctx));
     if (isObserved() || activeTracer() !== undefined) return this.#executeObserved(input, ctx);
-    const result = this.#call(input, ctx);
-    // Composites whose rejections are already normalised (they come from nested executes) skip the layer.
-    return this.rejectsOnlyNormalized
-      ? result
-      : result.then(undefined, (error: unknown) => Promise.reject(normalize(error, ctx)));
-  }
-
-  /**
-   * Set by composites whose `run` only rethrows what nested `execute` calls (or the abort) produced,
-   * so `execute` need not add a promise layer to wrap non-`Error` rejections. Leave it `false` in
-   * primitives that call user code directly.
-   */
-  protected get rejectsOnlyNormalized(): boolean {
-    return false;
+    return this.#call(input, ctx);
   }
 
   /**
@@ -330,7 +317,15 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
   }
 }
 
-/** Non-`Error` throws are wrapped, except the signal's own reason (cancellation is never wrapped). */
+/**
+ * Non-`Error` throws are wrapped, except the context's abort reason (cancellation is never wrapped).
+ * Primitives that inspect or report their children's errors call this first.
+ * @internal
+ */
+export function normalizeError(error: unknown, ctx: WorkflowContext): unknown {
+  return normalize(error, ctx);
+}
+
 function normalize(error: unknown, ctx: WorkflowContext): unknown {
   if (error instanceof Error) return error;
   if (isContextAborted(ctx) && error === contextAbortReason(ctx)) return error;

@@ -24,7 +24,7 @@ export function describeValue(value: unknown): string {
       Object.getPrototypeOf(value) !== Object.prototype &&
       Object.getPrototypeOf(value) !== null
     )
-      return `an instance of ${(value as object).constructor?.name ?? "an unknown class"}`;
+      return `an instance of ${value.constructor?.name ?? "an unknown class"}`;
     const text = JSON.stringify(value);
     if (text === undefined) return String(value);
     return text.length > 80 ? `${text.slice(0, 80)}…` : text;
@@ -115,7 +115,7 @@ export function durationOption(
       `a finite number of milliseconds ${allowZero ? "≥ 0" : "> 0"} and ≤ ${MAX_TIMER_MS}${allowInfinity ? " (or Infinity)" : ""}`,
       value,
     );
-  return value as number;
+  return value;
 }
 
 /** A function, or `undefined` when omitted and not `required`. */

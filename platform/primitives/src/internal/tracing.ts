@@ -10,6 +10,9 @@ import { isTtaError } from "../core/errors.js";
 const TRACER_NAME = "@tta/primitives";
 const NOOP_PROVIDER: TracerProvider = new ProxyTracerProvider().getDelegate();
 
+/** The slot where `@opentelemetry/api` 1.x keeps its registered globals (tracer provider, propagator…). */
+const OTEL_GLOBAL = Symbol.for("opentelemetry.js.api.1");
+
 let lastProvider: TracerProvider | undefined;
 let lastDelegate: TracerProvider | undefined;
 let lastTracer: Tracer | undefined;
@@ -23,6 +26,8 @@ function isNoop(provider: TracerProvider): boolean {
  * Re-checked on every call, so registering an SDK later takes effect at once.
  */
 export function activeTracer(): Tracer | undefined {
+  // Fast exit: nothing at all is registered with the OpenTelemetry API in this process.
+  if ((globalThis as Record<symbol, unknown>)[OTEL_GLOBAL] === undefined) return undefined;
   const provider = trace.getTracerProvider();
   const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
   if (delegate !== lastDelegate || provider !== lastProvider) {

@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import type * as VitestApi from "vitest";
 import { isTtaError } from "../core/errors.js";
 import type { Executable } from "../core/workflow-primitive.js";
 import { MockPrimitive } from "./mock-primitive.js";
@@ -29,7 +30,7 @@ export interface ContractOptions {
 }
 
 // vitest is an optional peer: load it here so the rest of the testing kit works without it.
-let vitestApi: typeof import("vitest") | undefined;
+let vitestApi: typeof VitestApi | undefined;
 try {
   vitestApi = await import("vitest");
 } catch {

@@ -171,7 +171,7 @@ export class SpanRecorder implements TracerProvider {
       const span = startSpan(name, options, parent);
       return otelContext.with(trace.setSpan(parent ?? otelContext.active(), span), fn, undefined, span);
     };
-    return { startSpan, startActiveSpan } as Tracer;
+    return { startSpan, startActiveSpan };
   }
 }
 

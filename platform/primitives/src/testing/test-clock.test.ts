@@ -174,10 +174,10 @@ describe("sleep", () => {
     const controller = new AbortController();
     let removed = 0;
     const remove = controller.signal.removeEventListener.bind(controller.signal);
-    controller.signal.removeEventListener = ((...args: Parameters<AbortSignal["removeEventListener"]>) => {
+    controller.signal.removeEventListener = (...args: Parameters<AbortSignal["removeEventListener"]>) => {
       removed++;
       remove(...args);
-    }) as AbortSignal["removeEventListener"];
+    };
     const sleeping = clock.sleep(10, controller.signal);
     await clock.advance(10);
     await expect(sleeping).resolves.toBeUndefined();
