@@ -28,7 +28,7 @@ it("records the span tree of a run", async () => {
       "tta.sequential SequentialPrimitive",
       "  tta.lambda trim",
       "  tta.conditional ConditionalPrimitive",
-      "    tta.lambda lambda",
+      "    tta.lambda LambdaPrimitive",
     ].join("\n"),
   );
   expect(recorder.spans.find((s) => s.name === "tta.conditional")?.attributes["tta.conditional.branch"]).toBe("then");

@@ -227,7 +227,6 @@ export class ParallelPrimitive<I, O, Shape = unknown> extends WorkflowPrimitive<
   }
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- see AnyLike */
 /**
  * Builds a {@link ParallelPrimitive} from a tuple (result: a tuple) or a record (result: a record)
  * of branches; options go in the second argument (there is no variadic form).
@@ -276,15 +275,14 @@ export function parallel<const R extends Readonly<Record<string, AnyLike>>>(
 export function parallel(
   branches: readonly AnyLike[] | Readonly<Record<string, AnyLike>>,
   options?: ParallelOptions,
-): ParallelPrimitive<any, any> {
+): ParallelPrimitive<never, unknown> {
   if (!Array.isArray(branches) && !isPlainObject(branches))
     throw new InvalidOptionsError(
       "branches",
       `parallel() takes an array or a record of branches (no variadic form), got ${describeValue(branches)}`,
     );
-  return new ParallelPrimitive(branches, options);
+  return new ParallelPrimitive<never, unknown>(branches, options);
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 registerBuilder("parallelWith", (left, right) => {
   if (left instanceof ParallelPrimitive && left.keys === undefined) {

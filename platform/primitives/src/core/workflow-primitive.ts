@@ -271,7 +271,8 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
           parent,
         );
         const active = trace.setSpan(parent, span);
-        result = otelApi.with(active, this.run, this, input, internalView(ctx, active));
+        const view = internalView(ctx, active);
+        result = otelApi.with(active, () => this.run(input, view));
       }
       const value = await result;
       span?.end();

@@ -26,7 +26,7 @@ export function describeValue(value: unknown): string {
     )
       return `an instance of ${value.constructor?.name ?? "an unknown class"}`;
     const text = JSON.stringify(value);
-    if (text === undefined) return String(value);
+    if (text === undefined) return Object.prototype.toString.call(value);
     return text.length > 80 ? `${text.slice(0, 80)}…` : text;
   } catch {
     return Object.prototype.toString.call(value);

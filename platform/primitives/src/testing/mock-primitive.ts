@@ -126,7 +126,8 @@ export class MockPrimitive<I = unknown, O = unknown> extends WorkflowPrimitive<I
     });
     if (this.#latencyMs > 0) await ctx.clock.sleep(this.#latencyMs, ctx.signal);
     if (callNumber <= this.#failTimes) {
-      throw this.#options.error ?? new Error(`MockPrimitive failure ${callNumber}`);
+      const error: unknown = this.#options.error ?? new Error(`MockPrimitive failure ${callNumber}`);
+      throw error;
     }
     if (this.#impl !== undefined) return this.#impl(input, ctx);
     const sequence = this.#options.sequence;

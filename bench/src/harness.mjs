@@ -1,0 +1,130 @@
+// A small benchmark harness for async operations: warm-up, interleaved rounds, medians, and an
+// allocation probe that runs a batch with no garbage collection in it.
+import { PerformanceObserver } from "node:perf_hooks";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import v8 from "node:v8";
+
+const hrtime = process.hrtime.bigint;
+
+/**
+ * A driver of its own per row: compiled separately, so the `await op()` call site has its own
+ * type feedback and stays monomorphic (a shared driver would go polymorphic across rows and
+ * slow all of them a little, in an order-dependent way).
+ */
+function makeDriver() {
+  // eslint-disable-next-line no-new-func -- a fresh function literal per row (see above)
+  return new Function(
+    "op",
+    "n",
+    "hrtime",
+    `return (async () => {
+       const t0 = hrtime();
+       for (let i = 0; i < n; i++) await op();
+       return Number(hrtime() - t0);
+     })();`,
+  );
+}
+
+export function gc() {
+  if (typeof globalThis.gc !== "function") throw new Error("run node with --expose-gc");
+  globalThis.gc();
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Times `rows` (each `{label, op}`) against each other: warm-up, then `rounds` rounds; each round
+ * runs every row for ~`roundMs` (row order alternates between rounds), with a full GC before
+ * each row's batch. Returns per row: the ns/op of every round and their median.
+ */
+export async function timeRows(rows, { warmupMs, roundMs, rounds }) {
+  const state = rows.map((row) => ({ ...row, drive: makeDriver(), n: 0, samples: [] }));
+  for (const s of state) {
+    // Warm-up (lets the JIT settle) doubling the batch until it lasts warmupMs; sizes the rounds.
+    let n = 8;
+    let elapsed = 0;
+    let ops = 0;
+    const t0 = hrtime();
+    while (Number(hrtime() - t0) < warmupMs * 1e6) {
+      elapsed += await s.drive(s.op, n, hrtime);
+      ops += n;
+      n = Math.min(n * 2, 1 << 16);
+    }
+    const nsPerOp = elapsed / ops;
+    s.n = Math.max(16, Math.round((roundMs * 1e6) / nsPerOp));
+  }
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? state : [...state].reverse();
+    for (const s of order) {
+      gc();
+      await nextTurn();
+      const ns = await s.drive(s.op, s.n, hrtime);
+      s.samples.push(ns / s.n);
+    }
+  }
+  return state.map((s) => ({
+    label: s.label,
+    opsPerRound: s.n,
+    samples: s.samples,
+    median: median(s.samples),
+    min: Math.min(...s.samples),
+    max: Math.max(...s.samples),
+  }));
+}
+
+/**
+ * Bytes allocated per op: run a batch of N ops with no GC inside it (the process must run with a
+ * young generation large enough to hold the whole batch: --min/--max-semi-space-size), and read
+ * `process.memoryUsage().heapUsed` before and after. A PerformanceObserver counts GC events; a
+ * batch during which any GC ran is discarded and retried smaller. Median of `batches` batches.
+ */
+export async function allocRows(rows, { batchBytes, batches, maxOps }) {
+  let gcEvents = 0;
+  const obs = new PerformanceObserver((list) => {
+    gcEvents += list.getEntries().length;
+  });
+  obs.observe({ entryTypes: ["gc"] });
+  const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
+  const out = [];
+  try {
+    for (const row of rows) {
+      const drive = makeDriver();
+      await drive(row.op, 2000, hrtime); // warm-up: JIT and lazy initialisation out of the way
+      const measureBatch = async (n) => {
+        gc();
+        await nextTurn();
+        await nextTurn();
+        const events0 = gcEvents;
+        const before = process.memoryUsage().heapUsed;
+        await drive(row.op, n, hrtime);
+        const after = process.memoryUsage().heapUsed;
+        await nextTurn();
+        await nextTurn();
+        return gcEvents === events0 ? (after - before) / n : undefined;
+      };
+      // Probe, then size the batches to ~batchBytes.
+      let probe;
+      for (let n = 64; probe === undefined && n >= 4; n >>= 1) probe = await measureBatch(n);
+      if (probe === undefined) throw new Error(`${row.label}: a GC ran in every probe batch`);
+      let n = Math.max(50, Math.min(maxOps, Math.floor(batchBytes / Math.max(probe, 1))));
+      const samples = [];
+      let discarded = 0;
+      while (samples.length < batches) {
+        const b = await measureBatch(n);
+        if (b === undefined) {
+          discarded++;
+          if (discarded > 20) throw new Error(`${row.label}: GC kept running inside the batches`);
+          n = Math.max(10, n >> 1);
+        } else samples.push(b);
+      }
+      out.push({ label: row.label, opsPerBatch: n, samples, median: median(samples), discardedBatches: discarded });
+    }
+  } finally {
+    obs.disconnect();
+  }
+  return { rows: out, newSpaceBytes: newSpace().space_size };
+}

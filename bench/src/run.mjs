@@ -1,0 +1,286 @@
+// Orchestrator: `node src/run.mjs [--quick] [--check]` (run it through `pnpm bench` at the repo
+// root, which builds @tta/primitives first). Spawns one fresh Node process per library and mode,
+// prints the tables and the TTA targets, and writes results/latest.json.
+//   --quick  fewer, shorter rounds (a smoke run; numbers are noisier)
+//   --check  exit 1 when a target fails (default: always exit 0 after a complete run)
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { SCENARIOS, WIDTH } from "./scenarios.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const benchDir = path.resolve(here, "..");
+const args = new Set(process.argv.slice(2));
+const quick = args.has("--quick");
+
+const TIME = quick ? { warmupMs: 150, roundMs: 100, rounds: 5 } : { warmupMs: 300, roundMs: 200, rounds: 9 };
+const ALLOC = { batchBytes: 64 * 1024 * 1024, batches: 5, maxOps: 20_000 };
+const SEMI_SPACE_MB = 256; // young generation big enough that no scavenge runs inside a batch
+const TIME_FLAGS = ["--expose-gc"];
+const ALLOC_FLAGS = ["--expose-gc", `--min-semi-space-size=${SEMI_SPACE_MB}`, `--max-semi-space-size=${SEMI_SPACE_MB}`];
+
+const TARGETS = { maxTimeRatio: 3, maxAllocRatio: 1.5 };
+const PEERS = ["langchain", "effect"];
+
+const libVersion = (name) => {
+  try {
+    return JSON.parse(readFileSync(path.join(benchDir, "node_modules", name, "package.json"), "utf8")).version;
+  } catch {
+    return "not installed";
+  }
+};
+
+function childEnv() {
+  const env = { ...process.env };
+  // No telemetry SDK may be preloaded, and LangChain/LangSmith tracing is explicitly off.
+  delete env.NODE_OPTIONS;
+  for (const key of Object.keys(env)) if (key.startsWith("OTEL_")) delete env[key];
+  env.LANGCHAIN_TRACING_V2 = "false";
+  env.LANGSMITH_TRACING = "false";
+  // NOT LANGCHAIN_TRACING=false: @langchain/core 1.4.0 treats any non-empty value of that legacy
+  // variable as truthy (CallbackManager.configure) and builds a callback manager per step, which
+  // doubles LCEL's allocation (~131 KB → ~280 KB per 10-step run) without tracing anything.
+  delete env.LANGCHAIN_TRACING;
+  delete env.LANGCHAIN_VERBOSE;
+  return env;
+}
+
+function runChild(library, mode) {
+  const flags = mode === "time" ? TIME_FLAGS : ALLOC_FLAGS;
+  const config = mode === "time" ? TIME : ALLOC;
+  const argv = [...flags, path.join(here, "child.mjs"), library, mode, JSON.stringify(config)];
+  process.stderr.write(`  … ${library.padEnd(9)} ${mode.padEnd(5)} node ${flags.join(" ")}\n`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, argv, {
+      cwd: benchDir,
+      env: childEnv(),
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`child ${library}/${mode} exited with ${code}`));
+      try {
+        resolve({ ...JSON.parse(out.trim().split("\n").pop()), flags });
+      } catch (error) {
+        reject(new Error(`child ${library}/${mode} printed no result: ${String(error)}`));
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+const started = Date.now();
+const versions = {
+  "@tta/primitives": libVersion("@tta/primitives"),
+  "@langchain/core": libVersion("@langchain/core"),
+  effect: libVersion("effect"),
+};
+const cpu = os.cpus();
+const loadBefore = os.loadavg();
+const header = [
+  `TTA micro-benchmark: @tta/primitives ${versions["@tta/primitives"]} (built dist) vs hand-written baselines and peers`,
+  `Node ${process.version} (V8 ${process.versions.v8}), ${os.platform()} ${os.arch()}, ${cpu.length} × ${cpu[0]?.model ?? "?"}`,
+  `Load average before the run: ${loadBefore.map((l) => l.toFixed(2)).join(" ")} (other processes on this ${cpu.length}-vCPU machine skew time, not allocation)`,
+  `Peers: @langchain/core ${versions["@langchain/core"]} (tracing off), effect ${versions.effect}. No telemetry SDK registered, no event subscriber.`,
+  "",
+  "Method",
+  `  • Every library runs in fresh Node processes of its own (loading LangChain or Effect changes a process), and`,
+  `    every process also runs the hand-written baseline of each scenario, interleaved with the library's row:`,
+  `    "× raw" is the ratio to the baseline measured in the same process, in the same rounds. Extra raw-only`,
+  `    processes run first and last; "× clean" is the ratio to their mean (process-to-process noise is ±30 %).`,
+  `  • Time: warm-up ${TIME.warmupMs} ms per row, then ${TIME.rounds} rounds of ~${TIME.roundMs} ms per row (row order alternates, full GC`,
+  `    before each batch); ns/op = median of the rounds; ops are awaited one after another (latency of one call).`,
+  `  • Allocation: separate processes with a ${SEMI_SPACE_MB} MB semi-space (${ALLOC_FLAGS.slice(1).join(" ")}); after a full GC a batch`,
+  `    of up to ${ALLOC.maxOps} ops runs with no GC (checked with a GC PerformanceObserver), B/op = heapUsed delta / ops,`,
+  `    median of ${ALLOC.batches} batches. It includes the driver loop's own await (~250 B/op, the same for every row).`,
+  `    Allocation is the reproducible metric on this VM kind; time moves by up to ±50 % between runs.`,
+  "",
+];
+console.log(header.join("\n"));
+
+process.stderr.write("Running benchmark processes:\n");
+const timeRuns = [];
+timeRuns.push({ tag: "raw, first", ...(await runChild("raw", "time")) });
+for (const lib of ["tta", ...PEERS]) timeRuns.push({ tag: lib, ...(await runChild(lib, "time")) });
+timeRuns.push({ tag: "raw, last", ...(await runChild("raw", "time")) });
+const allocRuns = [];
+for (const lib of ["tta", ...PEERS]) allocRuns.push({ tag: lib, ...(await runChild(lib, "alloc")) });
+process.stderr.write("\n");
+
+// ---------------------------------------------------------------------------------------------
+const fmtNs = (ns) =>
+  ns >= 100_000
+    ? `${(ns / 1000).toFixed(0)} µs`
+    : ns >= 10_000
+      ? `${(ns / 1000).toFixed(1)} µs`
+      : `${ns.toFixed(0)} ns`;
+const fmtB = (b) => (b >= 10_000 ? `${(b / 1024).toFixed(1)} KiB` : `${b.toFixed(0)} B`);
+const fmtX = (x) => (x >= 100 ? `×${x.toFixed(0)}` : `×${x.toFixed(2)}`);
+
+const scenarios = {};
+for (const [name, sc] of Object.entries(SCENARIOS)) {
+  const cleanRows = timeRuns.filter((r) => r.library === "raw").map((r) => r.scenarios[name][0].median);
+  const cleanRaw = cleanRows.reduce((a, b) => a + b, 0) / cleanRows.length;
+  const rows = [];
+  for (const run of timeRuns) {
+    const [base, lib] = run.scenarios[name];
+    const row = lib ?? base;
+    const alloc = allocRuns.find((a) => a.library === run.library)?.scenarios[name];
+    rows.push({
+      library: run.library,
+      process: run.tag,
+      pid: run.pid,
+      label: row.label,
+      nsPerOp: row.median,
+      minNs: row.min,
+      maxNs: row.max,
+      rounds: row.samples,
+      opsPerRound: row.opsPerRound,
+      rawSameProcessNs: base.median,
+      ratio: row.median / base.median,
+      addedNs: row.median - base.median,
+      ratioClean: row.median / cleanRaw,
+      bytesPerOp: lib && alloc ? alloc[1].median : undefined,
+      rawBytesPerOp: alloc ? alloc[0].median : undefined,
+      allocRatio: lib && alloc ? alloc[1].median / alloc[0].median : undefined,
+      allocSamples: lib && alloc ? alloc[1].samples : undefined,
+    });
+  }
+  // The raw rows' allocation: from the TTA allocation process (every process measures it; they agree).
+  const rawAlloc = allocRuns[0].scenarios[name][0];
+  for (const r of rows)
+    if (r.library === "raw")
+      Object.assign(r, { bytesPerOp: rawAlloc.median, rawBytesPerOp: rawAlloc.median, allocRatio: 1 });
+  const rawSpread = Math.max(...cleanRows) / Math.min(...cleanRows);
+  scenarios[name] = { title: sc.title, cleanRawNs: cleanRaw, rawSpread, rows };
+}
+
+function printTable(name, index) {
+  const sc = scenarios[name];
+  console.log(`Scenario ${index}: ${sc.title}`);
+  const head = [
+    "row",
+    "process",
+    "ns/op",
+    "rounds min–max",
+    "raw same proc",
+    "× raw",
+    "+ns/op",
+    "× clean",
+    "alloc/op",
+    "× raw alloc",
+  ];
+  const body = sc.rows.map((r) => [
+    r.label,
+    r.process,
+    fmtNs(r.nsPerOp),
+    `${fmtNs(r.minNs)}–${fmtNs(r.maxNs)}`,
+    r.library === "raw" ? "" : fmtNs(r.rawSameProcessNs),
+    r.library === "raw" ? "" : fmtX(r.ratio),
+    r.library === "raw" ? "" : `${r.addedNs >= 0 ? "+" : ""}${fmtNs(r.addedNs)}`,
+    fmtX(r.ratioClean),
+    r.bytesPerOp === undefined ? "" : fmtB(r.bytesPerOp),
+    r.allocRatio === undefined ? "" : fmtX(r.allocRatio),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => "  " + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(line(head));
+  console.log("  " + widths.map((w) => "-".repeat(w)).join("  "));
+  for (const b of body) console.log(line(b));
+  console.log(`  clean raw baseline (mean of the raw-only processes): ${fmtNs(sc.cleanRawNs)}`);
+  if (sc.rawSpread > 1.3)
+    console.log(
+      `  ! the raw-only processes disagree by ${fmtX(sc.rawSpread)}: the machine was busy or noisy during this run; ` +
+        `"× clean" is unreliable, trust "× raw" (same process, interleaved) and allocation`,
+    );
+  console.log("");
+}
+printTable("sequential", 1);
+printTable("parallel", 2);
+
+// ---------------------------------------------------------------------------------------------
+const get = (name, lib) => scenarios[name].rows.find((r) => r.library === lib);
+const targets = [];
+for (const name of Object.keys(SCENARIOS)) {
+  const tta = get(name, "tta");
+  const base = SCENARIOS[name].baselineLabel;
+  targets.push({
+    id: `${name}.time`,
+    text: `${name}: TTA ≤ ${TARGETS.maxTimeRatio}× ${base}`,
+    pass: tta.ratio <= TARGETS.maxTimeRatio,
+    detail: `${fmtX(tta.ratio)} (${fmtNs(tta.nsPerOp)} vs ${fmtNs(tta.rawSameProcessNs)} in the same process; ${fmtX(tta.ratioClean)} vs the raw-only processes)`,
+  });
+  const peers = PEERS.map((p) => get(name, p));
+  targets.push({
+    id: `${name}.peers`,
+    text: `${name}: TTA faster than Effect 3 and LangChain`,
+    pass: peers.every((p) => tta.nsPerOp < p.nsPerOp),
+    detail: `TTA ${fmtNs(tta.nsPerOp)}; ${peers.map((p) => `${p.library} ${fmtNs(p.nsPerOp)} (${fmtX(p.nsPerOp / tta.nsPerOp)} TTA)`).join("; ")}`,
+  });
+}
+const seqTta = get("sequential", "tta");
+targets.push({
+  id: "sequential.alloc",
+  text: `allocation per ${WIDTH}-step execution: TTA ≤ ${TARGETS.maxAllocRatio}× the raw chain's`,
+  pass: seqTta.allocRatio <= TARGETS.maxAllocRatio,
+  detail: `${fmtX(seqTta.allocRatio)} (${fmtB(seqTta.bytesPerOp)} vs ${fmtB(seqTta.rawBytesPerOp)})`,
+});
+
+console.log("TTA targets (time ratios use the baseline measured in the same process)");
+for (const t of targets) console.log(`  [${t.pass ? "PASS" : "FAIL"}] ${t.text}: ${t.detail}`);
+const failed = targets.filter((t) => !t.pass).length;
+console.log(`  ${targets.length - failed} of ${targets.length} targets pass`);
+const noisy = Object.values(scenarios).some((sc) => sc.rawSpread > 1.3);
+if (noisy)
+  console.log(
+    "  ! noisy run (the raw-only processes disagree by more than 30 %): time verdicts near a limit can flip; " +
+      "repeat the run on an idle machine before acting on them (allocation verdicts are stable)",
+  );
+
+const checks = [...timeRuns, ...allocRuns].map((r) => ({
+  process: `${r.library}/${r.mode}`,
+  otel: r.info.otel,
+  networkAttempts: r.info.networkAttempts,
+}));
+const noNetwork = checks.every((c) => c.networkAttempts === 0);
+const ttaInfo = timeRuns.find((r) => r.library === "tta").info;
+console.log("");
+console.log(
+  `Checks: network attempts in all benchmark processes: ${noNetwork ? "0" : "SOME (see JSON)"}; ` +
+    `OpenTelemetry: ${[...new Set(checks.map((c) => c.otel))].join(" / ")}; TTA event subscribers: ${ttaInfo.eventSubscribers}`,
+);
+console.log(`TTA loaded from ${path.relative(process.cwd(), fileURLToPath(ttaInfo.resolved))}`);
+
+mkdirSync(path.join(benchDir, "results"), { recursive: true });
+const outFile = path.join(benchDir, "results", "latest.json");
+writeFileSync(
+  outFile,
+  `${JSON.stringify(
+    {
+      date: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      node: process.version,
+      v8: process.versions.v8,
+      platform: `${os.platform()} ${os.arch()}`,
+      cpus: cpu.length,
+      cpuModel: cpu[0]?.model,
+      loadAvgBefore: loadBefore,
+      loadAvgAfter: os.loadavg(),
+      versions,
+      config: { time: TIME, alloc: ALLOC, timeFlags: TIME_FLAGS, allocFlags: ALLOC_FLAGS, targets: TARGETS },
+      scenarios,
+      targets,
+      noisy,
+      checks,
+      processes: { time: timeRuns, alloc: allocRuns },
+    },
+    null,
+    2,
+  )}\n`,
+);
+console.log(`Wrote ${path.relative(process.cwd(), outFile)} in ${((Date.now() - started) / 1000).toFixed(0)} s total`);
+if (args.has("--check") && failed > 0) process.exit(1);
