@@ -41,6 +41,14 @@ export {
   when,
 } from "./core/index.js";
 export type {
+  BulkheadEvent,
+  CircuitState,
+  CircuitStateEvent,
+  EventFields,
+  FallbackEvent,
+  RateLimitEvent,
+  RetryEvent,
+  TimeoutEvent,
   ChildContextInit,
   Clock,
   CommonInput,

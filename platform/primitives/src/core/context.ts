@@ -550,10 +550,14 @@ export function createRunChild(parent: WorkflowContext, init: ChildContextInit):
 
 /**
  * @internal A child context whose signal also aborts on `abort(reason)`, for primitives that cancel
- * their children (e.g. parallel siblings). Its signal is created only if something reads it.
- * `ctx.dispose()` unlinks it from the parent.
+ * their children (parallel siblings, a timeout's inner run). Its signal is created only if something
+ * reads it. `deadline` (epoch ms) becomes the child's deadline when earlier than the parent's; the
+ * caller owns the timer that enforces it. `ctx.dispose()` unlinks the child from the parent.
  */
-export function createAbortableChild(parent: WorkflowContext): {
+export function createAbortableChild(
+  parent: WorkflowContext,
+  deadline?: number,
+): {
   readonly ctx: WorkflowContext;
   readonly abort: (reason: unknown) => void;
 } {
@@ -564,7 +568,10 @@ export function createAbortableChild(parent: WorkflowContext): {
     flags: INTERNAL,
     otel: internals.otel(parent),
     sessionId: parent.sessionId,
-    deadline: parent.deadline,
+    deadline:
+      deadline !== undefined && (parent.deadline === undefined || deadline < parent.deadline)
+        ? deadline
+        : parent.deadline,
     metadata: parent.metadata,
     tags: parent.tags,
     baggage: parent.baggage,

@@ -25,11 +25,19 @@ export {
 export type { TtaErrorOptions } from "./errors.js";
 export { emit, isObserved, subscribe } from "./instrumentation.js";
 export type {
+  BulkheadEvent,
+  CircuitState,
+  CircuitStateEvent,
   EndEvent,
+  EventFields,
   EventListener,
   ExecutionOutcome,
+  FallbackEvent,
   PrimitiveEventBase,
+  RateLimitEvent,
+  RetryEvent,
   StartEvent,
+  TimeoutEvent,
   TtaEvent,
 } from "./instrumentation.js";
 export { WorkflowPrimitive } from "./workflow-primitive.js";

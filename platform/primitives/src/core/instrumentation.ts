@@ -38,12 +38,73 @@ export interface EndEvent extends PrimitiveEventBase {
   readonly errorType?: string;
 }
 
+/** A retry is about to wait `delayMs` before attempt `attempt + 1`. @since 0.1.0 */
+export interface RetryEvent extends PrimitiveEventBase {
+  readonly type: "retry";
+  /** The 1-based attempt that just failed. */
+  readonly attempt: number;
+  /** The wait before the next attempt. */
+  readonly delayMs: number;
+  /** `TtaError` code or error name of the failure. */
+  readonly errorType: string;
+}
+
+/** Circuit breaker states. @since 0.1.0 */
+export type CircuitState = "closed" | "open" | "half-open";
+
+/** A circuit breaker changed state. @since 0.1.0 */
+export interface CircuitStateEvent extends PrimitiveEventBase {
+  readonly type: "circuit-state";
+  readonly from: CircuitState;
+  readonly to: CircuitState;
+}
+
+/** A fallback chain moved on to the fallback at `index` (1 = first fallback) after a failure. @since 0.1.0 */
+export interface FallbackEvent extends PrimitiveEventBase {
+  readonly type: "fallback";
+  readonly index: number;
+  readonly errorType: string;
+}
+
+/** A timeout primitive's own deadline fired. @since 0.1.0 */
+export interface TimeoutEvent extends PrimitiveEventBase {
+  readonly type: "timeout";
+  readonly timeoutMs: number;
+}
+
+/** A bulkhead queued, admitted from the queue, or rejected a call. @since 0.1.0 */
+export interface BulkheadEvent extends PrimitiveEventBase {
+  readonly type: "bulkhead";
+  readonly action: "queued" | "dequeued" | "rejected";
+  readonly inFlight: number;
+  readonly queued: number;
+}
+
+/** A rate limiter made a call wait, or rejected it. @since 0.1.0 */
+export interface RateLimitEvent extends PrimitiveEventBase {
+  readonly type: "rate-limit";
+  readonly action: "waited" | "rejected";
+  readonly waitMs: number;
+  readonly cost: number;
+}
+
 /**
- * Every event a primitive can report. Later primitives add members (`retry`, `circuit-state`,
- * `cache`, …); switch on `type`.
+ * Every event a primitive can report; switch on `type`. Later primitives add members (`cache`,
+ * `model-call`, …).
  * @since 0.1.0
  */
-export type TtaEvent = StartEvent | EndEvent;
+export type TtaEvent =
+  | StartEvent
+  | EndEvent
+  | RetryEvent
+  | CircuitStateEvent
+  | FallbackEvent
+  | TimeoutEvent
+  | BulkheadEvent
+  | RateLimitEvent;
+
+/** The fields of an event that its primitive supplies (the base fields are filled in). @since 0.1.0 */
+export type EventFields<E extends TtaEvent = TtaEvent> = E extends TtaEvent ? Omit<E, keyof PrimitiveEventBase> : never;
 
 /** Receives events synchronously. A throwing listener is reported once via the OTel diag logger and ignored. @since 0.1.0 */
 export type EventListener = (event: TtaEvent) => void;

@@ -20,7 +20,7 @@ import {
 } from "./context.js";
 import { toError } from "./errors.js";
 import { emit, isObserved } from "./instrumentation.js";
-import type { ExecutionOutcome } from "./instrumentation.js";
+import type { EventFields, ExecutionOutcome, TtaEvent } from "./instrumentation.js";
 import { compositionBuilders } from "../internal/composition-registry.js";
 import { nameOption } from "../internal/options.js";
 import { activeTracer, errorType, recordFailure } from "../internal/tracing.js";
@@ -161,6 +161,15 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
   }
 
   /**
+   * How long a top-level call waits, after its signal aborts, for the work to settle before it
+   * rejects with the signal's reason anyway. 0 (the default) rejects at once; a saga returns its
+   * `compensationTimeoutMs` so that undo steps run before the caller sees the rejection.
+   */
+  protected get abortGraceMs(): number {
+    return 0;
+  }
+
+  /**
    * The primitive's work. Called by `execute` with a context whose signal had not aborted.
    * Implementations pass `ctx` to the inner primitives they execute.
    */
@@ -173,6 +182,22 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
   protected currentSpan(ctx: WorkflowContext): Span | undefined {
     const otel = otelContextOf(ctx);
     return otel === undefined ? undefined : trace.getSpan(otel);
+  }
+
+  /**
+   * Reports a primitive-specific event (`retry`, `circuit-state`, …) through the {@link subscribe}
+   * hook, filling in kind, name, ids and clock time. Costs one check when nobody listens.
+   */
+  protected report(ctx: WorkflowContext, fields: EventFields): void {
+    if (!isObserved()) return;
+    emit({
+      ...fields,
+      kind: this.kind,
+      name: this.name,
+      workflowId: ctx.workflowId,
+      correlationId: ctx.correlationId,
+      at: ctx.clock.now(),
+    } as TtaEvent);
   }
 
   /**
@@ -221,17 +246,24 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
         throw normalize(error, ctx);
       }
     }
-    // A top-level call honours its signal even if the work ignores it.
+    // A top-level call honours its signal even if the work ignores it (after `abortGraceMs`).
     return new Promise<O>((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason as unknown);
+      let cancelGrace: (() => void) | undefined;
+      const onAbort = (): void => {
+        const grace = this.abortGraceMs;
+        if (grace > 0) cancelGrace = ctx.clock.schedule(grace, () => reject(signal.reason as unknown));
+        else reject(signal.reason as unknown);
+      };
       signal.addEventListener("abort", onAbort, { once: true });
       work.then(
         (value) => {
           signal.removeEventListener("abort", onAbort);
+          cancelGrace?.();
           resolve(value);
         },
         (error: unknown) => {
           signal.removeEventListener("abort", onAbort);
+          cancelGrace?.();
           reject(normalize(error, ctx));
         },
       );

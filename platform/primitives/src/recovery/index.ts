@@ -1,7 +1,22 @@
 /**
- * `@tta/primitives/recovery`: reserved for the recovery primitives; this subpath resolves but exports
- * nothing yet (see the project's open issues).
+ * `@tta/primitives/recovery`: retry, fallback, timeout, circuit breaker, saga and compensation,
+ * bulkhead and rate limit. Each is a class plus a lowercase factory.
  *
  * @packageDocumentation
  */
+// Each primitive's exports live between its own markers; keep them in this order.
+// <retry>
+// </retry>
+// <fallback>
+// </fallback>
+// <timeout>
+// </timeout>
+// <circuit-breaker>
+// </circuit-breaker>
+// <saga>
+// </saga>
+// <bulkhead>
+// </bulkhead>
+// <rate-limit>
+// </rate-limit>
 export {};
