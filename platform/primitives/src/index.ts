@@ -42,6 +42,7 @@ export {
 } from "./core/index.js";
 export type {
   BulkheadEvent,
+  CacheEvent,
   CircuitState,
   CircuitStateEvent,
   EventFields,

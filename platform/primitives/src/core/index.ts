@@ -26,6 +26,7 @@ export type { TtaErrorOptions } from "./errors.js";
 export { emit, isObserved, subscribe } from "./instrumentation.js";
 export type {
   BulkheadEvent,
+  CacheEvent,
   CircuitState,
   CircuitStateEvent,
   EndEvent,

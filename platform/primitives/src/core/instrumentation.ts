@@ -88,9 +88,17 @@ export interface RateLimitEvent extends PrimitiveEventBase {
   readonly cost: number;
 }
 
+/** A cache lookup: `hit` (served from the store), `coalesced` (joined an in-flight run), `miss`, or `stale` (served stale while refreshing). @since 0.1.0 */
+export interface CacheEvent extends PrimitiveEventBase {
+  readonly type: "cache";
+  readonly result: "hit" | "miss" | "coalesced" | "stale";
+  /** A hash of the cache key (never the raw key). */
+  readonly keyHash: string;
+}
+
 /**
- * Every event a primitive can report; switch on `type`. Later primitives add members (`cache`,
- * `model-call`, …).
+ * Every event a primitive can report; switch on `type`. Later primitives add members
+ * (`model-call`, …).
  * @since 0.1.0
  */
 export type TtaEvent =
@@ -101,7 +109,8 @@ export type TtaEvent =
   | FallbackEvent
   | TimeoutEvent
   | BulkheadEvent
-  | RateLimitEvent;
+  | RateLimitEvent
+  | CacheEvent;
 
 /** The fields of an event that its primitive supplies (the base fields are filled in). @since 0.1.0 */
 export type EventFields<E extends TtaEvent = TtaEvent> = E extends TtaEvent ? Omit<E, keyof PrimitiveEventBase> : never;

