@@ -23,7 +23,7 @@ export {
   toError,
 } from "./errors.js";
 export type { TtaErrorOptions } from "./errors.js";
-export { emit, isObserved, subscribe } from "./instrumentation.js";
+export { RUN_CONTEXT_KEY, emit, isObserved, subscribe } from "./instrumentation.js";
 export type {
   BulkheadEvent,
   CacheEvent,
@@ -37,6 +37,7 @@ export type {
   PrimitiveEventBase,
   RateLimitEvent,
   RetryEvent,
+  RunIdentity,
   StartEvent,
   TimeoutEvent,
   TtaEvent,

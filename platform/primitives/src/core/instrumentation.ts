@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { diag } from "@opentelemetry/api";
+import { createContextKey, diag } from "@opentelemetry/api";
 
 /** Fields every event carries. @since 0.1.0 */
 export interface PrimitiveEventBase {
@@ -181,3 +181,22 @@ export function emit(event: TtaEvent): void {
     }
   }
 }
+
+/** What {@link RUN_CONTEXT_KEY} holds: the ids of the workflow run a span belongs to. @since 0.1.0 */
+export interface RunIdentity {
+  readonly workflowId: string;
+  readonly correlationId: string;
+}
+
+/**
+ * OpenTelemetry context key under which every active `tta.*` span's context also carries the run's
+ * {@link RunIdentity}, so loggers and exporters (e.g. `@tta/observability`'s pino mixin) can tag
+ * lines written inside a workflow. Set only when tracing is on.
+ *
+ * @example
+ * ```ts
+ * const run = context.active().getValue(RUN_CONTEXT_KEY) as RunIdentity | undefined;
+ * ```
+ * @since 0.1.0
+ */
+export const RUN_CONTEXT_KEY: symbol = createContextKey("tta.run");

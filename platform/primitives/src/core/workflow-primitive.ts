@@ -19,7 +19,7 @@ import {
   otelContextOf,
 } from "./context.js";
 import { toError } from "./errors.js";
-import { emit, isObserved } from "./instrumentation.js";
+import { RUN_CONTEXT_KEY, emit, isObserved } from "./instrumentation.js";
 import type { EventFields, ExecutionOutcome, TtaEvent } from "./instrumentation.js";
 import { compositionBuilders } from "../internal/composition-registry.js";
 import { nameOption } from "../internal/options.js";
@@ -302,7 +302,9 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
           },
           parent,
         );
-        const active = trace.setSpan(parent, span);
+        const active = trace
+          .setSpan(parent, span)
+          .setValue(RUN_CONTEXT_KEY, { workflowId: ctx.workflowId, correlationId: ctx.correlationId });
         const view = internalView(ctx, active);
         result = otelApi.with(active, () => this.run(input, view));
       }
