@@ -17,8 +17,11 @@ trace.setGlobalTracerProvider(provider);
 // 2. Count the start/end events every primitive reports.
 const events = { start: 0, end: 0, errors: 0 };
 const unsubscribe = subscribe((event) => {
-  events[event.type] += 1;
-  if (event.type === "end" && event.outcome !== "success") events.errors += 1;
+  if (event.type === "start") events.start += 1;
+  if (event.type === "end") {
+    events.end += 1;
+    if (event.outcome !== "success") events.errors += 1;
+  }
 });
 
 /** One line per span: the span name, the primitive's name, and the route or branch it chose. */

@@ -3,7 +3,8 @@ import { type TtaEvent, createContext, lambda, subscribe, when } from "@tta/prim
 const lines: string[] = [];
 const stop = subscribe((event: TtaEvent) => {
   if (event.type === "start") lines.push(`start ${event.kind} ${event.name}`);
-  else lines.push(`end   ${event.kind} ${event.name} ${event.outcome}${event.errorType ? ` ${event.errorType}` : ""}`);
+  else if (event.type === "end")
+    lines.push(`end   ${event.kind} ${event.name} ${event.outcome}${event.errorType ? ` ${event.errorType}` : ""}`);
 });
 
 const shout = lambda((text: string) => text.toUpperCase(), "shout");

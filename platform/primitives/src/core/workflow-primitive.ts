@@ -20,7 +20,7 @@ import {
 } from "./context.js";
 import { toError } from "./errors.js";
 import { RUN_CONTEXT_KEY, emit, isObserved } from "./instrumentation.js";
-import type { EventFields, ExecutionOutcome, TtaEvent } from "./instrumentation.js";
+import type { EventFields, ExecutionOutcome } from "./instrumentation.js";
 import { compositionBuilders } from "../internal/composition-registry.js";
 import { nameOption } from "../internal/options.js";
 import { activeTracer, errorType, recordFailure } from "../internal/tracing.js";
@@ -197,7 +197,7 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
       workflowId: ctx.workflowId,
       correlationId: ctx.correlationId,
       at: ctx.clock.now(),
-    } as TtaEvent);
+    });
   }
 
   /**
