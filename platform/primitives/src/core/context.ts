@@ -8,8 +8,17 @@ import { randomUUID } from "node:crypto";
 import type { Context as OtelContext } from "@opentelemetry/api";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
-import { InvalidOptionsError, TimeoutError } from "./errors.js";
-import { describeValue, durationOption, isPlainObject, readOptions } from "../internal/options.js";
+import { InvalidOptionsError } from "./errors.js";
+import { describeValue, isPlainObject, readOptions } from "../internal/options.js";
+import {
+  NEVER_SIGNAL,
+  linkSignal,
+  mergeRecords,
+  validClock,
+  validDeadline,
+  validRecord,
+  validSignal,
+} from "../internal/context-init.js";
 
 /**
  * What {@link createContext} accepts. Every key is optional.
@@ -63,8 +72,6 @@ interface RunShared {
 }
 
 const EMPTY: Readonly<Record<string, never>> = Object.freeze({});
-/** A signal that never aborts: the default, and a marker that no race is needed. */
-const NEVER_SIGNAL: AbortSignal = new AbortController().signal;
 
 /** @internal Flags a context that a primitive made for a child run. */
 const INTERNAL = 1;
@@ -307,112 +314,6 @@ export class WorkflowContext {
   }
 }
 
-function validClock(value: unknown): Clock {
-  const c = value as Partial<Clock> | null;
-  if (
-    typeof c !== "object" ||
-    c === null ||
-    typeof c.now !== "function" ||
-    typeof c.sleep !== "function" ||
-    typeof c.schedule !== "function"
-  )
-    throw new InvalidOptionsError(
-      "clock",
-      `Expected \`clock\` to implement now(), sleep() and schedule(), got ${describeValue(value)}`,
-    );
-  return c as Clock;
-}
-
-function validSignal(value: unknown): AbortSignal {
-  if (!(value instanceof AbortSignal))
-    throw new InvalidOptionsError("signal", `Expected \`signal\` to be an AbortSignal, got ${describeValue(value)}`);
-  return value;
-}
-
-function validRecord<V>(
-  option: string,
-  value: unknown,
-  stringValued: boolean,
-): Readonly<Record<string, V>> | undefined {
-  if (value === undefined) return undefined;
-  if (!isPlainObject(value))
-    throw new InvalidOptionsError(option, `Expected \`${option}\` to be a plain object, got ${describeValue(value)}`);
-  if (stringValued) {
-    for (const key of Object.keys(value)) {
-      if (typeof value[key] !== "string")
-        throw new InvalidOptionsError(
-          option,
-          `Expected \`${option}.${key}\` to be a string, got ${describeValue(value[key])}`,
-        );
-    }
-  }
-  return value as Readonly<Record<string, V>>;
-}
-
-function merge<V>(
-  parent: Readonly<Record<string, V>>,
-  given: Readonly<Record<string, V>> | undefined,
-): Readonly<Record<string, V>> {
-  if (given === undefined) return parent;
-  return Object.freeze({ ...parent, ...given });
-}
-
-function validDeadline(init: Readonly<Record<string, unknown>>, clock: Clock): number | undefined {
-  let deadline: number | undefined;
-  const { timeoutMs, deadline: absolute } = init;
-  if (timeoutMs !== undefined) deadline = clock.now() + durationOption("timeoutMs", timeoutMs, 0);
-  if (absolute !== undefined) {
-    if (typeof absolute !== "number" || !Number.isFinite(absolute))
-      throw new InvalidOptionsError(
-        "deadline",
-        `Expected \`deadline\` to be a finite epoch-ms number, got ${describeValue(absolute)}`,
-      );
-    deadline = deadline === undefined ? absolute : Math.min(deadline, absolute);
-  }
-  return deadline;
-}
-
-/**
- * Builds the signal for a new context: the parent's (or never) unless a given signal or an earlier
- * deadline needs its own controller. Returns the signal and the function that releases its timer
- * and listeners.
- */
-function linkSignal(
-  parents: readonly AbortSignal[],
-  ownDeadline: number | undefined,
-  clock: Clock,
-): { signal: AbortSignal; release: (() => void) | undefined } {
-  const live = parents.filter((s) => s !== NEVER_SIGNAL);
-  if (ownDeadline === undefined && live.length <= 1) return { signal: live[0] ?? NEVER_SIGNAL, release: undefined };
-  const controller = new AbortController();
-  const cleanups: (() => void)[] = [];
-  const release = (): void => {
-    for (const cleanup of cleanups) cleanup();
-    cleanups.length = 0;
-  };
-  const abort = (reason: unknown): void => {
-    if (controller.signal.aborted) return;
-    release();
-    controller.abort(reason);
-  };
-  for (const parent of live) {
-    if (parent.aborted) {
-      abort(parent.reason);
-      break;
-    }
-    const onAbort = (): void => abort(parent.reason);
-    parent.addEventListener("abort", onAbort, { once: true });
-    cleanups.push(() => parent.removeEventListener("abort", onAbort));
-  }
-  if (ownDeadline !== undefined && !controller.signal.aborted) {
-    const wait = ownDeadline - clock.now();
-    const fire = (): void => abort(new TimeoutError(`deadline passed (set ${Math.max(0, Math.round(wait))} ms ahead)`));
-    if (wait <= 0) fire();
-    else cleanups.push(clock.schedule(wait, fire));
-  }
-  return { signal: controller.signal, release };
-}
-
 /**
  * Creates a root context.
  *
@@ -489,9 +390,9 @@ function deriveChild(parent: WorkflowContext, init: ChildContextInit | undefined
     otel: internals.otel(parent),
     sessionId: sessionId ?? parent.sessionId,
     deadline,
-    metadata: merge(parent.metadata, validRecord<unknown>("metadata", opts.metadata, false)),
-    tags: merge(parent.tags, validRecord<string>("tags", opts.tags, true)),
-    baggage: merge(parent.baggage, validRecord<string>("baggage", opts.baggage, true)),
+    metadata: mergeRecords(parent.metadata, validRecord<unknown>("metadata", opts.metadata, false)),
+    tags: mergeRecords(parent.tags, validRecord<string>("tags", opts.tags, true)),
+    baggage: mergeRecords(parent.baggage, validRecord<string>("baggage", opts.baggage, true)),
     clock,
     signal,
     lazy: undefined,
