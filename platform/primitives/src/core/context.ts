@@ -105,6 +105,8 @@ class LazyAbort {
   reason: unknown = undefined;
   controller: AbortController | undefined = undefined;
   unlink: (() => void) | undefined = undefined;
+  /** Set when the owning execution settled: a later `signal()` read must not link to the parent again. */
+  released = false;
   readonly parent: WorkflowContext;
   constructor(parent: WorkflowContext) {
     this.parent = parent;
@@ -120,7 +122,7 @@ class LazyAbort {
     }
     const parent = this.parent.signal;
     if (parent.aborted) controller.abort(parent.reason);
-    else if (parent !== NEVER_SIGNAL) {
+    else if (parent !== NEVER_SIGNAL && !this.released) {
       const onAbort = (): void => controller.abort(parent.reason);
       parent.addEventListener("abort", onAbort, { once: true });
       this.unlink = () => parent.removeEventListener("abort", onAbort);
@@ -147,6 +149,7 @@ class LazyAbort {
   }
 
   release(): void {
+    this.released = true;
     const unlink = this.unlink;
     this.unlink = undefined;
     unlink?.();
