@@ -42,15 +42,7 @@ class SystemClock implements Clock {
   }
 
   schedule(ms: number, callback: () => void): () => void {
-    // Node fires a timer longer than 2^31 − 1 ms after 1 ms; chain shorter timers instead.
-    let timer: NodeJS.Timeout;
-    const arm = (remaining: number): void => {
-      const step = Math.min(Math.max(0, remaining), MAX_TIMER_MS);
-      timer = setTimeout(() => (remaining > MAX_TIMER_MS ? arm(remaining - MAX_TIMER_MS) : callback()), step);
-      timer.unref();
-    };
-    arm(ms);
-    return () => clearTimeout(timer);
+    return setTimer(ms, callback, false);
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -61,11 +53,23 @@ class SystemClock implements Clock {
 
 /** Like `SystemClock.schedule`, but with timers that keep the process alive. */
 const refTimers: Pick<Clock, "schedule"> = {
-  schedule(ms, callback) {
-    const timer = setTimeout(callback, Math.min(Math.max(0, ms), MAX_TIMER_MS));
-    return () => clearTimeout(timer);
-  },
+  schedule: (ms, callback) => setTimer(ms, callback, true),
 };
+
+/**
+ * `setTimeout` that handles waits above 2^31 − 1 ms (Node would fire those after 1 ms) by chaining
+ * shorter timers; `keepAlive: false` unrefs them. Returns the cancel function.
+ */
+function setTimer(ms: number, callback: () => void, keepAlive: boolean): () => void {
+  let timer: NodeJS.Timeout;
+  const arm = (remaining: number): void => {
+    const step = Math.min(Math.max(0, remaining), MAX_TIMER_MS);
+    timer = setTimeout(() => (remaining > MAX_TIMER_MS ? arm(remaining - MAX_TIMER_MS) : callback()), step);
+    if (!keepAlive) timer.unref();
+  };
+  arm(ms);
+  return () => clearTimeout(timer);
+}
 
 /**
  * Implements `Clock.sleep` on top of `clock.schedule`, with an abortable wait that removes its
