@@ -487,6 +487,29 @@ export function createAbortableChild(
   return { ctx, abort: (reason) => lazy.abort(reason) };
 }
 
+/**
+ * @internal A context for work that must run even after the run was cancelled (a saga's undo steps):
+ * the same run (ids, `state`, records, clock, span parent) with a never-aborting signal and no
+ * deadline. Owns nothing; no dispose needed.
+ */
+export function createDetachedContext(ctx: WorkflowContext): WorkflowContext {
+  return internals.construct({
+    shared: internals.shared(ctx),
+    isChild: internals.isChild(ctx),
+    flags: INTERNAL,
+    otel: internals.otel(ctx),
+    sessionId: ctx.sessionId,
+    deadline: undefined,
+    metadata: ctx.metadata,
+    tags: ctx.tags,
+    baggage: ctx.baggage,
+    clock: ctx.clock,
+    signal: NEVER_SIGNAL,
+    lazy: undefined,
+    release: undefined,
+  });
+}
+
 /** @internal Whether the context's run was cancelled, without materialising a lazy signal. */
 export function isContextAborted(ctx: WorkflowContext): boolean {
   return internals.aborted(ctx);
