@@ -1,0 +1,388 @@
+/**
+ * `CircuitBreakerPrimitive`: stops calling a failing dependency for a while, then lets a bounded
+ * number of probes through to find out whether it recovered.
+ *
+ * @packageDocumentation
+ */
+import type { WorkflowContext } from "../core/context.js";
+import { contextAbortReason, createContext, isContextAborted } from "../core/context.js";
+import { InvalidOptionsError, isTtaError } from "../core/errors.js";
+import type { CircuitState } from "../core/instrumentation.js";
+import { isObserved } from "../core/instrumentation.js";
+import { toExecutable } from "../core/primitive-like.js";
+import type { Executable, PrimitiveLike } from "../core/workflow-primitive.js";
+import { WorkflowPrimitive, normalizeError } from "../core/workflow-primitive.js";
+import type { Outcome } from "../internal/circuit-state.js";
+import {
+  CLOSED,
+  CircuitStateMachine,
+  FAILURE,
+  NEUTRAL,
+  OPEN,
+  STATE_NAMES,
+  SUCCESS,
+  StateChangeNotifier,
+  openError,
+} from "../internal/circuit-state.js";
+import { durationOption, functionOption, integerOption, nameOption, readOptions } from "../internal/options.js";
+import { createFailureWindow, resolveWindow } from "../internal/sliding-window.js";
+
+/**
+ * Sliding-window failure-rate mode of a circuit breaker (instead of counting consecutive failures).
+ *
+ * @remarks
+ * `kind: "count"` looks at the outcomes of the last `size` calls; `kind: "time"` at the calls that
+ * finished in the last `size` milliseconds on the context clock, counted in 10 buckets of `size / 10`
+ * ms (so memory is fixed; a call counts for between 0.9 × `size` and `size` ms). After each counted
+ * call the breaker opens when the window holds at least `minimumCalls` calls and
+ * failures / calls ≥ `failureRateThreshold`.
+ * @example
+ * ```ts
+ * circuitBreaker(llm, { window: { kind: "time", size: 30_000, minimumCalls: 20, failureRateThreshold: 0.5 } });
+ * ```
+ * @since 0.1.0
+ */
+export interface CircuitBreakerWindow {
+  /** `"count"`: the last `size` calls; `"time"`: the calls of the last `size` ms. Required. */
+  readonly kind: "count" | "time";
+  /** Calls (an integer ≥ 1) for `"count"`; milliseconds (> 0, finite) for `"time"`. Required. */
+  readonly size: number;
+  /**
+   * Fewest calls in the window before the rate is judged (an integer ≥ 1; for `"count"`, ≤ `size`).
+   * @defaultValue `size` for `"count"`, 10 for `"time"`
+   */
+  readonly minimumCalls?: number;
+  /** Failure rate that opens the breaker, in (0, 1]. @defaultValue 0.5 */
+  readonly failureRateThreshold?: number;
+}
+
+/** Resolved {@link CircuitBreakerWindow}: every field present. @since 0.1.0 */
+export type ResolvedCircuitBreakerWindow = Readonly<Required<CircuitBreakerWindow>>;
+
+/** Options of {@link circuitBreaker}. @since 0.1.0 */
+export interface CircuitBreakerOptions {
+  /**
+   * Consecutive failures (an integer ≥ 1) that open a closed breaker. Not allowed together with `window`.
+   * @defaultValue 5
+   */
+  readonly failureThreshold?: number;
+  /** How long the breaker stays open before it lets probes through (ms, ≥ 0, finite). @defaultValue 60 000 */
+  readonly recoveryTimeoutMs?: number;
+  /** Probe successes (an integer ≥ 1) that close a half-open breaker. @defaultValue 2 */
+  readonly successThreshold?: number;
+  /** Most probes in flight at once while half-open (an integer ≥ 1); other callers fail fast. @defaultValue 1 */
+  readonly halfOpenMaxConcurrent?: number;
+  /**
+   * Whether an error counts as a failure; an error for which it returns `false` counts as neither
+   * failure nor success. If it throws, the call counts as a failure and rejects with what it threw.
+   * A call cancelled by its context's signal never counts, except when the abort reason is a
+   * `TimeoutError` (a deadline, e.g. an enclosing `timeout`): then `isFailure` judges that reason.
+   * @defaultValue every error except one named `"AbortError"` counts
+   */
+  readonly isFailure?: (error: unknown) => boolean;
+  /** Failure-rate mode over a sliding window instead of consecutive failures. @defaultValue none */
+  readonly window?: CircuitBreakerWindow;
+  /**
+   * A success that took longer than this (ms on the context clock, > 0) counts as a failure (the
+   * caller still gets its result). @defaultValue none (successes are never slow)
+   */
+  readonly slowCallMs?: number;
+  /** Display name. @defaultValue `"CircuitBreakerPrimitive"` */
+  readonly name?: string;
+}
+
+/** Resolved options of a {@link CircuitBreakerPrimitive}. @since 0.1.0 */
+export interface ResolvedCircuitBreakerOptions {
+  readonly failureThreshold: number;
+  readonly recoveryTimeoutMs: number;
+  readonly successThreshold: number;
+  readonly halfOpenMaxConcurrent: number;
+  readonly isFailure: (error: unknown) => boolean;
+  /** `undefined` in consecutive-failure mode. */
+  readonly window: ResolvedCircuitBreakerWindow | undefined;
+  /** `undefined` when slow calls are not counted. */
+  readonly slowCallMs: number | undefined;
+  readonly name: string;
+}
+
+/** What an {@link CircuitBreakerPrimitive.onStateChange} listener receives. @since 0.1.0 */
+export interface CircuitStateChange {
+  readonly from: CircuitState;
+  readonly to: CircuitState;
+}
+
+/** A listener of {@link CircuitBreakerPrimitive.onStateChange}. @since 0.1.0 */
+export type CircuitStateListener = (change: CircuitStateChange) => void;
+
+function isFailureByDefault(error: unknown): boolean {
+  return !(typeof error === "object" && error !== null && (error as { name?: unknown }).name === "AbortError");
+}
+
+/**
+ * Default options of {@link circuitBreaker} (no `window`, no `slowCallMs`).
+ * @since 0.1.0
+ */
+export const DEFAULT_CIRCUIT_BREAKER_OPTIONS: Readonly<Required<Omit<CircuitBreakerOptions, "window" | "slowCallMs">>> =
+  Object.freeze({
+    failureThreshold: 5,
+    recoveryTimeoutMs: 60_000,
+    successThreshold: 2,
+    halfOpenMaxConcurrent: 1,
+    isFailure: isFailureByDefault,
+    name: "CircuitBreakerPrimitive",
+  });
+
+const OPTION_KEYS = [
+  "failureThreshold",
+  "recoveryTimeoutMs",
+  "successThreshold",
+  "halfOpenMaxConcurrent",
+  "isFailure",
+  "window",
+  "slowCallMs",
+  "name",
+] as const;
+
+function resolveOptions(options: unknown): ResolvedCircuitBreakerOptions {
+  const opts = readOptions("circuitBreaker", options, OPTION_KEYS);
+  const defaults = DEFAULT_CIRCUIT_BREAKER_OPTIONS;
+  const window = resolveWindow(opts.window);
+  if (window !== undefined && opts.failureThreshold !== undefined)
+    throw new InvalidOptionsError(
+      "failureThreshold",
+      "`failureThreshold` (consecutive failures) cannot be combined with `window`; use `window.failureRateThreshold`",
+    );
+  return Object.freeze({
+    failureThreshold: integerOption("failureThreshold", opts.failureThreshold, defaults.failureThreshold, { min: 1 }),
+    recoveryTimeoutMs: durationOption("recoveryTimeoutMs", opts.recoveryTimeoutMs, defaults.recoveryTimeoutMs, {
+      allowZero: true,
+    }),
+    successThreshold: integerOption("successThreshold", opts.successThreshold, defaults.successThreshold, { min: 1 }),
+    halfOpenMaxConcurrent: integerOption(
+      "halfOpenMaxConcurrent",
+      opts.halfOpenMaxConcurrent,
+      defaults.halfOpenMaxConcurrent,
+      { min: 1 },
+    ),
+    isFailure: functionOption<(error: unknown) => boolean>("isFailure", opts.isFailure) ?? defaults.isFailure,
+    window,
+    slowCallMs: opts.slowCallMs === undefined ? undefined : durationOption("slowCallMs", opts.slowCallMs, 0),
+    name: nameOption(opts.name, defaults.name),
+  });
+}
+
+const STATE_ATTRIBUTE = "tta.circuit.state";
+
+/**
+ * Wraps a primitive with a circuit breaker: after repeated failures it stops calling it and fails fast with
+ * `CircuitOpenError` (code `CIRCUIT_OPEN`), then lets at most `halfOpenMaxConcurrent` probes through at a time
+ * to find out whether it recovered.
+ *
+ * @remarks
+ * - **closed**: calls run; `failureThreshold` consecutive failures (or, with `window`, a failure rate ≥
+ *   `failureRateThreshold` over at least `minimumCalls` calls) open the breaker; a success resets the count.
+ *   The closed path is O(1): no per-call history, no timer, the clock read only for `slowCallMs` or a time window.
+ * - **open**: calls reject at once with `CircuitOpenError` without running the inner primitive; `retryAfterMs`
+ *   is the time until a probe is allowed (`Infinity` while isolated).
+ * - **half-open**: once `recoveryTimeoutMs` has passed (computed lazily, reported when first observed by a call or
+ *   a `state` read), up to `halfOpenMaxConcurrent` calls run as probes; every other caller rejects at once with
+ *   `retryAfterMs` 0 and never waits. `successThreshold` probe successes close the breaker; one probe failure
+ *   re-opens it for another `recoveryTimeoutMs`.
+ * - A call cancelled by its context's signal and an error for which `isFailure` returns `false` count as neither
+ *   success nor failure (a cancelled probe frees its slot). A deadline is not a cancellation: when the abort
+ *   reason is a `TimeoutError` (an enclosing `timeout` or the context deadline), `isFailure(reason)` decides (by
+ *   default, a failure), so a hanging dependency still opens the breaker. A result that arrives after the
+ *   breaker changed state (a call from before it opened, a probe after a reset) is ignored.
+ * - Every transition calls the `onStateChange` listeners synchronously and reports a `circuit-state` event, with
+ *   the context of the call that caused it (for `reset()`, `isolate()` and `state` reads: a fresh root context on
+ *   the last clock seen). The span gets `tta.circuit.state`: the state when the call arrived.
+ *
+ * Time comes from the context's clock; `state` uses the clock of the last context seen (the system clock before
+ * any), so use one clock per breaker. Put the breaker innermost: `retry(timeout(circuitBreaker(llm), …), …)`.
+ *
+ * @throws {@link InvalidOptionsError} at construction: thresholds or `halfOpenMaxConcurrent` not an
+ * integer ≥ 1, a negative or non-finite `recoveryTimeoutMs`, a bad `slowCallMs`, `window` with an
+ * unknown kind or key, a bad `size`, `minimumCalls` or `failureRateThreshold` outside (0, 1],
+ * `failureThreshold` together with `window`, unknown option keys, or an inner that is not a primitive.
+ * @example
+ * ```ts
+ * const guarded = new CircuitBreakerPrimitive(callModel, { failureThreshold: 3, recoveryTimeoutMs: 30_000 });
+ * guarded.onStateChange(({ from, to }) => log.warn({ from, to }, "model breaker"));
+ * try { await guarded.execute(prompt, ctx); } catch (e) { if (isTtaError(e, "CIRCUIT_OPEN")) useCache(); }
+ * ```
+ * @since 0.1.0
+ */
+export class CircuitBreakerPrimitive<I, O> extends WorkflowPrimitive<I, O> {
+  /** The protected primitive. */
+  readonly inner: Executable<I, O>;
+  /** The resolved options. */
+  readonly options: ResolvedCircuitBreakerOptions;
+
+  readonly #machine: CircuitStateMachine;
+  /** Consecutive mode without `slowCallMs`: a closed-state success only resets a counter. */
+  readonly #plainSuccess: boolean;
+  /** Whether a call must read the clock when it starts (`slowCallMs`). */
+  readonly #timed: boolean;
+  readonly #notifier: StateChangeNotifier;
+
+  constructor(inner: PrimitiveLike<I, O>, options?: CircuitBreakerOptions) {
+    const resolved = resolveOptions(options);
+    super({ kind: "circuit-breaker", name: resolved.name });
+    this.options = resolved;
+    this.inner = toExecutable(inner, "inner");
+    const window = resolved.window === undefined ? undefined : createFailureWindow(resolved.window);
+    this.#notifier = new StateChangeNotifier(resolved.name, (change, ctx) => {
+      if (isObserved())
+        this.report(ctx ?? createContext({ clock: this.#machine.clock }), { type: "circuit-state", ...change });
+    });
+    this.#machine = new CircuitStateMachine(resolved, window, (from, to, ctx) =>
+      this.#notifier.notify({ from: STATE_NAMES[from], to: STATE_NAMES[to] }, ctx),
+    );
+    this.#timed = resolved.slowCallMs !== undefined;
+    this.#plainSuccess = window === undefined && !this.#timed;
+  }
+
+  /**
+   * The current state. Reading it after `recoveryTimeoutMs` has passed turns `"open"` into
+   * `"half-open"` (and notifies listeners), using the clock of the last context seen.
+   */
+  get state(): CircuitState {
+    const machine = this.#machine;
+    const state = machine.state === OPEN ? machine.observe(machine.clock.now(), undefined) : machine.state;
+    return STATE_NAMES[state];
+  }
+
+  /**
+   * Calls `listener({ from, to })` synchronously on every state change, in subscription order;
+   * returns the function that unsubscribes it. A throwing listener is reported once through the
+   * OpenTelemetry diag logger and never breaks the breaker or the call.
+   *
+   * @throws TypeError when `listener` is not a function.
+   */
+  onStateChange(listener: CircuitStateListener): () => void {
+    return this.#notifier.subscribe(listener);
+  }
+
+  /**
+   * Closes the breaker and clears its counts (from any state, isolation included). Results of calls
+   * started before the reset are ignored. Notifies listeners unless it was already closed.
+   */
+  reset(): void {
+    this.#machine.reset();
+  }
+
+  /**
+   * Holds the breaker open until `reset()`: every call rejects with `retryAfterMs` `Infinity`.
+   * Notifies listeners with `{ from, to: "open" }` unless it was already open.
+   */
+  isolate(): void {
+    this.#machine.isolate();
+  }
+
+  protected run(input: I, ctx: WorkflowContext): Promise<O> {
+    const machine = this.#machine;
+    machine.clock = ctx.clock;
+    if (machine.state !== CLOSED) return this.#runGuarded(input, ctx);
+    this.currentSpan(ctx)?.setAttribute(STATE_ATTRIBUTE, "closed");
+    if (this.#plainSuccess) {
+      // The hot path: no async frame, no clock read, O(1) bookkeeping.
+      const epoch = machine.epoch;
+      let work: Promise<O>;
+      try {
+        work = this.inner.execute(input, ctx);
+      } catch (thrown) {
+        return Promise.reject(this.#failed(thrown, ctx, epoch, false));
+      }
+      return work.then(machine.onClosedSuccess, (thrown: unknown) => {
+        throw this.#failed(thrown, ctx, epoch, false);
+      });
+    }
+    return this.#runClosed(input, ctx);
+  }
+
+  /** Closed, with a window or `slowCallMs`. */
+  async #runClosed(input: I, ctx: WorkflowContext): Promise<O> {
+    const machine = this.#machine;
+    const epoch = machine.epoch;
+    const startedAt = this.#timed ? ctx.clock.now() : 0;
+    let value: O;
+    try {
+      value = await this.inner.execute(input, ctx);
+    } catch (thrown) {
+      throw this.#failed(thrown, ctx, epoch, false);
+    }
+    machine.settle(this.#successOutcome(ctx, startedAt), epoch, false, ctx);
+    return value;
+  }
+
+  /** Open or half-open: reject at once, or run as a probe. */
+  async #runGuarded(input: I, ctx: WorkflowContext): Promise<O> {
+    const machine = this.#machine;
+    const now = ctx.clock.now();
+    const state = machine.observe(now, ctx);
+    this.currentSpan(ctx)?.setAttribute(STATE_ATTRIBUTE, STATE_NAMES[state]);
+    if (state === OPEN) throw openError(this.name, machine.retryAfterMs(now), 0);
+    if (!machine.tryProbe()) throw openError(this.name, 0, this.options.halfOpenMaxConcurrent);
+    const epoch = machine.epoch;
+    let value: O;
+    try {
+      value = await this.inner.execute(input, ctx);
+    } catch (thrown) {
+      throw this.#failed(thrown, ctx, epoch, true);
+    }
+    machine.settle(this.#successOutcome(ctx, now), epoch, true, ctx);
+    return value;
+  }
+
+  #successOutcome(ctx: WorkflowContext, startedAt: number): Outcome {
+    const slowCallMs = this.options.slowCallMs;
+    return slowCallMs !== undefined && ctx.clock.now() - startedAt > slowCallMs ? FAILURE : SUCCESS;
+  }
+
+  /** Classifies and records a failed call; returns what the caller must reject with. */
+  #failed(thrown: unknown, ctx: WorkflowContext, epoch: number, probe: boolean): unknown {
+    const error = normalizeError(thrown, ctx);
+    if (epoch !== this.#machine.epoch) return error;
+    let judged = error;
+    if (isContextAborted(ctx)) {
+      // Cancelled: counts as neither, unless a deadline cut it short (the dependency was too slow).
+      const reason = contextAbortReason(ctx);
+      if (!isTtaError(reason, "TIMEOUT")) {
+        this.#machine.settle(NEUTRAL, epoch, probe, ctx);
+        return error;
+      }
+      judged = reason;
+    }
+    let outcome: Outcome;
+    let rejection = error;
+    try {
+      outcome = this.options.isFailure(judged) ? FAILURE : NEUTRAL;
+    } catch (predicateError) {
+      outcome = FAILURE;
+      rejection = normalizeError(predicateError, ctx);
+    }
+    this.#machine.settle(outcome, epoch, probe, ctx);
+    return rejection;
+  }
+}
+
+/**
+ * Wraps `inner` in a {@link CircuitBreakerPrimitive}.
+ *
+ * @remarks See {@link CircuitBreakerPrimitive} for the state machine and {@link CircuitBreakerOptions}
+ * for the options and their defaults.
+ * @throws {@link InvalidOptionsError} for invalid options or an invalid `inner` (see the class).
+ * @example
+ * ```ts
+ * const window = { kind: "count", size: 20, failureRateThreshold: 0.5 } as const;
+ * const llm = circuitBreaker(callModel, { window, slowCallMs: 10_000 });
+ * const answer = await retry(timeout(llm, { timeoutMs: 15_000 })).execute(prompt, ctx);
+ * ```
+ * @since 0.1.0
+ */
+export function circuitBreaker<I, O>(
+  inner: PrimitiveLike<I, O>,
+  options?: CircuitBreakerOptions,
+): CircuitBreakerPrimitive<I, O> {
+  return new CircuitBreakerPrimitive(inner, options);
+}
