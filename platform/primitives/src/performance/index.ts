@@ -3,8 +3,34 @@
  *
  * @packageDocumentation
  */
+// `pipe`/`parallel` need the composite builders (ADR 0005): load them so this subpath works on its own.
+import "../core/sequential.js";
+import "../core/parallel.js";
 // <cache>
+export { CachePrimitive, DEFAULT_CACHE_OPTIONS, cache } from "./cache.js";
+export type { CacheKeyFunction, CacheOptions, CacheStats, ResolvedCacheOptions } from "./cache.js";
+export { DEFAULT_IN_MEMORY_CACHE_STORE_OPTIONS, InMemoryCacheStore } from "./cache-store.js";
+export type { CacheEntry, CacheStore, InMemoryCacheStoreOptions, MaybePromise } from "./cache-store.js";
+export { stableKey } from "./stable-key.js";
 // </cache>
 // <memory>
+export { DEFAULT_MEMORY_SEARCH_LIMIT, DEFAULT_MEMORY_STORE_OPTIONS, MemoryStore } from "./memory-store.js";
+export type {
+  MemoryEntry,
+  MemoryEntryInit,
+  MemoryScope,
+  MemorySearchOptions,
+  MemoryStoreLike,
+  MemoryStoreOptions,
+} from "./memory-store.js";
+export { DEFAULT_MEMORY_OPTIONS, MemoryPrimitive, recall, remember } from "./memory.js";
+export type {
+  MemoryNamespace,
+  MemoryOperation,
+  MemoryPrimitiveOptions,
+  RecallOptions,
+  RememberOptions,
+  ResolvedMemoryOptions,
+} from "./memory.js";
 // </memory>
 export {};

@@ -4,6 +4,9 @@
  *
  * @packageDocumentation
  */
+// `pipe`/`parallel` need the composite builders (ADR 0005): load them so this subpath works on its own.
+import "../core/sequential.js";
+import "../core/parallel.js";
 // Each primitive's exports live between its own markers; keep them in this order.
 // <retry>
 export { DEFAULT_RETRY_OPTIONS, RetryPrimitive, retry } from "./retry.js";

@@ -4,6 +4,9 @@
  *
  * @packageDocumentation
  */
+// `pipe`/`parallel` need the composite builders (ADR 0005): load them so this subpath works on its own.
+import "../core/sequential.js";
+import "../core/parallel.js";
 export { MockPrimitive } from "./mock-primitive.js";
 export type { MockCall, MockPrimitiveOptions } from "./mock-primitive.js";
 export { TestClock } from "./test-clock.js";

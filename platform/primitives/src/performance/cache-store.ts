@@ -1,0 +1,175 @@
+/**
+ * `CacheStore`: where a `CachePrimitive` keeps its entries, and `InMemoryCacheStore`, the default
+ * bounded LRU store built on `lru-cache`.
+ *
+ * @packageDocumentation
+ */
+import { LRUCache } from "lru-cache";
+import { InvalidOptionsError } from "../core/errors.js";
+import { describeValue, integerOption, readOptions } from "../internal/options.js";
+
+/**
+ * One cached result: the value (which may be `undefined` or `null`) and when it was stored, in
+ * epoch ms on the clock of the context that produced it.
+ * @since 0.1.0
+ */
+export interface CacheEntry<V = unknown> {
+  /** The inner primitive's result. */
+  readonly value: V;
+  /** `ctx.clock.now()` when the result was produced; the cache judges freshness from it. */
+  readonly storedAt: number;
+}
+
+/** A value or a promise of it: stores may answer synchronously (saving a microtask) or not. @since 0.1.0 */
+export type MaybePromise<T> = T | PromiseLike<T>;
+
+/**
+ * Storage behind a `CachePrimitive`. Implement it to keep cache entries elsewhere (Redis, a
+ * database) without touching the primitive.
+ *
+ * @remarks
+ * - Every method may return a promise (an async store) or a plain value (the in-memory store does,
+ *   which keeps a cache hit free of extra microtasks).
+ * - The store keeps entries; it does **not** decide freshness. The cache compares
+ *   `entry.storedAt` with the caller's context clock (`ttlMs`, `staleWhileRevalidateMs`), so a
+ *   `TestClock` drives expiry. `set` receives `retainMs` (`ttlMs + staleWhileRevalidateMs`, or
+ *   `Infinity`) after which the entry is useless: a remote store may expire it natively then
+ *   (Redis `SET key value PX retainMs`).
+ * - Keys are strings of at most 128 characters for the default key (see `stableKey`), or
+ *   whatever a custom `key` function returns. Values are whatever the inner primitive returns; a
+ *   remote store serialises them itself (JSON, structured clone, …).
+ * - A store shared between several caches sees all their keys: give each cache its own store or
+ *   key prefix. A failing `get` counts as a miss and a failing `set` leaves the value uncached;
+ *   both are reported through the OpenTelemetry diag logger, never thrown to the caller.
+ * - Optional `size` and `evictions` feed `CachePrimitive.stats()`; without them the stats show 0.
+ *
+ * @example
+ * ```ts
+ * // A Redis store sketch (node-redis v4 client, JSON values):
+ * const redisStore: CacheStore = {
+ *   async get(key) { const raw = await redis.get(`llm:${key}`); return raw === null ? undefined : JSON.parse(raw); },
+ *   async set(key, entry, retainMs) {
+ *     await redis.set(`llm:${key}`, JSON.stringify(entry), Number.isFinite(retainMs) ? { PX: Math.ceil(retainMs) } : {});
+ *   },
+ *   async delete(key) { await redis.del(`llm:${key}`); },
+ *   async clear() { for await (const keys of redis.scanIterator({ MATCH: "llm:*" })) await redis.del(keys); },
+ * };
+ * ```
+ * @since 0.1.0
+ */
+export interface CacheStore<V = unknown> {
+  /** The entry under `key`, or `undefined`. May count as a use for recency (LRU). */
+  get(key: string): MaybePromise<CacheEntry<V> | undefined>;
+  /** Stores `entry` under `key`, replacing any previous one; it may be dropped after `retainMs` ms. */
+  set(key: string, entry: CacheEntry<V>, retainMs: number): MaybePromise<void>;
+  /** Removes the entry under `key`, if any. */
+  delete(key: string): MaybePromise<void>;
+  /** Removes every entry. */
+  clear(): MaybePromise<void>;
+  /** Number of entries held (may include expired ones not yet purged), if the store knows it cheaply. */
+  readonly size?: number;
+  /** Entries dropped so far to make room (not deletions or replacements), if the store counts them. */
+  readonly evictions?: number;
+}
+
+/** Options of {@link InMemoryCacheStore}. @since 0.1.0 */
+export interface InMemoryCacheStoreOptions {
+  /** Most entries held; adding one more evicts the least recently used. An integer ≥ 1. @defaultValue 1 000 */
+  readonly maxEntries?: number;
+}
+
+/** Default options of {@link InMemoryCacheStore}. @since 0.1.0 */
+export const DEFAULT_IN_MEMORY_CACHE_STORE_OPTIONS: Required<InMemoryCacheStoreOptions> = Object.freeze({
+  maxEntries: 1_000,
+});
+
+/**
+ * The default {@link CacheStore}: a bounded least-recently-used map on `lru-cache`, answering
+ * synchronously.
+ *
+ * @remarks
+ * `lru-cache`'s own TTL is not used (it reads `performance.now()`); the cache judges freshness on
+ * the context clock from `storedAt`, so `retainMs` is ignored and expired entries stay until they
+ * are read, replaced or evicted. `get` marks an entry as recently used. `evictions` counts entries
+ * dropped to respect `maxEntries`.
+ *
+ * @throws {@link InvalidOptionsError} when `maxEntries` is not an integer ≥ 1 or an option is unknown.
+ * @example
+ * ```ts
+ * const store = new InMemoryCacheStore({ maxEntries: 10_000 });
+ * const cached = cache(callModel, { store });
+ * ```
+ * @since 0.1.0
+ */
+export class InMemoryCacheStore<V = unknown> implements CacheStore<V> {
+  /** The capacity. */
+  readonly maxEntries: number;
+  readonly #lru: LRUCache<string, CacheEntry<V>>;
+  #evictions = 0;
+
+  constructor(options?: InMemoryCacheStoreOptions) {
+    const opts = readOptions("InMemoryCacheStore", options, ["maxEntries"]);
+    this.maxEntries = integerOption("maxEntries", opts.maxEntries, DEFAULT_IN_MEMORY_CACHE_STORE_OPTIONS.maxEntries, {
+      min: 1,
+    });
+    this.#lru = new LRUCache<string, CacheEntry<V>>({
+      max: this.maxEntries,
+      dispose: (_value, _key, reason) => {
+        if (reason === "evict") this.#evictions++;
+      },
+    });
+  }
+
+  /** The entry under `key` (marking it recently used), or `undefined`. */
+  get(key: string): CacheEntry<V> | undefined {
+    return this.#lru.get(key);
+  }
+
+  /** Stores `entry`, evicting the least recently used entry when full. `retainMs` is ignored. */
+  set(key: string, entry: CacheEntry<V>, _retainMs?: number): void {
+    this.#lru.set(key, entry);
+  }
+
+  /** Removes the entry under `key`. */
+  delete(key: string): void {
+    this.#lru.delete(key);
+  }
+
+  /** Removes every entry (not counted as evictions). */
+  clear(): void {
+    this.#lru.clear();
+  }
+
+  /** Entries held, including expired ones not yet read. */
+  get size(): number {
+    return this.#lru.size;
+  }
+
+  /** Entries evicted so far to respect `maxEntries`. */
+  get evictions(): number {
+    return this.#evictions;
+  }
+}
+
+/**
+ * Checks that `value` implements {@link CacheStore} (the four methods).
+ * @throws {@link InvalidOptionsError} naming `option` otherwise.
+ * @internal
+ */
+export function cacheStoreOption(option: string, value: unknown): CacheStore | undefined {
+  if (value === undefined) return undefined;
+  const store = value as Partial<Record<keyof CacheStore, unknown>>;
+  const ok =
+    typeof store === "object" &&
+    store !== null &&
+    typeof store.get === "function" &&
+    typeof store.set === "function" &&
+    typeof store.delete === "function" &&
+    typeof store.clear === "function";
+  if (!ok)
+    throw new InvalidOptionsError(
+      option,
+      `Expected \`${option}\` to be a CacheStore with get, set, delete and clear methods, got ${describeValue(value)}`,
+    );
+  return value as CacheStore;
+}

@@ -1,0 +1,426 @@
+/**
+ * `CachePrimitive`: a single-flight, bounded, TTL cache around an inner primitive, safe under
+ * concurrency and cancellation.
+ *
+ * @packageDocumentation
+ */
+import { diag } from "@opentelemetry/api";
+import type { WorkflowContext } from "../core/context.js";
+import { createContext, throwIfContextAborted } from "../core/context.js";
+import { InvalidOptionsError } from "../core/errors.js";
+import { isObserved } from "../core/instrumentation.js";
+import { toExecutable } from "../core/primitive-like.js";
+import type { Executable, PrimitiveLike } from "../core/workflow-primitive.js";
+import { WorkflowPrimitive, normalizeError } from "../core/workflow-primitive.js";
+import { durationOption, functionOption, integerOption, nameOption, readOptions } from "../internal/options.js";
+import { errorType } from "../internal/tracing.js";
+import type { CacheEntry, CacheStore } from "./cache-store.js";
+import { InMemoryCacheStore, cacheStoreOption } from "./cache-store.js";
+import { Flight, detachedContext, isThenable, waitForFlight } from "./flight.js";
+import { keyHash, stableKey } from "./stable-key.js";
+
+/**
+ * Computes the cache key of an input: a string, or a promise of one. Called with the caller's
+ * context (or, for `invalidate` without one, a fresh root context).
+ * @since 0.1.0
+ */
+export type CacheKeyFunction<I> = (input: I, ctx: WorkflowContext) => string | PromiseLike<string>;
+
+/** Options of {@link cache}. `undefined` or `null` for an option means its default. @since 0.1.0 */
+export interface CacheOptions<I = unknown> {
+  /**
+   * The cache key of an input (sync or async; must produce a string). Keep it free of secrets if
+   * your store is shared: it is stored as it is. @defaultValue {@link stableKey} of the input
+   */
+  readonly key?: CacheKeyFunction<I>;
+  /** How long a result is served, in ms: > 0, or `Infinity` for never expiring. @defaultValue 3 600 000 (1 h) */
+  readonly ttlMs?: number;
+  /** Capacity of the built-in LRU store, an integer ≥ 1 (not allowed together with `store`). @defaultValue 1 000 */
+  readonly maxEntries?: number;
+  /**
+   * After `ttlMs`, how long (ms, ≥ 0) a stale result is still served while one background run
+   * refreshes it. 0 disables stale-while-revalidate. @defaultValue 0
+   */
+  readonly staleWhileRevalidateMs?: number;
+  /** Where entries live. @defaultValue a new {@link InMemoryCacheStore} with `maxEntries` */
+  readonly store?: CacheStore;
+  /** Display name. @defaultValue `"CachePrimitive"` */
+  readonly name?: string;
+}
+
+/** The options of a {@link CachePrimitive} after validation, with defaults applied. @since 0.1.0 */
+export interface ResolvedCacheOptions<I = unknown> {
+  readonly key: CacheKeyFunction<I> | undefined;
+  readonly ttlMs: number;
+  readonly maxEntries: number;
+  readonly staleWhileRevalidateMs: number;
+  /** The store given in the options; `undefined` means the built-in in-memory store. */
+  readonly store: CacheStore | undefined;
+  readonly name: string;
+}
+
+/** Default options of {@link cache} (DESIGN §5). @since 0.1.0 */
+export const DEFAULT_CACHE_OPTIONS: ResolvedCacheOptions = Object.freeze({
+  key: undefined,
+  ttlMs: 3_600_000,
+  maxEntries: 1_000,
+  staleWhileRevalidateMs: 0,
+  store: undefined,
+  name: "CachePrimitive",
+});
+
+/**
+ * Counters of a {@link CachePrimitive} since it was made or last cleared. Each call counts once, as
+ * what it was on arrival (even if it later aborts).
+ * @since 0.1.0
+ */
+export interface CacheStats {
+  /** Calls answered from the store (fresh, or stale during stale-while-revalidate). */
+  readonly hits: number;
+  /** Calls that started a run of the inner primitive. */
+  readonly misses: number;
+  /** Calls that joined a run already in flight for their key. */
+  readonly coalesced: number;
+  /** `(hits + coalesced) / (hits + coalesced + misses)`, in 0..1; 0 before any call. */
+  readonly hitRate: number;
+  /** Entries in the store (may include expired ones not yet purged); 0 if the store does not say. */
+  readonly size: number;
+  /** Entries the store dropped to stay within its capacity. */
+  readonly evictions: number;
+  /** Expired entries found (and dropped) on lookup. */
+  readonly expirations: number;
+}
+
+const OPTION_KEYS = ["key", "ttlMs", "maxEntries", "staleWhileRevalidateMs", "store", "name"] as const;
+type CacheResult = "hit" | "miss" | "coalesced" | "stale";
+
+function resolveOptions<I>(options: unknown): ResolvedCacheOptions<I> {
+  const opts = readOptions("cache", options, OPTION_KEYS);
+  const d = DEFAULT_CACHE_OPTIONS;
+  const store = cacheStoreOption("store", opts.store);
+  if (store !== undefined && opts.maxEntries !== undefined)
+    throw new InvalidOptionsError(
+      "maxEntries",
+      "`maxEntries` sizes the built-in store; with a custom `store`, configure its capacity on the store itself",
+    );
+  return Object.freeze({
+    key: functionOption<CacheKeyFunction<I>>("key", opts.key),
+    ttlMs: durationOption("ttlMs", opts.ttlMs, d.ttlMs, { allowInfinity: true }),
+    maxEntries: integerOption("maxEntries", opts.maxEntries, d.maxEntries, { min: 1 }),
+    staleWhileRevalidateMs: durationOption(
+      "staleWhileRevalidateMs",
+      opts.staleWhileRevalidateMs,
+      d.staleWhileRevalidateMs,
+      { allowZero: true },
+    ),
+    store,
+    name: nameOption(opts.name, d.name),
+  });
+}
+
+function badKey(value: unknown): never {
+  // The key itself is never echoed: it may be user data.
+  throw new InvalidOptionsError(
+    "key",
+    `Expected the \`key\` function to return a string (or a promise of one), got ${value === null ? "null" : typeof value}`,
+  );
+}
+
+/**
+ * Caches the results of an inner primitive by input, with a bounded LRU store, TTL on the context
+ * clock, single-flight for concurrent misses and optional stale-while-revalidate.
+ *
+ * @remarks
+ * - **Hit.** An entry younger than `ttlMs` (age < `ttlMs`; age = `ttlMs` is expired) is returned
+ *   without running the inner primitive. `undefined` and `null` results are cached like any value;
+ *   errors are never cached.
+ * - **Single-flight.** Concurrent calls whose key misses share **one** run of the inner primitive.
+ *   That shared run is detached from every caller's cancellation: it gets the first caller's ids,
+ *   metadata, `state`, clock and span parent, but a signal that never aborts and **no deadline**
+ *   (a deadline is one caller's budget, not the others'). Each waiting caller still rejects at once
+ *   with its **own** `signal.reason` when its signal aborts (its deadline included); the shared run
+ *   goes on for the others and still fills the cache. To bound the shared run itself, put a
+ *   `timeout` inside the cache: `cache(timeout(model, { timeoutMs }))`. A failed run rejects all its
+ *   current waiters with the same error; the next call runs again.
+ * - **Stale-while-revalidate.** During `[ttlMs, ttlMs + staleWhileRevalidateMs)` the stale value is
+ *   served (result `stale`, counted as a hit) and one background refresh starts (never two at once
+ *   for a key); a refresh failure is reported through the OpenTelemetry diag logger and the stale
+ *   value stays until the window ends. Beyond the window the entry counts as an expiration and a miss.
+ * - **Invalidation.** `invalidate(input)` and `clear()` also detach runs in flight, so a result
+ *   computed before the invalidation never lands in the cache (its waiters still get it).
+ * - **Privacy.** Raw keys never appear in spans, events or error messages: the `cache` event carries
+ *   `keyHash` (16 hex characters of the key's SHA-256), the span `tta.cache.hit` (true when answered
+ *   from the store: `hit` or `stale`) and `tta.cache.result` (`hit`, `miss`, `coalesced`, `stale`).
+ * - **Cost.** A hit with the built-in store computes the key, reads the store and the clock, and
+ *   returns: no timer, no signal, no closure.
+ *
+ * @throws {@link InvalidOptionsError} at construction for an invalid `inner`, unknown options,
+ * `ttlMs` ≤ 0, `maxEntries` < 1 or not an integer, a negative `staleWhileRevalidateMs`, a `store`
+ * without `get/set/delete/clear`, or `maxEntries` together with `store`. At run time, a `TtaError`
+ * with code `UNSERIALIZABLE_KEY` when the default key meets a function, symbol or cycle in the input.
+ * @example
+ * ```ts
+ * const cachedModel = new CachePrimitive(callModel, { ttlMs: 10 * 60_000, maxEntries: 5_000 });
+ * const answer = await cachedModel.execute({ model: "gpt-4o", prompt });
+ * ```
+ * @since 0.1.0
+ */
+export class CachePrimitive<I, O> extends WorkflowPrimitive<I, O> {
+  /** The cached primitive. */
+  readonly inner: Executable<I, O>;
+  /** The resolved options. */
+  readonly options: ResolvedCacheOptions<I>;
+  readonly #store: CacheStore<O>;
+  readonly #keyFn: CacheKeyFunction<I> | undefined;
+  readonly #ttlMs: number;
+  readonly #staleMs: number;
+  readonly #flights = new Map<string, Flight<O>>();
+  #hits = 0;
+  #misses = 0;
+  #coalesced = 0;
+  #expirations = 0;
+  #evictionsBase = 0;
+
+  constructor(inner: PrimitiveLike<I, O>, options?: CacheOptions<I>) {
+    const resolved = resolveOptions<I>(options);
+    super({ kind: "cache", name: resolved.name });
+    this.options = resolved;
+    this.inner = toExecutable(inner, "inner");
+    this.#store = (resolved.store ?? new InMemoryCacheStore({ maxEntries: resolved.maxEntries })) as CacheStore<O>;
+    this.#keyFn = resolved.key;
+    this.#ttlMs = resolved.ttlMs;
+    this.#staleMs = resolved.staleWhileRevalidateMs;
+  }
+
+  /** The counters since construction or the last {@link CachePrimitive.clear}. Synchronous. */
+  stats(): CacheStats {
+    const hits = this.#hits;
+    const coalesced = this.#coalesced;
+    const requests = hits + coalesced + this.#misses;
+    return {
+      hits,
+      misses: this.#misses,
+      coalesced,
+      hitRate: requests === 0 ? 0 : (hits + coalesced) / requests,
+      size: this.#store.size ?? 0,
+      evictions: (this.#store.evictions ?? 0) - this.#evictionsBase,
+      expirations: this.#expirations,
+    };
+  }
+
+  /**
+   * Empties the store and resets every counter. Runs in flight finish for their waiters but do not
+   * fill the cache.
+   */
+  async clear(): Promise<void> {
+    const pending = this.#detachAll();
+    this.#hits = this.#misses = this.#coalesced = this.#expirations = 0;
+    await Promise.all(pending);
+    await this.#store.clear();
+    this.#evictionsBase = this.#store.evictions ?? 0;
+  }
+
+  /**
+   * Removes the entry for `input` (its key computed as a call would, with `ctx` or a fresh root
+   * context), and detaches a run in flight for it so that its result is not stored.
+   *
+   * @throws a `TtaError` `UNSERIALIZABLE_KEY` when the default key cannot be computed; whatever a
+   * custom `key` function throws.
+   */
+  async invalidate(input: I, ctx?: WorkflowContext): Promise<void> {
+    const context = ctx ?? createContext();
+    try {
+      const key = await this.#keyOf(input, context);
+      const flight = this.#flights.get(key);
+      if (flight !== undefined) {
+        flight.live = false;
+        this.#flights.delete(key);
+        if (flight.filling !== undefined) await flight.filling;
+      }
+      await this.#store.delete(key);
+    } finally {
+      if (ctx === undefined) context.dispose();
+    }
+  }
+
+  protected run(input: I, ctx: WorkflowContext): Promise<O> {
+    const key = this.#keyOf(input, ctx);
+    if (typeof key === "string") return this.#lookup(key, input, ctx);
+    return key.then((k) => {
+      throwIfContextAborted(ctx);
+      return this.#lookup(k, input, ctx);
+    });
+  }
+
+  #keyOf(input: I, ctx: WorkflowContext): string | Promise<string> {
+    const keyFn = this.#keyFn;
+    if (keyFn === undefined) return stableKey(input);
+    const key = keyFn(input, ctx);
+    if (typeof key === "string") return key;
+    if (!isThenable(key)) badKey(key);
+    return Promise.resolve(key).then((k: unknown) => (typeof k === "string" ? k : badKey(k)));
+  }
+
+  #lookup(key: string, input: I, ctx: WorkflowContext): Promise<O> {
+    let found: ReturnType<CacheStore<O>["get"]>;
+    try {
+      found = this.#store.get(key);
+    } catch (error) {
+      this.#storeFailed("get", error);
+      found = undefined;
+    }
+    if (!isThenable(found)) return this.#decide(key, found, input, ctx);
+    return Promise.resolve(found).then(
+      (entry) => {
+        throwIfContextAborted(ctx);
+        return this.#decide(key, entry, input, ctx);
+      },
+      (error: unknown) => {
+        this.#storeFailed("get", error);
+        throwIfContextAborted(ctx);
+        return this.#decide(key, undefined, input, ctx);
+      },
+    );
+  }
+
+  #decide(key: string, entry: CacheEntry<O> | undefined, input: I, ctx: WorkflowContext): Promise<O> {
+    if (entry !== undefined) {
+      const ttlMs = this.#ttlMs;
+      if (ttlMs === Infinity) return this.#served(key, entry.value, ctx, "hit");
+      const age = ctx.clock.now() - entry.storedAt;
+      if (age < ttlMs) return this.#served(key, entry.value, ctx, "hit");
+      if (age < ttlMs + this.#staleMs) {
+        if (!this.#flights.has(key)) this.#start(key, input, ctx, true);
+        return this.#served(key, entry.value, ctx, "stale");
+      }
+      // Expired. Whoever first finds it (no run in flight yet) counts and drops it.
+      if (!this.#flights.has(key)) {
+        this.#expirations++;
+        void this.#quietly("delete", () => this.#store.delete(key));
+      }
+    }
+    const flight = this.#flights.get(key);
+    if (flight !== undefined) {
+      this.#coalesced++;
+      this.#note(ctx, key, "coalesced");
+      return waitForFlight(flight, ctx);
+    }
+    this.#misses++;
+    this.#note(ctx, key, "miss");
+    return waitForFlight(this.#start(key, input, ctx, false), ctx);
+  }
+
+  #served(key: string, value: O, ctx: WorkflowContext, result: "hit" | "stale"): Promise<O> {
+    this.#hits++;
+    this.#note(ctx, key, result);
+    return Promise.resolve(value);
+  }
+
+  /** Span attributes and the `cache` event; both cost one check when nobody observes. */
+  #note(ctx: WorkflowContext, key: string, result: CacheResult): void {
+    const span = this.currentSpan(ctx);
+    if (span !== undefined)
+      span.setAttributes({ "tta.cache.hit": result === "hit" || result === "stale", "tta.cache.result": result });
+    if (isObserved()) this.report(ctx, { type: "cache", result, keyHash: keyHash(key) });
+  }
+
+  /** Starts the shared, detached run for `key` and registers it before any await (single-flight). */
+  #start(key: string, input: I, ctx: WorkflowContext, refresh: boolean): Flight<O> {
+    const runCtx = detachedContext(ctx);
+    const flight = new Flight<O>();
+    this.#flights.set(key, flight);
+    let work: PromiseLike<O>;
+    try {
+      work = this.inner.execute(input, runCtx);
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    flight.track(
+      Promise.resolve(work).then(
+        (value) => {
+          this.#fill(key, flight, value, runCtx.clock.now());
+          return value;
+        },
+        (error: unknown) => {
+          const failure = normalizeError(error, runCtx);
+          if (this.#flights.get(key) === flight) this.#flights.delete(key);
+          if (refresh)
+            diag.warn(
+              `@tta/primitives: background refresh of cache "${this.name}" failed (${errorType(failure)}); serving the stale value until it expires`,
+            );
+          throw failure;
+        },
+      ),
+    );
+    return flight;
+  }
+
+  /** Stores a run's result unless invalidated meanwhile, then lets the next miss start a new run. */
+  #fill(key: string, flight: Flight<O>, value: O, storedAt: number): void {
+    const release = (): void => {
+      flight.filling = undefined;
+      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+    };
+    if (!flight.live) return release();
+    const retainMs = this.#ttlMs + this.#staleMs;
+    const done = this.#quietly("set", () => this.#store.set(key, { value, storedAt }, retainMs));
+    if (done === undefined) return release();
+    // An async store: keep the settled flight registered until the entry is readable.
+    flight.filling = done.then(release);
+  }
+
+  /** Calls a store method; a throw or rejection is reported and swallowed. Returns a promise for async stores. */
+  #quietly(op: "set" | "delete", call: () => unknown): Promise<void> | undefined {
+    try {
+      const result = call();
+      if (!isThenable(result)) return undefined;
+      return Promise.resolve(result).then(
+        () => undefined,
+        (error: unknown) => this.#storeFailed(op, error),
+      );
+    } catch (error) {
+      this.#storeFailed(op, error);
+      return undefined;
+    }
+  }
+
+  #storeFailed(op: string, error: unknown): void {
+    diag.warn(
+      `@tta/primitives: store.${op} of cache "${this.name}" failed (${errorType(error)}); continuing without it`,
+    );
+  }
+
+  #detachAll(): Promise<void>[] {
+    const pending: Promise<void>[] = [];
+    for (const flight of this.#flights.values()) {
+      flight.live = false;
+      if (flight.filling !== undefined) pending.push(flight.filling);
+    }
+    this.#flights.clear();
+    return pending;
+  }
+}
+
+/**
+ * Wraps `inner` in a {@link CachePrimitive}: `cache(inner, opts)` ≡ `new CachePrimitive(inner, opts)`.
+ *
+ * @remarks
+ * Defaults (see {@link DEFAULT_CACHE_OPTIONS}): 1 h TTL, 1 000 entries LRU, no stale-while-revalidate,
+ * key = {@link stableKey} of the input. Put `cache` outside `retry`/`timeout` so that only a final
+ * result is cached and a hit skips them, and a `timeout` inside it to bound shared runs.
+ *
+ * @param inner - the primitive, executable object or function whose results are cached.
+ * @param options - see {@link CacheOptions}.
+ * @throws {@link InvalidOptionsError} for an invalid `inner` or invalid options, naming the option.
+ * @example
+ * ```ts
+ * const cached = cache(callModel, { ttlMs: 60_000, key: (req) => `${req.model}:${req.prompt}` });
+ * await cached.execute(req); // runs callModel
+ * await cached.execute(req); // served from the cache
+ * console.log(cached.stats().hitRate); // 0.5
+ * ```
+ * @since 0.1.0
+ */
+export function cache<I, O>(inner: PrimitiveLike<I, O>, options?: CacheOptions<I>): CachePrimitive<I, O> {
+  return new CachePrimitive(inner, options);
+}
