@@ -232,20 +232,24 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
     >;
   }
 
-  async #executeTopLevel(input: I, given: WorkflowContext | undefined): Promise<O> {
-    const ctx =
-      given === undefined ? createRunContext() : isOwnContext(given) ? internalView(given) : adoptForeignContext(given);
+  #executeTopLevel(input: I, given: WorkflowContext | undefined): Promise<O> {
+    let ctx: WorkflowContext;
+    try {
+      ctx =
+        given === undefined
+          ? createRunContext()
+          : isOwnContext(given)
+            ? internalView(given)
+            : adoptForeignContext(given);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const signal = ctx.signal;
-    if (signal.aborted) throw signal.reason;
+    if (signal.aborted) return Promise.reject(signal.reason as unknown);
     const work =
       isObserved() || activeTracer() !== undefined ? this.#executeObserved(input, ctx) : this.#call(input, ctx);
-    if (isNeverSignal(signal)) {
-      try {
-        return await work;
-      } catch (error) {
-        throw normalize(error, ctx);
-      }
-    }
+    // A signal that never aborts: no race, and no abort reason to keep unwrapped (a shared handler, no closure).
+    if (isNeverSignal(signal)) return work.then(undefined, rejectWrapped);
     // A top-level call honours its signal even if the work ignores it (after `abortGraceMs`).
     return new Promise<O>((resolve, reject) => {
       let cancelGrace: (() => void) | undefined;
@@ -350,6 +354,11 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
         : { type, ...base, at, outcome: outcome ?? "error", durationMs: at - startedAt, errorType: errorType(error) },
     );
   }
+}
+
+/** Rejects with `error`, wrapping a non-`Error` (for runs whose signal can never abort). */
+function rejectWrapped(error: unknown): Promise<never> {
+  return Promise.reject(toError(error));
 }
 
 /**

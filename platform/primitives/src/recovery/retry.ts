@@ -231,15 +231,11 @@ export class RetryPrimitive<I, O> extends WorkflowPrimitive<I, O> {
     this.inner = toExecutable(inner, "inner");
   }
 
-  protected async run(input: I, ctx: WorkflowContext): Promise<O> {
-    let value: O;
-    try {
-      value = await this.inner.execute(input, ctx);
-    } catch (error) {
-      return this.#retryAfter(error, input, ctx);
-    }
+  protected run(input: I, ctx: WorkflowContext): Promise<O> {
+    // Success path: one `.then`, no async frame. The attempts attribute is set up front; the
+    // failure path overwrites it with the final count.
     this.currentSpan(ctx)?.setAttribute("tta.retry.attempts", 1);
-    return value;
+    return this.inner.execute(input, ctx).then(undefined, (error: unknown) => this.#retryAfter(error, input, ctx));
   }
 
   /** The failure path: decide, wait, try again, until success or a reason to give up. */
