@@ -283,4 +283,9 @@ writeFileSync(
   )}\n`,
 );
 console.log(`Wrote ${path.relative(process.cwd(), outFile)} in ${((Date.now() - started) / 1000).toFixed(0)} s total`);
-if (args.has("--check") && failed > 0) process.exit(1);
+
+// Scenario 3, observability overhead (@tta/observability): its own processes, table and targets.
+console.log("");
+const { runObservabilityBench } = await import("./observability-run.mjs");
+const observability = await runObservabilityBench({ quick });
+if (args.has("--check") && (failed > 0 || observability.failed > 0)) process.exit(1);

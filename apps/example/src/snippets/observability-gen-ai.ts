@@ -1,0 +1,41 @@
+import { setupObservability, withModelCallSpan } from "@tta/observability";
+import { lambda } from "@tta/primitives";
+
+const obs = setupObservability({
+  serviceName: "gen-ai-demo",
+  tracing: { exporter: "memory" },
+  metrics: { modelPrices: { "gpt-4o-mini": { inputPerMillion: 0.15, outputPerMillion: 0.6 } } },
+  logging: false,
+});
+
+// Stand-in for a provider SDK call.
+const fakeClient = (prompt: string) =>
+  Promise.resolve({ text: `echo: ${prompt}`, model: "gpt-4o-mini-2024-07-18", usage: { input: 1200, output: 300 } });
+
+const ask = lambda(
+  (prompt: string) =>
+    withModelCallSpan({ model: "gpt-4o-mini", provider: "openai" }, async (call) => {
+      const response = await fakeClient(prompt);
+      call.setResponseModel(response.model);
+      call.setUsage({ inputTokens: response.usage.input, outputTokens: response.usage.output });
+      return response.text; // prompts and completions are never recorded
+    }),
+  "ask",
+);
+console.log(await ask.execute("hi")); // → echo: hi
+
+const chat = obs.memoryExporter?.getFinishedSpans().find((span) => span.name.startsWith("chat"));
+console.log(chat?.name, chat?.attributes["gen_ai.usage.input_tokens"], chat?.attributes["gen_ai.usage.output_tokens"]);
+// → chat gpt-4o-mini 1200 300
+const exposition = await obs.registry.metrics();
+console.log(
+  exposition
+    .split("\n")
+    .filter((line) => /^(gen_ai_client_token_usage_total|tta_llm_cost_usd_total)\{/.test(line))
+    .join("\n"),
+);
+// → gen_ai_client_token_usage_total{model="gpt-4o-mini",type="input"} 1200
+// → gen_ai_client_token_usage_total{model="gpt-4o-mini",type="output"} 300
+// → tta_llm_cost_usd_total{model="gpt-4o-mini"} 0.00036
+
+await obs.shutdown();

@@ -1,0 +1,73 @@
+// One recovery-benchmark process: `node --expose-gc src/recovery-child.mjs <raw|tta|cockatiel|both> <time|alloc> [json-config]`.
+// Measures the hand-written baselines and the loaded libraries' rows, interleaved round by round in
+// this process, and prints one JSON line on stdout. Diagnostics go to stderr.
+// (child.mjs is tied to scenarios.mjs, so the recovery scenarios have their own child.)
+import net from "node:net";
+import { allocRows, timeRows } from "./harness.mjs";
+import { PROCESS_KINDS, RECOVERY_LIBRARIES, baselineRows } from "./recovery-scenarios.mjs";
+
+const [kindName, mode, configJson] = process.argv.slice(2);
+const config = JSON.parse(configJson ?? "{}");
+const kind = PROCESS_KINDS[kindName];
+if (!kind || (mode !== "time" && mode !== "alloc")) {
+  console.error("usage: node --expose-gc src/recovery-child.mjs <raw|tta|cockatiel|both> <time|alloc> [json-config]");
+  process.exit(2);
+}
+
+// Network guard: nothing in a benchmark may talk to the network.
+const network = { attempts: 0 };
+net.Socket.prototype.connect = function guardedConnect() {
+  network.attempts++;
+  this.destroy(new Error("bench: network access blocked"));
+  return this;
+};
+if (typeof globalThis.fetch === "function") {
+  globalThis.fetch = async () => {
+    network.attempts++;
+    throw new Error("bench: network access blocked");
+  };
+}
+
+const OTEL_GLOBAL = Symbol.for("opentelemetry.js.api.1");
+const otelState = () => {
+  const g = globalThis[OTEL_GLOBAL];
+  if (g === undefined) return "no OpenTelemetry global registered";
+  const registered = Object.keys(g).filter((k) => k !== "version");
+  return registered.length === 0
+    ? "OpenTelemetry API loaded, nothing registered"
+    : `registered: ${registered.join(", ")}`;
+};
+
+const rows = [...baselineRows()];
+const checks = [];
+const info = {};
+for (const lib of kind.libraries) {
+  const loaded = await RECOVERY_LIBRARIES[lib].load({ extras: kind.extras === true });
+  rows.push(...loaded.rows);
+  if (loaded.check) checks.push(loaded.check);
+  info[lib] = loaded.info;
+}
+
+// Correctness first: every op must produce 1, and the breakers must be (and stay) closed.
+for (const row of rows) {
+  const value = await row.op();
+  if (value !== 1) throw new Error(`${row.label} returned ${JSON.stringify(value)}`);
+}
+for (const check of checks) check();
+
+const measured = mode === "time" ? await timeRows(rows, config) : (await allocRows(rows, config)).rows;
+for (const check of checks) check();
+
+const result = {
+  kind: kindName,
+  mode,
+  pid: process.pid,
+  execArgv: process.execArgv,
+  rows: measured.map((m, i) => ({ id: rows[i].id, ...m })),
+  info: { ...info, otel: otelState(), networkAttempts: network.attempts },
+};
+if (mode === "alloc") {
+  const { default: v8 } = await import("node:v8");
+  result.info.newSpaceBytes = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size;
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);

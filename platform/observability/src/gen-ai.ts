@@ -1,0 +1,230 @@
+/**
+ * Model calls under the OpenTelemetry GenAI semantic conventions: a `chat {model}` client span with
+ * `gen_ai.*` attributes, plus token-usage, duration and cost metrics in every active
+ * {@link setupObservability} registry.
+ *
+ * @packageDocumentation
+ */
+import type { Attributes, Context, Span } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode, context, diag, trace } from "@opentelemetry/api";
+import { isTtaError } from "@tta/primitives";
+
+// Copied from @opentelemetry/semantic-conventions 1.45.0 `/incubating` (that entry point may change
+// within minor releases; these strings are the spec's and stay fixed here).
+/** `gen_ai.operation.name` (e.g. `"chat"`). @since 0.1.0 */
+export const ATTR_GEN_AI_OPERATION_NAME = "gen_ai.operation.name";
+/** `gen_ai.provider.name` (e.g. `"openai"`). @since 0.1.0 */
+export const ATTR_GEN_AI_PROVIDER_NAME = "gen_ai.provider.name";
+/** `gen_ai.request.model`. @since 0.1.0 */
+export const ATTR_GEN_AI_REQUEST_MODEL = "gen_ai.request.model";
+/** `gen_ai.response.model`. @since 0.1.0 */
+export const ATTR_GEN_AI_RESPONSE_MODEL = "gen_ai.response.model";
+/** `gen_ai.usage.input_tokens`. @since 0.1.0 */
+export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens";
+/** `gen_ai.usage.output_tokens`. @since 0.1.0 */
+export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
+/** `gen_ai.operation.name` value for chat completions. @since 0.1.0 */
+export const GEN_AI_OPERATION_NAME_VALUE_CHAT = "chat";
+/** Span attribute TTA adds when a call's cost is known (not a semantic convention). @since 0.1.0 */
+export const ATTR_TTA_LLM_COST_USD = "tta.llm.cost_usd";
+
+/**
+ * One finished model call, as recorded in metrics.
+ * @since 0.1.0
+ */
+export interface ModelCallRecord {
+  /** The requested model (`gen_ai.request.model`); the `model` metric label. */
+  readonly model: string;
+  /** The model that answered, when it differs; used first for the price lookup. */
+  readonly responseModel?: string | undefined;
+  /** Prompt tokens. */
+  readonly inputTokens?: number | undefined;
+  /** Completion tokens. */
+  readonly outputTokens?: number | undefined;
+  /** Wall time of the call, ms. */
+  readonly durationMs?: number | undefined;
+  /** Cost in USD; when absent it is computed from the price table (`metrics.modelPrices`), if the model is listed. */
+  readonly costUsd?: number | undefined;
+  /** Set when the call failed (`error.type`). */
+  readonly errorType?: string | undefined;
+}
+
+/** Receives every {@link recordModelCall}; each `setupObservability` metrics registry is one. @since 0.1.0 */
+export interface ModelCallSink {
+  recordModelCall(record: ModelCallRecord): void;
+}
+
+const sinks = new Set<ModelCallSink>();
+let warnedBadRecord = false;
+
+/**
+ * Adds a sink for {@link recordModelCall}; returns the function that removes it. Used by
+ * `setupObservability` (its metrics) and by tests.
+ *
+ * @example
+ * ```ts
+ * const remove = addModelCallSink({ recordModelCall: (r) => seen.push(r) });
+ * ```
+ * @since 0.1.0
+ */
+export function addModelCallSink(sink: ModelCallSink): () => void {
+  sinks.add(sink);
+  return () => {
+    sinks.delete(sink);
+  };
+}
+
+/**
+ * Records a finished model call in the metrics of every active setup: token usage
+ * (`gen_ai_client_token_usage_total{model,type}`), duration
+ * (`gen_ai_client_operation_duration_seconds{model}`) and cost (`tta_llm_cost_usd_total{model}`).
+ *
+ * @remarks
+ * For calls made outside {@link withModelCallSpan} (which calls this itself). Never throws: a
+ * malformed record is reported once through `diag` and ignored. Does nothing when no setup is active.
+ *
+ * @example
+ * ```ts
+ * recordModelCall({ model: "gpt-4o-mini", inputTokens: 812, outputTokens: 64, durationMs: 930 });
+ * ```
+ * @since 0.1.0
+ */
+export function recordModelCall(record: ModelCallRecord): void {
+  if (sinks.size === 0) return;
+  if (record === null || typeof record !== "object" || typeof record.model !== "string" || record.model === "") {
+    if (!warnedBadRecord) {
+      warnedBadRecord = true;
+      diag.warn("@tta/observability: recordModelCall needs { model: string, … }; ignoring a malformed record");
+    }
+    return;
+  }
+  for (const sink of sinks) {
+    try {
+      sink.recordModelCall(record);
+    } catch (error) {
+      diag.warn("@tta/observability: a model-call sink threw", error);
+    }
+  }
+}
+
+/** What {@link withModelCallSpan} needs to know before the call. @since 0.1.0 */
+export interface ModelCallRequest {
+  /** The requested model; part of the span name. Required. */
+  readonly model: string;
+  /** `gen_ai.operation.name`. @defaultValue `"chat"` */
+  readonly operation?: string | undefined;
+  /** `gen_ai.provider.name` (e.g. `"openai"`, `"anthropic"`). @defaultValue omitted */
+  readonly provider?: string | undefined;
+  /** Parent context of the span. @defaultValue `context.active()` */
+  readonly parent?: Context | undefined;
+  /** Extra span attributes. Never put prompts or completions here. @defaultValue none */
+  readonly attributes?: Attributes | undefined;
+}
+
+/** Handed to the callback of {@link withModelCallSpan} to report what the call returned. @since 0.1.0 */
+export interface ModelCallScope {
+  /** The `chat {model}` span (a non-recording span when no SDK is registered). */
+  readonly span: Span;
+  /** Token usage of the response. */
+  setUsage(usage: { readonly inputTokens?: number | undefined; readonly outputTokens?: number | undefined }): void;
+  /** The model that answered (`gen_ai.response.model`). */
+  setResponseModel(model: string): void;
+  /** The call's cost in USD, when the provider reports it (overrides the price table). */
+  setCost(costUsd: number): void;
+}
+
+const TRACER_NAME = "@tta/observability";
+
+function tokens(value: number | undefined): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+function errorTypeOf(error: unknown): string {
+  if (isTtaError(error)) return error.code;
+  return error instanceof Error ? error.name : typeof error;
+}
+
+/**
+ * Runs one model call inside a `{operation} {model}` client span (GenAI semantic conventions) and
+ * records its token usage, duration and cost.
+ *
+ * @remarks
+ * - The span is a child of `request.parent` (default: the active context, i.e. the current
+ *   primitive's span when the `AsyncLocalStorage` context manager is on) and is active while `fn` runs.
+ * - Attributes: `gen_ai.operation.name`, `gen_ai.request.model`, `gen_ai.provider.name`,
+ *   `gen_ai.response.model`, `gen_ai.usage.input_tokens`, `gen_ai.usage.output_tokens`. Prompts and
+ *   completions are never recorded.
+ * - On failure: ERROR status, recorded exception, `error.type`; the duration is still recorded and
+ *   the same error is rethrown (never wrapped).
+ *
+ * @throws whatever `fn` throws, unchanged.
+ * @example
+ * ```ts
+ * const answer = await withModelCallSpan({ model: "gpt-4o-mini", provider: "openai" }, async (call) => {
+ *   const res = await client.chat(prompt);
+ *   call.setUsage({ inputTokens: res.usage.prompt_tokens, outputTokens: res.usage.completion_tokens });
+ *   return res.text;
+ * });
+ * ```
+ * @since 0.1.0
+ */
+export async function withModelCallSpan<T>(
+  request: ModelCallRequest,
+  fn: (call: ModelCallScope) => T | PromiseLike<T>,
+): Promise<T> {
+  const model = typeof request?.model === "string" && request.model !== "" ? request.model : "unknown";
+  const operation = request.operation ?? GEN_AI_OPERATION_NAME_VALUE_CHAT;
+  const parent = request.parent ?? context.active();
+  const span = trace.getTracer(TRACER_NAME).startSpan(
+    `${operation} ${model}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        ...request.attributes,
+        [ATTR_GEN_AI_OPERATION_NAME]: operation,
+        [ATTR_GEN_AI_REQUEST_MODEL]: model,
+        ...(request.provider === undefined ? {} : { [ATTR_GEN_AI_PROVIDER_NAME]: request.provider }),
+      },
+    },
+    parent,
+  );
+  let inputTokens: number | undefined;
+  let outputTokens: number | undefined;
+  let responseModel: string | undefined;
+  let costUsd: number | undefined;
+  const scope: ModelCallScope = {
+    span,
+    setUsage(usage) {
+      inputTokens = tokens(usage.inputTokens) ?? inputTokens;
+      outputTokens = tokens(usage.outputTokens) ?? outputTokens;
+    },
+    setResponseModel(name) {
+      if (typeof name === "string" && name !== "") responseModel = name;
+    },
+    setCost(cost) {
+      if (typeof cost === "number" && Number.isFinite(cost) && cost >= 0) costUsd = cost;
+    },
+  };
+  const started = performance.now();
+  const finish = (errorType: string | undefined): void => {
+    const durationMs = performance.now() - started;
+    if (responseModel !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, responseModel);
+    if (inputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, inputTokens);
+    if (outputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, outputTokens);
+    if (costUsd !== undefined) span.setAttribute(ATTR_TTA_LLM_COST_USD, costUsd);
+    span.end();
+    recordModelCall({ model, responseModel, inputTokens, outputTokens, durationMs, costUsd, errorType });
+  };
+  try {
+    const result = await context.with(trace.setSpan(parent, span), () => fn(scope));
+    finish(undefined);
+    return result;
+  } catch (error) {
+    const type = errorTypeOf(error);
+    if (error instanceof Error) span.recordException(error);
+    span.setAttribute("error.type", type);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : type });
+    finish(type);
+    throw error;
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * Logs: a pino JSON logger whose lines carry `trace_id`, `span_id`, `workflow_id` and
+ * `correlation_id` when written inside a workflow, a destination that can never throw into the
+ * caller, and the event subscriber that logs resilience events (hot-path events only at `debug`).
+ *
+ * @packageDocumentation
+ */
+import { createRequire } from "node:module";
+import { hostname } from "node:os";
+import { context, isSpanContextValid, trace } from "@opentelemetry/api";
+import type { RunIdentity, TtaEvent } from "@tta/primitives";
+import { RUN_CONTEXT_KEY } from "@tta/primitives";
+import type { DestinationStream, Logger, LoggerOptions } from "pino";
+import { pino } from "pino";
+import type { LogDestination, ResolvedLoggingOptions } from "./options.js";
+import type { OnceReporter } from "./internal/report.js";
+
+/** Fields the mixin adds to a line written inside a workflow. @since 0.1.0 */
+export interface TraceLogFields {
+  trace_id?: string;
+  span_id?: string;
+  workflow_id?: string;
+  correlation_id?: string;
+}
+
+/**
+ * The trace and run fields of the active OpenTelemetry context: `trace_id`/`span_id` from the
+ * active span, `workflow_id`/`correlation_id` from the `RUN_CONTEXT_KEY` that every active `tta.*`
+ * span's context carries. Empty outside a workflow. Never throws.
+ *
+ * @remarks
+ * Inside user code after an `await`, the active context is only known when the
+ * `AsyncLocalStorage` context manager is registered (`tracing.contextManager`, on by default).
+ * @example
+ * ```ts
+ * const log = pino({ mixin: traceLogFields });
+ * ```
+ * @since 0.1.0
+ */
+export function traceLogFields(): TraceLogFields {
+  const fields: TraceLogFields = {};
+  try {
+    const active = context.active();
+    const spanContext = trace.getSpanContext(active);
+    if (spanContext !== undefined && isSpanContextValid(spanContext)) {
+      fields.trace_id = spanContext.traceId;
+      fields.span_id = spanContext.spanId;
+    }
+    const run = active.getValue(RUN_CONTEXT_KEY) as RunIdentity | undefined;
+    if (run !== undefined) {
+      fields.workflow_id = run.workflowId;
+      fields.correlation_id = run.correlationId;
+    }
+  } catch {
+    // a broken context manager must not break logging
+  }
+  return fields;
+}
+
+/** A destination wrapper whose `write` never throws (failures reported once through `diag`). */
+class SafeDestination implements DestinationStream {
+  readonly #inner: LogDestination;
+  readonly #reporter: OnceReporter;
+  /** Removes the `error` listener this wrapper added to the user's destination. */
+  readonly detach: () => void;
+
+  constructor(inner: LogDestination, reporter: OnceReporter) {
+    this.#inner = inner;
+    this.#reporter = reporter;
+    this.detach = listenForErrors(inner, reporter);
+  }
+
+  write(line: string): void {
+    try {
+      this.#inner.write(line);
+    } catch (error) {
+      this.#reporter.report("log:write", "the log destination threw; log lines are dropped while it does", error);
+    }
+  }
+
+  flush(cb: (error?: Error) => void): void {
+    const inner = this.#inner as { flush?: (cb?: (error?: Error) => void) => void };
+    try {
+      if (typeof inner.flush === "function") inner.flush(() => cb());
+      else cb();
+    } catch (error) {
+      this.#reporter.report("log:flush", "flushing the log destination failed", error);
+      cb();
+    }
+  }
+}
+
+type Emitter = {
+  on?: (event: string, listener: (error: unknown) => void) => unknown;
+  off?: (event: string, listener: (error: unknown) => void) => unknown;
+};
+
+/**
+ * An `error` event with no listener would crash the process: listen and report instead. Returns
+ * the function that removes the listener again (a destination may outlive this setup).
+ */
+function listenForErrors(stream: unknown, reporter: OnceReporter): () => void {
+  const emitter = stream as Emitter;
+  if (typeof emitter.on !== "function") return () => undefined;
+  const listener = (error: unknown): void => reporter.report("log:error", "the log destination failed", error);
+  emitter.on("error", listener);
+  return () => {
+    if (typeof emitter.off === "function") emitter.off("error", listener);
+  };
+}
+
+/** What {@link createLogging} returns. @since 0.1.0 */
+export interface LoggingRuntime {
+  /** The pino logger. */
+  readonly logger: Logger;
+  /** Logs one primitive event (resilience events at warn/info, start/end at debug). Never throws. */
+  readonly onEvent: (event: TtaEvent) => void;
+  /** Flushes and closes what this setup opened (never fd 1/2 themselves). Never rejects. */
+  shutdown(): Promise<void>;
+}
+
+type Closable = { end?: () => void; once?: (event: string, listener: () => void) => void };
+
+function resolvePinoPretty(reporter: OnceReporter): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve("pino-pretty");
+  } catch (error) {
+    reporter.report(
+      "log:pretty",
+      "logging.pretty needs the optional package pino-pretty@13.2.0; writing JSON lines instead",
+      error,
+    );
+    return undefined;
+  }
+}
+
+/**
+ * Creates the logger described by `options` (`undefined`: a disabled logger).
+ *
+ * @remarks
+ * - Lines are JSON with `level` as a string (`"info"`), `time` (epoch ms), `service`, and the
+ *   {@link traceLogFields} inside a workflow: ready for Loki's `| json` and Grafana's trace links.
+ * - `pretty`: the `pino-pretty` transport (a worker thread); falls back to JSON when the optional
+ *   package is missing.
+ * - A destination that throws or emits `error` never reaches the caller: reported once via `diag`.
+ *
+ * @example
+ * ```ts
+ * const { logger } = createLogging(resolved.logging, { serviceName: "api" }, reporter);
+ * ```
+ * @since 0.1.0
+ */
+export function createLogging(
+  options: ResolvedLoggingOptions | undefined,
+  service: { readonly serviceName: string; readonly serviceVersion?: string | undefined },
+  reporter: OnceReporter,
+): LoggingRuntime {
+  const base: Record<string, unknown> = { pid: process.pid, hostname: hostname(), service: service.serviceName };
+  if (service.serviceVersion !== undefined) base.service_version = service.serviceVersion;
+  if (options === undefined || options.level === "silent") {
+    const logger = pino({ enabled: false, level: "silent" });
+    return { logger, onEvent: () => undefined, shutdown: () => Promise.resolve() };
+  }
+  const config: LoggerOptions = { level: options.level, base, mixin: traceLogFields };
+  let stream: DestinationStream;
+  let owned: Closable | undefined;
+  let detach: (() => void) | undefined;
+  const prettyTarget = options.pretty ? resolvePinoPretty(reporter) : undefined;
+  const target = options.destination;
+  if (prettyTarget !== undefined) {
+    const transport = pino.transport({
+      target: prettyTarget,
+      options: { destination: typeof target === "number" || typeof target === "string" ? target : 1 },
+    }) as DestinationStream & Closable;
+    listenForErrors(transport, reporter);
+    stream = transport;
+    owned = transport;
+  } else {
+    config.formatters = { level: (label) => ({ level: label }) };
+    if (target === undefined || typeof target === "number" || typeof target === "string") {
+      const boom = pino.destination({ dest: target ?? 1 });
+      listenForErrors(boom, reporter);
+      stream = boom;
+      if (typeof target === "string") owned = boom;
+    } else {
+      const safe = new SafeDestination(target, reporter);
+      detach = safe.detach;
+      stream = safe;
+    }
+  }
+  const logger = pino(config, stream);
+
+  const onEvent = (event: TtaEvent): void => {
+    try {
+      logEvent(logger, event);
+    } catch (error) {
+      reporter.report("log:event", "logging a primitive event failed", error);
+    }
+  };
+
+  let done: Promise<void> | undefined;
+  const shutdown = (): Promise<void> =>
+    (done ??= new Promise<void>((resolve) => {
+      // Bounded: a destination that never calls back cannot hold shutdown() forever.
+      const finish = (): void => {
+        clearTimeout(timer);
+        detach?.();
+        resolve();
+      };
+      const timer = setTimeout(finish, 2000);
+      timer.unref();
+      try {
+        logger.flush(() => {
+          if (owned?.end === undefined) return finish();
+          owned.once?.("close", finish);
+          owned.end();
+          if (owned.once === undefined) finish();
+        });
+      } catch (error) {
+        reporter.report("log:flush", "flushing the logger failed", error);
+        finish();
+      }
+    }));
+  return { logger, onEvent, shutdown };
+}
+
+const DEBUG = 20;
+
+/** Resilience events at warn/info; per-execution and cache events only at debug. */
+function logEvent(logger: Logger, event: TtaEvent): void {
+  // The hot path: one property read, no allocation, unless debug is on.
+  if ((event.type === "start" || event.type === "end" || event.type === "cache") && logger.levelVal > DEBUG) return;
+  const ids = { workflow_id: event.workflowId, correlation_id: event.correlationId };
+  const who = { event: event.type, kind: event.kind, name: event.name, ...ids };
+  switch (event.type) {
+    case "start":
+    case "end":
+    case "cache":
+      if (event.type === "end")
+        logger.debug(
+          { ...who, outcome: event.outcome, duration_ms: event.durationMs, error_type: event.errorType },
+          `${event.kind} ${event.outcome}`,
+        );
+      else if (event.type === "cache") logger.debug({ ...who, result: event.result }, `cache ${event.result}`);
+      else logger.debug(who, `${event.kind} start`);
+      return;
+    case "retry":
+      logger.warn(
+        { ...who, attempt: event.attempt, delay_ms: event.delayMs, error_type: event.errorType },
+        `attempt ${event.attempt} failed (${event.errorType}); retrying in ${event.delayMs} ms`,
+      );
+      return;
+    case "circuit-state": {
+      const message = `circuit ${event.from} → ${event.to}`;
+      const fields = { ...who, from: event.from, to: event.to };
+      if (event.to === "open") logger.warn(fields, message);
+      else logger.info(fields, message);
+      return;
+    }
+    case "timeout":
+      logger.warn({ ...who, timeout_ms: event.timeoutMs }, `timed out after ${event.timeoutMs} ms`);
+      return;
+    case "fallback":
+      logger.warn(
+        { ...who, fallback_index: event.index, error_type: event.errorType },
+        `falling back to #${event.index} after ${event.errorType}`,
+      );
+      return;
+    case "bulkhead":
+      if (event.action === "rejected")
+        logger.warn({ ...who, in_flight: event.inFlight, queued: event.queued }, "bulkhead full; call rejected");
+      else if (logger.levelVal <= DEBUG)
+        logger.debug({ ...who, action: event.action, in_flight: event.inFlight, queued: event.queued }, event.action);
+      return;
+    case "rate-limit":
+      if (event.action === "rejected") logger.warn({ ...who, cost: event.cost }, "rate limit reached; call rejected");
+      else if (logger.levelVal <= DEBUG) logger.debug({ ...who, wait_ms: event.waitMs }, "rate limited; waiting");
+      return;
+    default:
+      return;
+  }
+}

@@ -1,0 +1,380 @@
+/**
+ * Options of {@link setupObservability}: their types, documented defaults, and the validation that
+ * turns user input into fully resolved options (or an `InvalidOptionsError` naming the option).
+ *
+ * @packageDocumentation
+ */
+import { InvalidOptionsError } from "@tta/primitives";
+
+/**
+ * Where spans go.
+ *
+ * - `"otlp"` / `"otlp-proto"`: OTLP over HTTP with protobuf bodies (the OTLP default), to
+ *   `http://localhost:4318/v1/traces` unless `endpoint` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) says otherwise.
+ * - `"otlp-json"`: OTLP over HTTP with JSON bodies.
+ * - `"jaeger"`: legacy Jaeger thrift (`@opentelemetry/exporter-jaeger`, deprecated upstream; an optional
+ *   peer dependency): UDP agent (`udp://host:6832`, the default) or HTTP collector (`http://host:14268/api/traces`).
+ * - `"console"`: prints finished spans (development).
+ * - `"memory"`: keeps finished spans in memory (`handle.memoryExporter`); tests.
+ * - `"none"`: spans are created (so logs carry trace ids and context propagates) but exported nowhere.
+ * @since 0.1.0
+ */
+export type TraceExporterName = "otlp" | "otlp-json" | "otlp-proto" | "jaeger" | "console" | "memory" | "none";
+
+/** Every accepted {@link TraceExporterName}. @since 0.1.0 */
+export const TRACE_EXPORTERS: readonly TraceExporterName[] = Object.freeze([
+  "otlp",
+  "otlp-json",
+  "otlp-proto",
+  "jaeger",
+  "console",
+  "memory",
+  "none",
+]);
+
+/** Tracing options. @since 0.1.0 */
+export interface TracingOptions {
+  /** Where spans go. @defaultValue `DEFAULT_TRACING_OPTIONS.exporter` (`"otlp"`) */
+  readonly exporter?: TraceExporterName | undefined;
+  /**
+   * Exporter endpoint URL: `http(s)://…` for OTLP (full traces URL, e.g. `http://127.0.0.1:4318/v1/traces`) and the
+   * Jaeger HTTP collector, `udp://host:port` for the Jaeger agent. Not accepted by `console`, `memory`, `none`.
+   * @defaultValue the exporter's own default (OTLP: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or `http://localhost:4318/v1/traces`)
+   */
+  readonly endpoint?: string | undefined;
+  /** Extra HTTP headers for the OTLP exporters (e.g. an auth token). @defaultValue none */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Fraction of new traces recorded, 0..1 (parent-based: a child follows its parent's decision).
+   * @defaultValue `DEFAULT_TRACING_OPTIONS.sampleRatio` (1)
+   */
+  readonly sampleRatio?: number | undefined;
+  /**
+   * Register the `AsyncLocalStorage` context manager, so spans are active across `await`s in user
+   * code (log lines, `context.with(extracted, …)`, auto-instrumentation see them). Costs every promise in
+   * the process ~85 ns on Node 20; `false` keeps TTA's own span tree intact (parents travel on the
+   * workflow context) but user code after an `await` no longer sees the active span.
+   * @defaultValue `DEFAULT_TRACING_OPTIONS.contextManager` (`true`)
+   */
+  readonly contextManager?: boolean | undefined;
+  /** Per-export timeout (also bounds `shutdown()`'s flush), ms. @defaultValue `DEFAULT_TRACING_OPTIONS.exportTimeoutMs` (10 000) */
+  readonly exportTimeoutMs?: number | undefined;
+}
+
+/** Price of a model, in US dollars per million tokens. @since 0.1.0 */
+export interface ModelPrice {
+  /** USD per 1 000 000 input (prompt) tokens. */
+  readonly inputPerMillion: number;
+  /** USD per 1 000 000 output (completion) tokens. */
+  readonly outputPerMillion: number;
+}
+
+/** Metrics options. @since 0.1.0 */
+export interface MetricsOptions {
+  /** Start a standalone `/metrics` server on this port (0 = a free port). @defaultValue no server */
+  readonly port?: number | undefined;
+  /** Interface of the standalone server. @defaultValue `DEFAULT_METRICS_OPTIONS.host` (`"127.0.0.1"`) */
+  readonly host?: string | undefined;
+  /** Also collect prom-client's default Node process metrics. @defaultValue `false` */
+  readonly defaultMetrics?: boolean | undefined;
+  /** Distinct primitive `name` label values kept; later ones are reported as `"other"`. @defaultValue 200 */
+  readonly maxNames?: number | undefined;
+  /** Price table for `tta_llm_cost_usd_total`, by model name. @defaultValue `{}` (no cost unless given per call) */
+  readonly modelPrices?: Readonly<Record<string, ModelPrice>> | undefined;
+}
+
+/** pino level names. @since 0.1.0 */
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+/** Anything with a `write(line)` method: a `Writable`, a pino destination, a test sink. @since 0.1.0 */
+export interface LogDestination {
+  write(line: string): unknown;
+}
+
+/** Logging options. @since 0.1.0 */
+export interface LoggingOptions {
+  /** Minimum level written. @defaultValue `DEFAULT_LOGGING_OPTIONS.level` (`"info"`) */
+  readonly level?: LogLevel | undefined;
+  /** Human-readable output through the `pino-pretty` transport (optional peer dependency). @defaultValue `false` */
+  readonly pretty?: boolean | undefined;
+  /**
+   * Where lines go: a file descriptor, a file path, or an object with `write(line)`. With `pretty`,
+   * only a file descriptor or path (the transport runs in a worker thread).
+   * @defaultValue standard output (fd 1)
+   */
+  readonly destination?: number | string | LogDestination | undefined;
+}
+
+/** Options of {@link setupObservability}. @since 0.1.0 */
+export interface ObservabilityOptions {
+  /** `service.name` resource attribute. Required, non-empty. */
+  readonly serviceName: string;
+  /** `service.version` resource attribute. @defaultValue omitted */
+  readonly serviceVersion?: string | undefined;
+  /** Tracing options, or `false` for no tracer provider at all (no spans). @defaultValue `{}` (OTLP) */
+  readonly tracing?: TracingOptions | false | undefined;
+  /** Metrics options, or `false` for no metrics subscriber. @defaultValue `{}` (registry + handler, no server) */
+  readonly metrics?: MetricsOptions | false | undefined;
+  /** Logging options, or `false` for a silent logger. @defaultValue `{}` (JSON at info to stdout) */
+  readonly logging?: LoggingOptions | false | undefined;
+}
+
+/** Defaults of {@link TracingOptions}. @since 0.1.0 */
+export const DEFAULT_TRACING_OPTIONS: Readonly<{
+  exporter: TraceExporterName;
+  sampleRatio: number;
+  contextManager: boolean;
+  exportTimeoutMs: number;
+}> = Object.freeze({ exporter: "otlp", sampleRatio: 1, contextManager: true, exportTimeoutMs: 10_000 });
+
+/** Defaults of {@link MetricsOptions}. @since 0.1.0 */
+export const DEFAULT_METRICS_OPTIONS: Readonly<{ host: string; defaultMetrics: boolean; maxNames: number }> =
+  Object.freeze({ host: "127.0.0.1", defaultMetrics: false, maxNames: 200 });
+
+/** Defaults of {@link LoggingOptions}. @since 0.1.0 */
+export const DEFAULT_LOGGING_OPTIONS: Readonly<{ level: LogLevel; pretty: boolean }> = Object.freeze({
+  level: "info",
+  pretty: false,
+});
+
+/** {@link TracingOptions} after validation. @since 0.1.0 */
+export interface ResolvedTracingOptions {
+  readonly exporter: TraceExporterName;
+  readonly endpoint: URL | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly sampleRatio: number;
+  readonly contextManager: boolean;
+  readonly exportTimeoutMs: number;
+}
+
+/** {@link MetricsOptions} after validation. @since 0.1.0 */
+export interface ResolvedMetricsOptions {
+  readonly port: number | undefined;
+  readonly host: string;
+  readonly defaultMetrics: boolean;
+  readonly maxNames: number;
+  readonly modelPrices: Readonly<Record<string, ModelPrice>>;
+}
+
+/** {@link LoggingOptions} after validation. @since 0.1.0 */
+export interface ResolvedLoggingOptions {
+  readonly level: LogLevel;
+  readonly pretty: boolean;
+  readonly destination: number | string | LogDestination | undefined;
+}
+
+/** {@link ObservabilityOptions} after validation; a disabled section is `undefined`. @since 0.1.0 */
+export interface ResolvedObservabilityOptions {
+  readonly serviceName: string;
+  readonly serviceVersion: string | undefined;
+  readonly tracing: ResolvedTracingOptions | undefined;
+  readonly metrics: ResolvedMetricsOptions | undefined;
+  readonly logging: ResolvedLoggingOptions | undefined;
+}
+
+const LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const TOP_KEYS = ["serviceName", "serviceVersion", "tracing", "metrics", "logging"] as const;
+const TRACING_KEYS = ["exporter", "endpoint", "headers", "sampleRatio", "contextManager", "exportTimeoutMs"] as const;
+const METRICS_KEYS = ["port", "host", "defaultMetrics", "maxNames", "modelPrices"] as const;
+const LOGGING_KEYS = ["level", "pretty", "destination"] as const;
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === "number" || typeof value === "boolean" || value == null) return String(value);
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : typeof value;
+}
+
+function fail(option: string, expected: string, value: unknown): never {
+  throw new InvalidOptionsError(option, `Expected \`${option}\` to be ${expected}, got ${describe(value)}`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Own keys only; unknown keys are rejected by name; `null` means "default". */
+function read(what: string, value: unknown, allowed: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  if (value === undefined || value === null) return out;
+  if (!isPlainObject(value)) fail(what, "a plain object", value);
+  for (const key of Object.keys(value)) {
+    const option = what === "options" ? key : `${what}.${key}`;
+    if (!allowed.includes(key))
+      throw new InvalidOptionsError(option, `Unknown option \`${option}\` (allowed: ${allowed.join(", ")})`);
+    const v = value[key];
+    if (v !== null && v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+function bool(option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") fail(option, "a boolean", value);
+  return value;
+}
+
+function nonEmpty(option: string, value: unknown): string {
+  if (typeof value !== "string" || value.trim() === "") fail(option, "a non-empty string", value);
+  return value;
+}
+
+function integer(option: string, value: unknown, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
+    fail(option, `an integer from ${min} to ${max}`, value);
+  return value;
+}
+
+function finiteNonNegative(option: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) fail(option, "a finite number ≥ 0", value);
+  return value;
+}
+
+function stringRecord(option: string, value: unknown): Readonly<Record<string, string>> {
+  if (value === undefined) return Object.freeze({});
+  if (!isPlainObject(value)) fail(option, "a plain object of strings", value);
+  const out: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== "string") fail(`${option}.${key}`, "a string", v);
+    out[key] = v;
+  }
+  return Object.freeze(out);
+}
+
+function endpointOption(exporter: TraceExporterName, value: unknown): URL | undefined {
+  if (value === undefined) return undefined;
+  const option = "tracing.endpoint";
+  if (exporter === "console" || exporter === "memory" || exporter === "none")
+    throw new InvalidOptionsError(option, `\`${option}\` is not used by the "${exporter}" exporter`);
+  if (typeof value !== "string") fail(option, "a URL string", value);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (cause) {
+    throw new InvalidOptionsError(option, `Expected \`${option}\` to be a valid URL, got ${describe(value)}`, {
+      cause,
+    });
+  }
+  const allowed = exporter === "jaeger" ? ["http:", "https:", "udp:"] : ["http:", "https:"];
+  if (!allowed.includes(url.protocol) || url.hostname === "")
+    fail(option, `an absolute ${allowed.map((p) => p.slice(0, -1)).join("/")} URL with a host`, value);
+  if (url.protocol === "udp:" && url.port === "") fail(option, "a udp://host:port URL with a port", value);
+  return url;
+}
+
+function resolveTracing(value: unknown): ResolvedTracingOptions | undefined {
+  if (value === false) return undefined;
+  const o = read("tracing", value, TRACING_KEYS);
+  const exporter = o.exporter ?? DEFAULT_TRACING_OPTIONS.exporter;
+  if (typeof exporter !== "string" || !(TRACE_EXPORTERS as readonly string[]).includes(exporter))
+    fail("tracing.exporter", `one of ${TRACE_EXPORTERS.map((e) => `"${e}"`).join(", ")}`, exporter);
+  const name = exporter as TraceExporterName;
+  const headers = stringRecord("tracing.headers", o.headers);
+  if (Object.keys(headers).length > 0 && !name.startsWith("otlp"))
+    throw new InvalidOptionsError("tracing.headers", `\`tracing.headers\` is only used by the OTLP exporters`);
+  let sampleRatio = DEFAULT_TRACING_OPTIONS.sampleRatio;
+  if (o.sampleRatio !== undefined) {
+    if (typeof o.sampleRatio !== "number" || !(o.sampleRatio >= 0 && o.sampleRatio <= 1))
+      fail("tracing.sampleRatio", "a number from 0 to 1", o.sampleRatio);
+    sampleRatio = o.sampleRatio;
+  }
+  return Object.freeze({
+    exporter: name,
+    endpoint: endpointOption(name, o.endpoint),
+    headers,
+    sampleRatio,
+    contextManager: bool("tracing.contextManager", o.contextManager, DEFAULT_TRACING_OPTIONS.contextManager),
+    exportTimeoutMs: integer(
+      "tracing.exportTimeoutMs",
+      o.exportTimeoutMs,
+      1,
+      2_147_483_647,
+      DEFAULT_TRACING_OPTIONS.exportTimeoutMs,
+    ),
+  });
+}
+
+function resolvePrices(value: unknown): Readonly<Record<string, ModelPrice>> {
+  if (value === undefined) return Object.freeze({});
+  if (!isPlainObject(value)) fail("metrics.modelPrices", "a plain object keyed by model name", value);
+  const out: Record<string, ModelPrice> = {};
+  for (const [model, price] of Object.entries(value)) {
+    const option = `metrics.modelPrices.${model}`;
+    const p = read(option, price, ["inputPerMillion", "outputPerMillion"]);
+    out[model] = Object.freeze({
+      inputPerMillion: finiteNonNegative(`${option}.inputPerMillion`, p.inputPerMillion),
+      outputPerMillion: finiteNonNegative(`${option}.outputPerMillion`, p.outputPerMillion),
+    });
+  }
+  return Object.freeze(out);
+}
+
+function resolveMetrics(value: unknown): ResolvedMetricsOptions | undefined {
+  if (value === false) return undefined;
+  const o = read("metrics", value, METRICS_KEYS);
+  return Object.freeze({
+    port: o.port === undefined ? undefined : integer("metrics.port", o.port, 0, 65_535, 0),
+    host: o.host === undefined ? DEFAULT_METRICS_OPTIONS.host : nonEmpty("metrics.host", o.host),
+    defaultMetrics: bool("metrics.defaultMetrics", o.defaultMetrics, DEFAULT_METRICS_OPTIONS.defaultMetrics),
+    maxNames: integer("metrics.maxNames", o.maxNames, 1, 100_000, DEFAULT_METRICS_OPTIONS.maxNames),
+    modelPrices: resolvePrices(o.modelPrices),
+  });
+}
+
+function resolveLogging(value: unknown): ResolvedLoggingOptions | undefined {
+  if (value === false) return undefined;
+  const o = read("logging", value, LOGGING_KEYS);
+  const level = o.level ?? DEFAULT_LOGGING_OPTIONS.level;
+  if (typeof level !== "string" || !(LEVELS as readonly string[]).includes(level))
+    fail("logging.level", `one of ${LEVELS.join(", ")}`, level);
+  const pretty = bool("logging.pretty", o.pretty, DEFAULT_LOGGING_OPTIONS.pretty);
+  const destination = o.destination;
+  if (destination !== undefined) {
+    const isFd = typeof destination === "number" && Number.isInteger(destination) && destination >= 0;
+    const isPath = typeof destination === "string" && destination !== "";
+    const isSink =
+      typeof destination === "object" && typeof (destination as Partial<LogDestination>).write === "function";
+    if (!isFd && !isPath && !isSink)
+      fail("logging.destination", "a file descriptor, a file path or an object with write(line)", destination);
+    if (pretty && isSink)
+      fail("logging.destination", "a file descriptor or path when `logging.pretty` is true", destination);
+  }
+  return Object.freeze({
+    level: level as LogLevel,
+    pretty,
+    destination: destination as ResolvedLoggingOptions["destination"],
+  });
+}
+
+/**
+ * Validates {@link ObservabilityOptions} and fills in the defaults.
+ *
+ * @remarks
+ * Only own properties are read; `undefined` and `null` mean "the default"; `false` disables a
+ * section. Nothing is started or registered here.
+ *
+ * @throws {@link InvalidOptionsError} (code `INVALID_OPTIONS`, `option` = the dotted option name) for an
+ * unknown key, an unknown exporter or log level, an invalid endpoint URL, a port outside 0..65535, a
+ * `sampleRatio` outside 0..1, or a value of the wrong type.
+ * @example
+ * ```ts
+ * resolveObservabilityOptions({ serviceName: "api", tracing: { exporter: "zipkin" } });
+ * // throws InvalidOptionsError: Expected `tracing.exporter` to be one of "otlp", …, got "zipkin"
+ * ```
+ * @since 0.1.0
+ */
+export function resolveObservabilityOptions(options: unknown): ResolvedObservabilityOptions {
+  if (!isPlainObject(options)) fail("options", "a plain object with at least `serviceName`", options);
+  const o = read("options", options, TOP_KEYS);
+  const serviceVersion = o.serviceVersion === undefined ? undefined : nonEmpty("serviceVersion", o.serviceVersion);
+  return Object.freeze({
+    serviceName: nonEmpty("serviceName", o.serviceName),
+    serviceVersion,
+    tracing: resolveTracing(o.tracing),
+    metrics: resolveMetrics(o.metrics),
+    logging: resolveLogging(o.logging),
+  });
+}
