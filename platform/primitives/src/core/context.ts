@@ -235,7 +235,8 @@ export class WorkflowContext {
 
   /** The workflow id: given at creation, or `"wf-"` + a random id generated on first read. */
   get workflowId(): string {
-    return (this.#shared.workflowId ??= `wf-${randomUUID().slice(0, 8)}`);
+    // Derived from the correlation id: one random UUID per run, not two.
+    return (this.#shared.workflowId ??= `wf-${this.correlationId.slice(0, 8)}`);
   }
 
   /** A UUID per root context, inherited by every child (generated on first read). */

@@ -306,9 +306,11 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
           },
           parent,
         );
-        const active = trace
-          .setSpan(parent, span)
-          .setValue(RUN_CONTEXT_KEY, { workflowId: ctx.workflowId, correlationId: ctx.correlationId });
+        let active = trace.setSpan(parent, span);
+        // Nested spans of the same run already carry its identity: copy the OTel context only once per run.
+        const run = parent.getValue(RUN_CONTEXT_KEY) as { readonly correlationId?: string } | undefined;
+        if (run?.correlationId !== ctx.correlationId)
+          active = active.setValue(RUN_CONTEXT_KEY, { workflowId: ctx.workflowId, correlationId: ctx.correlationId });
         const view = internalView(ctx, active);
         result = otelApi.with(active, () => this.run(input, view));
       }
@@ -337,21 +339,42 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
     outcome: ExecutionOutcome | undefined,
     error: unknown,
   ): void {
-    const base = {
-      kind: this.kind,
-      name: this.name,
-      workflowId: ctx.workflowId,
-      correlationId: ctx.correlationId,
-    };
+    // Literal objects (no spread): one hidden class per event shape, no per-field copies.
     if (type === "start") {
-      emit({ type, ...base, at: startedAt });
+      emit({
+        type,
+        kind: this.kind,
+        name: this.name,
+        workflowId: ctx.workflowId,
+        correlationId: ctx.correlationId,
+        at: startedAt,
+      });
       return;
     }
     const at = ctx.clock.now();
     emit(
       outcome === "success"
-        ? { type, ...base, at, outcome, durationMs: at - startedAt }
-        : { type, ...base, at, outcome: outcome ?? "error", durationMs: at - startedAt, errorType: errorType(error) },
+        ? {
+            type,
+            kind: this.kind,
+            name: this.name,
+            workflowId: ctx.workflowId,
+            correlationId: ctx.correlationId,
+            at,
+            outcome,
+            durationMs: at - startedAt,
+          }
+        : {
+            type,
+            kind: this.kind,
+            name: this.name,
+            workflowId: ctx.workflowId,
+            correlationId: ctx.correlationId,
+            at,
+            outcome: outcome ?? "error",
+            durationMs: at - startedAt,
+            errorType: errorType(error),
+          },
     );
   }
 }
