@@ -75,8 +75,6 @@ const EMPTY: Readonly<Record<string, never>> = Object.freeze({});
 
 /** @internal Flags a context that a primitive made for a child run. */
 const INTERNAL = 1;
-/** @internal Flags a context view that does not own timers or links. */
-const VIEW = 2;
 
 interface ContextFields {
   readonly shared: RunShared;
@@ -293,7 +291,7 @@ export class WorkflowContext {
         const view = new WorkflowContext({
           shared: ctx.#shared,
           isChild: ctx.#isChild,
-          flags: INTERNAL | VIEW,
+          flags: INTERNAL,
           otel: otel ?? ctx.#otel,
           sessionId: ctx.sessionId,
           deadline: ctx.deadline,

@@ -307,3 +307,12 @@ describe("validation", () => {
     expect(invalidOption(() => parallel({ x: step, y: "nope" } as never)).option).toBe("branches.y");
   });
 });
+
+describe("sparse branch arrays", () => {
+  it("a hole in the branch array is an InvalidOptionsError naming it, at construction", () => {
+    // eslint-disable-next-line no-sparse-arrays -- the hole is the bad input under test
+    const branches = [(n: number) => n, , (n: number) => n] as unknown as ((n: number) => number)[];
+    expect(() => parallel(branches)).toThrow(InvalidOptionsError);
+    expect(() => parallel(branches)).toThrow(/branches\[1\]/);
+  });
+});

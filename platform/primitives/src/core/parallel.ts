@@ -124,7 +124,7 @@ export class ParallelPrimitive<I, O, Shape = unknown> extends WorkflowPrimitive<
         throw new InvalidOptionsError("branches", "Expected `branches` to be a non-empty array or record, got []");
       this.keys = undefined;
       this.branches = Object.freeze(
-        branches.map((b: PrimitiveLike<I, unknown>, i) => toExecutable(b, `branches[${i}]`)),
+        Array.from(branches, (b: PrimitiveLike<I, unknown>, i) => toExecutable(b, `branches[${i}]`)),
       );
     } else if (isPlainObject(branches)) {
       const keys = Object.keys(branches);
@@ -272,6 +272,11 @@ export function parallel<const R extends Readonly<Record<string, AnyLike>>>(
   branches: R,
   options?: ParallelOptions,
 ): ParallelPrimitive<CommonInput<R>, RecordOutputs<R> | SettledOutputs<RecordOutputs<R>>>;
+/** An array (not a tuple) of same-typed branches, e.g. built with `map`: the result is an array. */
+export function parallel<I, O>(
+  branches: readonly PrimitiveLike<I, O>[],
+  options?: ParallelOptions & { readonly mode?: "all" | undefined },
+): ParallelPrimitive<I, O[], { readonly mode: "all"; readonly outputs: O[] }>;
 export function parallel(
   branches: readonly AnyLike[] | Readonly<Record<string, AnyLike>>,
   options?: ParallelOptions,

@@ -236,3 +236,11 @@ describe("associativity (property)", () => {
     );
   });
 });
+
+describe("sparse step arrays", () => {
+  it("a hole in the step array is an InvalidOptionsError naming it, not a silently shorter chain", () => {
+    // eslint-disable-next-line no-sparse-arrays -- the hole is the bad input under test
+    const steps = [(n: number) => n, , (n: number) => n] as unknown as ((n: number) => number)[];
+    expect(() => sequential(steps)).toThrow(/steps\[1\]/);
+  });
+});

@@ -60,7 +60,7 @@ export class SequentialPrimitive<I, O> extends WorkflowPrimitive<I, O> {
     super({ kind: "sequential", name });
     this.#named = opts.name !== undefined;
     const flat: Executable<unknown, unknown>[] = [];
-    steps.forEach((step: unknown, index) => {
+    Array.from(steps).forEach((step: unknown, index) => {
       const executable = toExecutable(step as PrimitiveLike<unknown, unknown>, `steps[${index}]`);
       if (executable instanceof SequentialPrimitive && !executable.#named) flat.push(...executable.steps);
       else flat.push(executable);

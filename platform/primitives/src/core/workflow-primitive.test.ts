@@ -291,3 +291,18 @@ describe("non-Error throws inside compositions", () => {
     expect(kind(withoutTelemetry)).toBe(kind(withTelemetry));
   });
 });
+
+describe("kind validation", () => {
+  it("a kind that is not lowercase kebab-case is an InvalidOptionsError naming `kind`", () => {
+    class Bad extends WorkflowPrimitive<number, number> {
+      constructor() {
+        super({ kind: "Not Kebab" });
+      }
+      protected run(input: number): Promise<number> {
+        return Promise.resolve(input);
+      }
+    }
+    expect(() => new Bad()).toThrow(InvalidOptionsError);
+    expect(() => new Bad()).toThrow(/`kind`/);
+  });
+});

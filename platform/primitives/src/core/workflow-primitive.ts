@@ -18,11 +18,11 @@ import {
   isOwnContext,
   otelContextOf,
 } from "./context.js";
-import { toError } from "./errors.js";
+import { InvalidOptionsError, toError } from "./errors.js";
 import { RUN_CONTEXT_KEY, emit, isObserved } from "./instrumentation.js";
 import type { EventFields, ExecutionOutcome } from "./instrumentation.js";
 import { compositionBuilders } from "../internal/composition-registry.js";
-import { nameOption } from "../internal/options.js";
+import { describeValue, nameOption } from "../internal/options.js";
 import { activeTracer, errorType, recordFailure } from "../internal/tracing.js";
 import type { ParallelPrimitive } from "./parallel.js";
 import type { SequentialPrimitive } from "./sequential.js";
@@ -139,7 +139,10 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
    */
   protected constructor(identity: PrimitiveIdentity) {
     if (typeof identity.kind !== "string" || !KIND_PATTERN.test(identity.kind))
-      throw new TypeError(`WorkflowPrimitive: kind must be lowercase kebab-case, got ${String(identity.kind)}`);
+      throw new InvalidOptionsError(
+        "kind",
+        `Expected \`kind\` to be lowercase kebab-case (e.g. "my-step"), got ${describeValue(identity.kind)}`,
+      );
     this.kind = identity.kind;
     this.name = nameOption(identity.name, new.target.name);
     this.#spanName = `tta.${identity.kind}`;

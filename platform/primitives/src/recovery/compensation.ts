@@ -138,8 +138,10 @@ export class CompensationPrimitive<I, O> extends WorkflowPrimitive<I, O> {
       failure = normalizeError(thrown, undoCtx);
     }
     this.currentSpan(ctx)?.setAttribute("tta.compensation.compensated", !failed);
-    if (!failed) throw error;
-    throw new CompensationError(`Compensation "${this.name}": the undo failed after the step failed`, error, [failure]);
+    // A cancelled run rejects with the abort reason, whatever error the step produced (DESIGN §10).
+    const cause = isContextAborted(ctx) ? contextAbortReason(ctx) : error;
+    if (!failed) throw cause;
+    throw new CompensationError(`Compensation "${this.name}": the undo failed after the step failed`, cause, [failure]);
   }
 }
 

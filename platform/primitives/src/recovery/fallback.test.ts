@@ -464,3 +464,11 @@ describe("types", () => {
     fallback(async (s: string) => s.length, { fallbacks: (s: string) => s });
   });
 });
+
+describe("sparse fallback arrays", () => {
+  it("a hole in `fallbacks` is an InvalidOptionsError naming it, at construction", () => {
+    // eslint-disable-next-line no-sparse-arrays -- the hole is the bad input under test
+    const fallbacks = [, (n: number) => n] as unknown as ((n: number) => number)[];
+    expect(() => fallback((n: number) => n, { fallbacks })).toThrow(/fallbacks\[0\]/);
+  });
+});

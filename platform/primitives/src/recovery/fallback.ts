@@ -190,7 +190,9 @@ function resolveFallbacks<I, O>(value: unknown): readonly Executable<I, O>[] {
       "fallbacks",
       `Expected \`fallbacks\` to be a non-empty array of primitives or functions, got ${describeValue(value)}`,
     );
-  return Object.freeze(value.map((item: unknown, i) => toExecutable(item as PrimitiveLike<I, O>, `fallbacks[${i}]`)));
+  return Object.freeze(
+    Array.from(value, (item: unknown, i) => toExecutable(item as PrimitiveLike<I, O>, `fallbacks[${i}]`)),
+  );
 }
 
 /**

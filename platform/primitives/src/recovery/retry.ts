@@ -207,7 +207,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  *   span gets an event `retry` (`tta.retry.attempt`, `tta.retry.delay_ms`, `error.type`), a `retry`
  *   event is reported to `subscribe` listeners and `onRetry` is called; at the end the span
  *   gets `tta.retry.attempts`.
- * - **Cost.** A first-attempt success adds one async layer: no timer, no random number, no closure.
+ * - **Cost.** A first-attempt success adds one `.then` layer (and its failure handler): no timer, no random number.
  *
  * @throws {@link InvalidOptionsError} at construction when `inner` is not a primitive or function,
  * for unknown option keys, and for invalid values: `maxRetries` not an integer ≥ 0, a negative or

@@ -513,3 +513,31 @@ describe("saga: foreign executables", () => {
     expect(undo.calls.map((c) => c.input)).toEqual([{ input: 1, output: 2 }]);
   });
 });
+
+describe("cancellation reason", () => {
+  it("rejects with the abort reason even when the in-flight step fails with its own error after the abort", async () => {
+    const controller = new AbortController();
+    const reason = new Error("user cancelled");
+    const ctx = createTestContext({ signal: controller.signal });
+    const undone: unknown[] = [];
+    const step2 = new MockPrimitive<number, number>({
+      impl: (_n, c) =>
+        new Promise<number>((_resolve, reject) =>
+          c.signal.addEventListener("abort", () => reject(new Error("socket closed by abort")), { once: true }),
+        ),
+    });
+    const flow = saga<number>()
+      .step(
+        (n: number) => n + 1,
+        ({ output }) => void undone.push(output),
+      )
+      .step(step2, () => undefined);
+    let nested: Promise<unknown> | undefined;
+    const outer = new MockPrimitive<number, unknown>({ impl: (input, c) => (nested = flow.execute(input, c)) });
+    outer.execute(1, ctx).catch(() => undefined);
+    await ctx.clock.advance(0);
+    controller.abort(reason);
+    await expect(nested).rejects.toBe(reason);
+    expect(undone).toEqual([2]);
+  });
+});

@@ -158,7 +158,7 @@ export class SagaPrimitive<I, O> extends WorkflowPrimitive<I, O> {
       );
     super({ kind: "saga", name: resolved.name });
     this.options = resolved;
-    this.steps = Object.freeze(steps.map((step: unknown, i) => resolveStep(step, `steps[${i}]`)));
+    this.steps = Object.freeze(Array.from(steps, (step: unknown, i) => resolveStep(step, `steps[${i}]`)));
   }
 
   /**
@@ -209,7 +209,7 @@ export class SagaPrimitive<I, O> extends WorkflowPrimitive<I, O> {
 
   /** Undoes the first `committed` steps in reverse order, then throws `original` (or a CompensationError). */
   async #compensate(values: unknown[], committed: number, original: unknown, ctx: WorkflowContext): Promise<never> {
-    if (committed === 0) throw original;
+    if (committed === 0) throw isContextAborted(ctx) ? contextAbortReason(ctx) : original;
     const undoCtx = undoContext(ctx);
     const errors: unknown[] = [];
     let undone = 0;
@@ -224,10 +224,12 @@ export class SagaPrimitive<I, O> extends WorkflowPrimitive<I, O> {
       }
     }
     this.currentSpan(ctx)?.setAttribute("tta.saga.compensated", undone);
-    if (errors.length === 0) throw original;
+    // A cancelled saga rejects with the abort reason, whatever error the in-flight step produced (DESIGN §10).
+    const cause = isContextAborted(ctx) ? contextAbortReason(ctx) : original;
+    if (errors.length === 0) throw cause;
     throw new CompensationError(
       `Saga "${this.name}": ${errors.length} compensation(s) failed after a step failed (${undone} of ${committed} committed step(s) undone)`,
-      original,
+      cause,
       errors,
     );
   }

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import type { WorkflowContext } from "../core/context.js";
-import { contextAbortReason, createAbortableChild, isContextAborted } from "../core/context.js";
+import { contextAbortReason, createAbortableChild, isContextAborted, isNeverSignal } from "../core/context.js";
 import { InvalidOptionsError, TimeoutError } from "../core/errors.js";
 import { toExecutable } from "../core/primitive-like.js";
 import type { Executable, PrimitiveLike } from "../core/workflow-primitive.js";
@@ -76,9 +76,9 @@ const OPTION_KEYS = ["timeoutMs", "fallback", "name"] as const;
  *   `TimeoutError`. Work that ignores its signal keeps running in the background; its late outcome
  *   is ignored. Cancellation is cooperative: nothing can stop code that never checks its signal.
  * - The caller's signal aborts: the inner work sees it through the child signal, and this primitive
- *   settles when the inner work does (a top-level `execute` rejects at once, as always). If the
- *   deadline passes after the caller cancelled, the execution rejects with the caller's abort reason
- *   and `fallback` does not run.
+ *   rejects at once with the caller's abort reason, nested or top-level (DESIGN §10: a timeout races
+ *   its signal); `fallback` does not run. The race adds one listener, only when the caller's signal
+ *   can abort.
  *
  * Span attributes: `tta.timeout.ms`, and `tta.timeout.fired` = `true` when this deadline fired.
  * Event: `{ type: "timeout", timeoutMs }` when this deadline fires.
@@ -129,12 +129,30 @@ export class TimeoutPrimitive<I, O> extends WorkflowPrimitive<I, O> {
     this.currentSpan(ctx)?.setAttribute("tta.timeout.ms", timeoutMs);
     return new Promise<O>((resolve, reject) => {
       let settled = false;
+      // DESIGN §10: a timeout races its caller's signal too (only when that signal can abort).
+      const signal = ctx.signal;
+      let onAbort: (() => void) | undefined;
+      const finish = (): void => {
+        settled = true;
+        cancel();
+        if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+        child.ctx.dispose();
+      };
       const cancel = clock.schedule(timeoutMs, () => {
         if (settled) return;
-        settled = true;
+        finish();
         this.#expire(input, ctx, child.abort, resolve, reject);
-        child.ctx.dispose();
       });
+      if (!isNeverSignal(signal)) {
+        onAbort = () => {
+          if (settled) return;
+          // Propagate to the inner run before unlinking the child (its own parent link may not have fired yet).
+          child.abort(signal.reason);
+          finish();
+          reject(signal.reason as unknown);
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+      }
       let work: Promise<O>;
       try {
         work = this.inner.execute(input, child.ctx);
@@ -144,16 +162,12 @@ export class TimeoutPrimitive<I, O> extends WorkflowPrimitive<I, O> {
       work.then(
         (value) => {
           if (settled) return;
-          settled = true;
-          cancel();
-          child.ctx.dispose();
+          finish();
           resolve(value);
         },
         (error: unknown) => {
           if (settled) return;
-          settled = true;
-          cancel();
-          child.ctx.dispose();
+          finish();
           reject(error);
         },
       );

@@ -222,3 +222,10 @@ describe("construction", () => {
     expect(new MockPrimitive().kind).toBe("mock");
   });
 });
+
+describe("null options", () => {
+  it("null for an optional option means its default, and `returns: null` returns null", async () => {
+    const mock = new MockPrimitive<number, null>({ sequence: null as never, returns: null });
+    await expect(mock.execute(1)).resolves.toBeNull();
+  });
+});

@@ -61,7 +61,8 @@ const OPTION_KEYS = ["name", "returns", "sequence", "failTimes", "error", "laten
  * @since 0.1.0
  */
 export class MockPrimitive<I = unknown, O = unknown> extends WorkflowPrimitive<I, O> {
-  readonly #options: MockPrimitiveOptions<I, O>;
+  readonly #options: Readonly<Record<string, unknown>>;
+  readonly #returns: O;
   readonly #failTimes: number;
   readonly #latencyMs: number;
   readonly #impl: ((input: I, ctx: WorkflowContext) => O | PromiseLike<O>) | undefined;
@@ -77,7 +78,9 @@ export class MockPrimitive<I = unknown, O = unknown> extends WorkflowPrimitive<I
     this.#failTimes = integerOption("failTimes", opts.failTimes, 0, { min: 0, allowInfinity: true });
     this.#latencyMs = durationOption("latencyMs", opts.latencyMs, 0, { allowZero: true });
     this.#impl = functionOption("impl", opts.impl);
-    this.#options = options ?? {};
+    // Normalised options (null = default), except `returns`: null is a legitimate value to return.
+    this.#options = opts;
+    this.#returns = options?.returns as O;
   }
 
   /** Every call so far, oldest first. */
@@ -130,12 +133,12 @@ export class MockPrimitive<I = unknown, O = unknown> extends WorkflowPrimitive<I
       throw error;
     }
     if (this.#impl !== undefined) return this.#impl(input, ctx);
-    const sequence = this.#options.sequence;
+    const sequence = this.#options.sequence as readonly (O | Error)[] | undefined;
     if (sequence !== undefined) {
       const item = sequence[Math.min(this.#sequenceIndex++, sequence.length - 1)];
       if (item instanceof Error) throw item;
       return item as O;
     }
-    return this.#options.returns as O;
+    return this.#returns;
   }
 }
