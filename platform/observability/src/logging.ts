@@ -212,6 +212,9 @@ export function createLogging(
       try {
         logger.flush(() => {
           if (owned?.end === undefined) return finish();
+          // A stream that already failed or closed never emits "close" again: do not wait for it.
+          const state = owned as { destroyed?: boolean; errored?: unknown; closed?: boolean };
+          if (state.destroyed === true || state.closed === true || (state.errored ?? null) !== null) return finish();
           owned.once?.("close", finish);
           owned.end();
           if (owned.once === undefined) finish();

@@ -246,11 +246,18 @@ export class TtaMetrics implements ModelCallSink {
     const server = createServer(this.handler);
     server.keepAliveTimeout = 5_000;
     const ready = new Promise<string | undefined>((resolve) => {
-      server.once("error", (error) => {
+      let listening = false;
+      // A persistent listener: a runtime error (e.g. EMFILE on accept) is reported, never left to crash the process.
+      server.on("error", (error) => {
+        if (listening) {
+          this.#reporter.report("metrics:serve", `the metrics server on ${host}:${port} failed`, error);
+          return;
+        }
         this.#reporter.report("metrics:listen", `the metrics server could not listen on ${host}:${port}`, error);
         resolve(undefined);
       });
       server.listen(port, host, () => {
+        listening = true;
         const address = server.address();
         const bound = typeof address === "object" && address !== null ? address.port : port;
         const shown = host.includes(":") ? `[${host}]` : host;
