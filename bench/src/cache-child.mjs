@@ -1,0 +1,84 @@
+// One cache-benchmark process: `node --expose-gc src/cache-child.mjs <raw|tta> <time|alloc> [json-config]`.
+// Measures the baselines (raw call, bare lru-cache get, shared promise, hand-written single-flight)
+// and, in a `tta` process, TTA's cache rows, all interleaved round by round in this process, and
+// prints one JSON line on stdout. Diagnostics go to stderr.
+// (child.mjs is tied to scenarios.mjs, so the cache scenarios have their own child.)
+import net from "node:net";
+import { allocRows, timeRows } from "./harness.mjs";
+import { CACHE_LIBRARIES, PROCESS_KINDS, baselineRows } from "./cache-scenarios.mjs";
+
+const [kindName, mode, configJson] = process.argv.slice(2);
+const config = JSON.parse(configJson ?? "{}");
+const kind = PROCESS_KINDS[kindName];
+if (!kind || (mode !== "time" && mode !== "alloc")) {
+  console.error("usage: node --expose-gc src/cache-child.mjs <raw|tta> <time|alloc> [json-config]");
+  process.exit(2);
+}
+
+// Network guard: nothing in a benchmark may talk to the network.
+const network = { attempts: 0 };
+net.Socket.prototype.connect = function guardedConnect() {
+  network.attempts++;
+  this.destroy(new Error("bench: network access blocked"));
+  return this;
+};
+if (typeof globalThis.fetch === "function") {
+  globalThis.fetch = async () => {
+    network.attempts++;
+    throw new Error("bench: network access blocked");
+  };
+}
+
+const OTEL_GLOBAL = Symbol.for("opentelemetry.js.api.1");
+const otelState = () => {
+  const g = globalThis[OTEL_GLOBAL];
+  if (g === undefined) return "no OpenTelemetry global registered";
+  const registered = Object.keys(g).filter((k) => k !== "version");
+  return registered.length === 0
+    ? "OpenTelemetry API loaded, nothing registered"
+    : `registered: ${registered.join(", ")}`;
+};
+
+const baselines = await baselineRows();
+const rows = [...baselines.rows];
+const checks = [];
+const cacheStats = [];
+const info = { baselines: baselines.info };
+for (const lib of kind.libraries) {
+  const loaded = await CACHE_LIBRARIES[lib].load();
+  rows.push(...loaded.rows);
+  checks.push(loaded.check);
+  if (loaded.cacheStats) cacheStats.push(loaded.cacheStats);
+  info[lib] = loaded.info;
+}
+
+// Correctness first: every op must produce 1 (a single-flight op checks every caller's value and
+// that the inner work ran once), and the caches' counters must show what the rows claim.
+for (const row of rows) {
+  const value = await row.op(true);
+  if (value !== 1) throw new Error(`${row.label} returned ${JSON.stringify(value)}`);
+}
+for (const check of checks) check();
+
+const measured = mode === "time" ? await timeRows(rows, config) : (await allocRows(rows, config)).rows;
+for (const check of checks) check();
+
+const flights = Object.fromEntries(rows.filter((r) => r.flight).map((r) => [r.id, r.flight.stats()]));
+for (const [id, s] of Object.entries(flights))
+  if (s.innerRuns !== s.ops) throw new Error(`${id}: ${s.innerRuns} inner runs for ${s.ops} single-flight ops`);
+
+const result = {
+  kind: kindName,
+  mode,
+  pid: process.pid,
+  execArgv: process.execArgv,
+  rows: measured.map((m, i) => ({ id: rows[i].id, ...m })),
+  flights,
+  cacheStats: Object.assign({}, ...cacheStats.map((f) => f())),
+  info: { ...info, otel: otelState(), networkAttempts: network.attempts },
+};
+if (mode === "alloc") {
+  const { default: v8 } = await import("node:v8");
+  result.info.newSpaceBytes = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size;
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);
