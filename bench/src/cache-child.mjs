@@ -3,7 +3,7 @@
 // and, in a `tta` process, TTA's cache rows, all interleaved round by round in this process, and
 // prints one JSON line on stdout. Diagnostics go to stderr.
 // (child.mjs is tied to scenarios.mjs, so the cache scenarios have their own child.)
-import net from "node:net";
+import { installNetworkGuard, otelState } from "./process-guard.mjs";
 import { allocRows, timeRows } from "./harness.mjs";
 import { CACHE_LIBRARIES, PROCESS_KINDS, baselineRows } from "./cache-scenarios.mjs";
 
@@ -16,28 +16,7 @@ if (!kind || (mode !== "time" && mode !== "alloc")) {
 }
 
 // Network guard: nothing in a benchmark may talk to the network.
-const network = { attempts: 0 };
-net.Socket.prototype.connect = function guardedConnect() {
-  network.attempts++;
-  this.destroy(new Error("bench: network access blocked"));
-  return this;
-};
-if (typeof globalThis.fetch === "function") {
-  globalThis.fetch = async () => {
-    network.attempts++;
-    throw new Error("bench: network access blocked");
-  };
-}
-
-const OTEL_GLOBAL = Symbol.for("opentelemetry.js.api.1");
-const otelState = () => {
-  const g = globalThis[OTEL_GLOBAL];
-  if (g === undefined) return "no OpenTelemetry global registered";
-  const registered = Object.keys(g).filter((k) => k !== "version");
-  return registered.length === 0
-    ? "OpenTelemetry API loaded, nothing registered"
-    : `registered: ${registered.join(", ")}`;
-};
+const network = installNetworkGuard();
 
 const baselines = await baselineRows();
 const rows = [...baselines.rows];

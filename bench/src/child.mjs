@@ -1,7 +1,7 @@
 // One benchmark process: `node --expose-gc src/child.mjs <library> <time|alloc> <json-config>`.
 // Measures the raw baselines and (unless the library is "raw") the library's rows, interleaved,
 // in this process, and prints one JSON line on stdout. Diagnostics go to stderr.
-import net from "node:net";
+import { installNetworkGuard, otelState } from "./process-guard.mjs";
 import { LIBRARIES, SCENARIOS, rawOps } from "./scenarios.mjs";
 import { allocRows, timeRows } from "./harness.mjs";
 
@@ -13,29 +13,8 @@ if (!lib || (mode !== "time" && mode !== "alloc")) {
   process.exit(2);
 }
 
-// Network guard: nothing in a benchmark may talk to the network (LangChain tracing is off, but check).
-const network = { attempts: 0 };
-net.Socket.prototype.connect = function guardedConnect() {
-  network.attempts++;
-  this.destroy(new Error("bench: network access blocked"));
-  return this;
-};
-if (typeof globalThis.fetch === "function") {
-  globalThis.fetch = async () => {
-    network.attempts++;
-    throw new Error("bench: network access blocked");
-  };
-}
-
-const OTEL_GLOBAL = Symbol.for("opentelemetry.js.api.1");
-const otelState = () => {
-  const g = globalThis[OTEL_GLOBAL];
-  if (g === undefined) return "no OpenTelemetry global registered";
-  const registered = Object.keys(g).filter((k) => k !== "version");
-  return registered.length === 0
-    ? "OpenTelemetry API loaded, nothing registered"
-    : `registered: ${registered.join(", ")}`;
-};
+// Network guard: nothing in a benchmark may talk to the network.
+const network = installNetworkGuard();
 
 const raw = rawOps();
 const loaded = await lib.load();

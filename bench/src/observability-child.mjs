@@ -8,7 +8,7 @@
 //             (c) rows: the same TTA workflow with setupObservability's prom-client metrics and
 //                 logger subscribed (set up before each of its batches, shut down after)
 //   sdk-noals (b) and (c) without the AsyncLocalStorage context manager
-import net from "node:net";
+import { installNetworkGuard } from "./process-guard.mjs";
 import { makeSteps } from "./scenarios.mjs";
 import { timeRowsWithHooks } from "./observability-harness.mjs";
 
@@ -20,12 +20,7 @@ if (!["nosdk", "sdk", "sdk-noals"].includes(mode)) {
 }
 
 // Network guard, as in child.mjs: nothing here may open a socket (the exporter is a no-op).
-const network = { attempts: 0 };
-net.Socket.prototype.connect = function guardedConnect() {
-  network.attempts++;
-  this.destroy(new Error("bench: network access blocked"));
-  return this;
-};
+const network = installNetworkGuard();
 
 const SPANS = 11; // a 10-step sequential: one span per step plus the sequential's own
 
