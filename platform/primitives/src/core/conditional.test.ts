@@ -1,17 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MockPrimitive, SpanRecorder, createTestContext } from "../testing/index.js";
-import { ConditionalPrimitive, InvalidOptionsError, isTtaError, when } from "./index.js";
+import { ConditionalPrimitive, isTtaError, when } from "./index.js";
 import type { ConditionalOptions, WorkflowContext } from "./index.js";
-
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
-}
+import { invalidOption } from "../test-support/index.js";
 
 function branches() {
   const then = new MockPrimitive<number, string>({ returns: "then" });

@@ -1,19 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { TestClock, createTestContext } from "../testing/index.js";
-import { InvalidOptionsError, TimeoutError, createContext, isTtaError } from "./index.js";
+import { TimeoutError, createContext, isTtaError } from "./index.js";
 import type { ChildContextInit, ContextInit } from "./index.js";
+import { invalidOption } from "../test-support/index.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
-}
 
 describe("ids", () => {
   it("generates a wf- workflow id and a UUID correlation id, stable across reads", () => {

@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createTestContext } from "../testing/index.js";
-import { InvalidOptionsError, LambdaPrimitive, TtaError, isTtaError, lambda, sequential } from "./index.js";
+import { LambdaPrimitive, TtaError, isTtaError, lambda, sequential } from "./index.js";
 import type { WorkflowContext } from "./index.js";
-
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
-}
+import { invalidOption } from "../test-support/index.js";
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(

@@ -3,16 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MockPrimitive, createTestContext } from "../testing/index.js";
 import { InvalidOptionsError, ParallelPrimitive, lambda, parallel } from "./index.js";
 import type { ParallelOptions, WorkflowContext } from "./index.js";
-
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
-}
+import { invalidOption } from "../test-support/index.js";
 
 /** A branch that waits `ms` on the context's clock (abortably), records its signal, then returns `value`. */
 function sleeper<T>(ms: number, value: T, seen?: { signal?: AbortSignal }) {

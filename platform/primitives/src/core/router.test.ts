@@ -1,17 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MockPrimitive, SpanRecorder, createTestContext } from "../testing/index.js";
-import { InvalidOptionsError, RouteNotFoundError, RouterPrimitive, isTtaError, router } from "./index.js";
+import { RouteNotFoundError, RouterPrimitive, isTtaError, router } from "./index.js";
 import type { PrimitiveLike, RouterOptions, WorkflowContext } from "./index.js";
-
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
-}
+import { invalidOption } from "../test-support/index.js";
 
 function routes() {
   return {

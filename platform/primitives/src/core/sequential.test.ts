@@ -3,16 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MockPrimitive, createTestContext } from "../testing/index.js";
 import { InvalidOptionsError, SequentialPrimitive, lambda, sequential } from "./index.js";
 import type { PrimitiveLike, SequentialOptions, WorkflowPrimitive } from "./index.js";
-
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
-}
+import { invalidOption } from "../test-support/index.js";
 
 describe("running steps", () => {
   it("feeds each step's output into the next, in order, across types", async () => {

@@ -13,6 +13,7 @@ import {
   toError,
 } from "./index.js";
 import type { WorkflowContext } from "./index.js";
+import { track } from "../test-support/index.js";
 
 class Upper extends WorkflowPrimitive<string, string> {
   constructor(name?: string) {
@@ -26,15 +27,6 @@ class Shout extends Upper {}
 
 /** Work that never settles and never looks at its signal. */
 const hang = lambda((_: number): Promise<string> => new Promise<string>(() => undefined));
-
-function track(promise: Promise<unknown>): { settled: boolean } {
-  const state = { settled: false };
-  promise.then(
-    () => (state.settled = true),
-    () => (state.settled = true),
-  );
-  return state;
-}
 
 /** Counts listeners added to and removed from `signal`. */
 function countListeners(signal: AbortSignal): { added: number; removed: number } {

@@ -17,16 +17,7 @@ import {
 import { CachePrimitive, DEFAULT_CACHE_OPTIONS, cache } from "./cache.js";
 import type { CacheEntry, CacheStore } from "./cache-store.js";
 import { InMemoryCacheStore } from "./cache-store.js";
-
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
-}
+import { invalidOption } from "../test-support/index.js";
 
 /** A store that answers asynchronously, as a remote one would. */
 class AsyncStore implements CacheStore {

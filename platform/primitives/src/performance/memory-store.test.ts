@@ -1,18 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InvalidOptionsError } from "../core/errors.js";
 import { TestClock } from "../testing/index.js";
 import { DEFAULT_MEMORY_STORE_OPTIONS, MemoryStore } from "./memory-store.js";
-
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
-}
+import { invalidOption } from "../test-support/index.js";
 
 const NAMESPACES = ["agent-a", "agent-b", "__proto__", "constructor", "toString", "a:b", "a", "1:a"];
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import type { WorkflowContext } from "../core/context.js";
-import { InvalidOptionsError } from "../core/errors.js";
 import { lambda } from "../core/index.js";
 import {
   MockPrimitive,
@@ -12,16 +11,7 @@ import {
 import { MemoryPrimitive, recall, remember } from "./memory.js";
 import type { MemoryEntry } from "./memory-store.js";
 import { MemoryStore } from "./memory-store.js";
-
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
-}
+import { invalidOption } from "../test-support/index.js";
 
 // The inner work runs inside the entry / query functions, which receive the memory step's context.
 describePrimitiveContract("memory (remember)", (inner) =>

@@ -1,31 +1,13 @@
 import fc from "fast-check";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { BulkheadRejectedError, InvalidOptionsError, subscribe } from "../core/index.js";
-import type { TtaEvent, WorkflowContext } from "../core/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { BulkheadRejectedError } from "../core/index.js";
+import type { WorkflowContext } from "../core/index.js";
 import { MockPrimitive, SpanRecorder, createTestContext, describePrimitiveContract } from "../testing/index.js";
 import { BulkheadPrimitive, DEFAULT_BULKHEAD_OPTIONS, bulkhead } from "./bulkhead.js";
+import { invalidOption, recordEvents, track } from "../test-support/index.js";
 
 describePrimitiveContract("bulkhead", (inner) => bulkhead(inner, { maxConcurrent: 1 }));
 describePrimitiveContract("bulkhead (queue)", (inner) => bulkhead(inner, { maxConcurrent: 2, maxQueue: 5 }));
-
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
-}
-
-function track<T>(promise: Promise<T>): { state: "pending" | "resolved" | "rejected"; value?: T; error?: unknown } {
-  const out: { state: "pending" | "resolved" | "rejected"; value?: T; error?: unknown } = { state: "pending" };
-  promise.then(
-    (value) => Object.assign(out, { state: "resolved", value }),
-    (error: unknown) => Object.assign(out, { state: "rejected", error }),
-  );
-  return out;
-}
 
 /** An inner primitive that counts executions in flight and waits `latency(input)` on the clock. */
 function counted(latency: (input: number) => number) {
@@ -42,16 +24,6 @@ function counted(latency: (input: number) => number) {
     }
   };
   return { inner, stats };
-}
-
-const stops: (() => void)[] = [];
-afterEach(() => {
-  for (const stop of stops.splice(0)) stop();
-});
-function recordEvents(): TtaEvent[] {
-  const events: TtaEvent[] = [];
-  stops.push(subscribe((e) => events.push(e)));
-  return events;
 }
 
 describe("bulkhead: concurrency", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TtaEvent, WorkflowContext } from "../core/index.js";
-import { CircuitOpenError, InvalidOptionsError, TimeoutError, subscribe } from "../core/index.js";
+import { CircuitOpenError, TimeoutError, subscribe } from "../core/index.js";
 import {
   MockPrimitive,
   SpanRecorder,
@@ -11,6 +11,7 @@ import {
 import type { TestContext } from "../testing/index.js";
 import { CircuitBreakerPrimitive, DEFAULT_CIRCUIT_BREAKER_OPTIONS, circuitBreaker } from "./circuit-breaker.js";
 import type { CircuitBreakerOptions, CircuitStateChange } from "./circuit-breaker.js";
+import { invalidOption } from "../test-support/index.js";
 
 /** What a call plans to do: succeed or fail, after `latencyMs` on the context clock (abortable). */
 interface Plan {
@@ -50,16 +51,6 @@ function setup(options?: CircuitBreakerOptions, ctx: TestContext = createTestCon
   breaker.onStateChange(({ from, to }) => changes.push(`${from}>${to}`));
   const call = (plan: Plan, c: WorkflowContext = ctx) => outcome(breaker.execute(plan, c));
   return { inner, breaker, ctx, clock: ctx.clock, changes, call };
-}
-
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
 }
 
 describePrimitiveContract("circuitBreaker", (inner) => circuitBreaker(inner));

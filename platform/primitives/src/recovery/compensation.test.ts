@@ -1,30 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { CompensationError, InvalidOptionsError, isTtaError, lambda } from "../core/index.js";
+import { CompensationError, isTtaError, lambda } from "../core/index.js";
 import type { WorkflowContext } from "../core/index.js";
 import { MockPrimitive, SpanRecorder, createTestContext, describePrimitiveContract } from "../testing/index.js";
 import { CompensationPrimitive, DEFAULT_COMPENSATION_OPTIONS, compensation } from "./compensation.js";
 import type { CompensationInput } from "./compensation.js";
+import { invalidOption, track } from "../test-support/index.js";
 
 describePrimitiveContract("compensation (no-op undo)", (inner) => compensation(inner, () => undefined));
-
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
-}
-
-function track<T>(promise: Promise<T>): { state: "pending" | "resolved" | "rejected"; value?: T; error?: unknown } {
-  const out: { state: "pending" | "resolved" | "rejected"; value?: T; error?: unknown } = { state: "pending" };
-  promise.then(
-    (value) => Object.assign(out, { state: "resolved", value }),
-    (error: unknown) => Object.assign(out, { state: "rejected", error }),
-  );
-  return out;
-}
 
 describe("compensation", () => {
   it("returns the forward result and runs no undo on success", async () => {

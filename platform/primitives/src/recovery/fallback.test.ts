@@ -2,22 +2,11 @@ import fc from "fast-check";
 import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
 import type { WorkflowContext } from "../core/context.js";
 import type { TtaError } from "../core/errors.js";
-import { FallbackError, InvalidOptionsError, TimeoutError, isTtaError } from "../core/errors.js";
-import { subscribe } from "../core/instrumentation.js";
-import type { TtaEvent } from "../core/instrumentation.js";
+import { FallbackError, TimeoutError, isTtaError } from "../core/errors.js";
 import { MockPrimitive, SpanRecorder, createTestContext, describePrimitiveContract } from "../testing/index.js";
 import { DEFAULT_FALLBACK_OPTIONS, FallbackPrimitive, fallback } from "./fallback.js";
 import type { FallbackOptions } from "./fallback.js";
-
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
-}
+import { invalidOption, recordEvents } from "../test-support/index.js";
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -31,17 +20,6 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 const failing = (message: string) => (): never => {
   throw new Error(message);
 };
-
-const stops: (() => void)[] = [];
-afterEach(() => {
-  for (const stop of stops.splice(0)) stop();
-});
-
-function recordEvents(): TtaEvent[] {
-  const events: TtaEvent[] = [];
-  stops.push(subscribe((e) => events.push(e)));
-  return events;
-}
 
 // With the default options a failure becomes a FallbackError, so the pass-through checks are off here…
 describePrimitiveContract("fallback", (inner) => fallback(inner, { fallbacks: [failing("fallback failed")] }), {

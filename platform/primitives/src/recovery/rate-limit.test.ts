@@ -11,30 +11,12 @@ import {
 } from "../testing/index.js";
 import { DEFAULT_RATE_LIMIT_OPTIONS, RateLimitPrimitive, rateLimit } from "./rate-limit.js";
 import type { RateLimitOptions } from "./rate-limit.js";
+import { invalidOption, track } from "../test-support/index.js";
 
 describePrimitiveContract("rateLimit", (inner) => rateLimit(inner, { tokensPerInterval: 10, intervalMs: 1_000 }));
 describePrimitiveContract("rateLimit (reject)", (inner) =>
   rateLimit(inner, { tokensPerInterval: 10, intervalMs: 1_000, mode: "reject" }),
 );
-
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
-}
-
-function track<T>(promise: Promise<T>): { state: "pending" | "resolved" | "rejected"; value?: T; error?: unknown } {
-  const out: { state: "pending" | "resolved" | "rejected"; value?: T; error?: unknown } = { state: "pending" };
-  promise.then(
-    (value) => Object.assign(out, { state: "resolved", value }),
-    (error: unknown) => Object.assign(out, { state: "rejected", error }),
-  );
-  return out;
-}
 
 const stops: (() => void)[] = [];
 afterEach(() => {

@@ -21,35 +21,16 @@ import {
 } from "../testing/index.js";
 import { DEFAULT_RETRY_OPTIONS, RetryPrimitive, retry } from "./retry.js";
 import type { RetryInfo, RetryJitter, RetryOptions } from "./retry.js";
+import { invalidOption, track } from "../test-support/index.js";
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
-}
-
 /** Lets the run start, then fires every timer until none is left. */
 async function drain(clock: TestClock): Promise<void> {
   await clock.advance(0);
   await clock.runAll(1_000_000_000);
-}
-
-/** Tracks a promise's outcome without awaiting it. */
-function track<T>(promise: Promise<T>): { settled: boolean; value?: T; error?: unknown } {
-  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then(
-    (value) => Object.assign(state, { settled: true, value }),
-    (error: unknown) => Object.assign(state, { settled: true, error }),
-  );
-  return state;
 }
 
 /** Executes `subject` as a nested call (inside another primitive), so no top-level signal race helps it. */

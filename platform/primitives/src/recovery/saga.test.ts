@@ -1,18 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  CompensationError,
-  InvalidOptionsError,
-  TimeoutError,
-  createContext,
-  isTtaError,
-  lambda,
-  sequential,
-} from "../core/index.js";
+import { CompensationError, TimeoutError, createContext, isTtaError, lambda, sequential } from "../core/index.js";
 import type { WorkflowContext } from "../core/index.js";
 import { MockPrimitive, SpanRecorder, createTestContext, describePrimitiveContract } from "../testing/index.js";
 import { DEFAULT_SAGA_OPTIONS, SagaPrimitive, saga } from "./saga.js";
 import type { SagaCompensationInput } from "./saga.js";
+import { invalidOption, track } from "../test-support/index.js";
 
 describePrimitiveContract("saga (one step, no-op undo)", (inner) => saga().step(inner, () => undefined));
 describePrimitiveContract("saga (two steps)", (inner) =>
@@ -23,26 +16,6 @@ describePrimitiveContract("saga (two steps)", (inner) =>
     )
     .step(inner, () => undefined),
 );
-
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
-}
-
-/** Follows a promise's outcome without awaiting it. */
-function track<T>(promise: Promise<T>): { state: "pending" | "resolved" | "rejected"; value?: T; error?: unknown } {
-  const out: { state: "pending" | "resolved" | "rejected"; value?: T; error?: unknown } = { state: "pending" };
-  promise.then(
-    (value) => Object.assign(out, { state: "resolved", value }),
-    (error: unknown) => Object.assign(out, { state: "rejected", error }),
-  );
-  return out;
-}
 
 type Log = string[];
 

@@ -3,9 +3,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
 import type { WorkflowContext } from "../core/context.js";
 import { createContext } from "../core/context.js";
-import { InvalidOptionsError, TimeoutError, isTtaError } from "../core/errors.js";
-import { subscribe } from "../core/instrumentation.js";
-import type { TtaEvent } from "../core/instrumentation.js";
+import { TimeoutError, isTtaError } from "../core/errors.js";
 import {
   MockPrimitive,
   SpanRecorder,
@@ -15,40 +13,10 @@ import {
 } from "../testing/index.js";
 import { DEFAULT_TIMEOUT_OPTIONS, TimeoutPrimitive, timeout } from "./timeout.js";
 import type { TimeoutOptions } from "./timeout.js";
-
-function invalidOption(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error("expected an InvalidOptionsError, nothing was thrown");
-}
-
-/** Tracks whether a promise has settled, and how, without leaving it unhandled. */
-function track<T>(promise: Promise<T>): { settled: boolean; value?: T; error?: unknown } {
-  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then(
-    (value) => Object.assign(state, { settled: true, value }),
-    (error: unknown) => Object.assign(state, { settled: true, error }),
-  );
-  return state;
-}
+import { invalidOption, recordEvents, track } from "../test-support/index.js";
 
 /** Work that never settles and never looks at its signal. */
 const hang = (): Promise<never> => new Promise<never>(() => undefined);
-
-const stops: (() => void)[] = [];
-afterEach(() => {
-  for (const stop of stops.splice(0)) stop();
-});
-
-function recordEvents(): TtaEvent[] {
-  const events: TtaEvent[] = [];
-  stops.push(subscribe((e) => events.push(e)));
-  return events;
-}
 
 describePrimitiveContract("timeout", (inner) => timeout(inner, { timeoutMs: 600_000 }));
 describePrimitiveContract("timeout with a fallback", (inner) =>
