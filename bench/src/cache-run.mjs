@@ -4,26 +4,37 @@
 // results/cache.json.
 //   --quick  fewer, shorter rounds (a smoke run; numbers are noisier)
 //   --check  exit 1 when a target fails (default: always exit 0 after a complete run)
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { median } from "./harness.mjs";
+import { median, quantile } from "./harness.mjs";
 import { CACHE_SCENARIOS, CALLERS, OBJECT_INPUT, PROMPT, REQUEST } from "./cache-scenarios.mjs";
+import {
+  ALLOC_FLAGS,
+  SEMI_SPACE_MB,
+  TIME_FLAGS,
+  allocConfig,
+  appendRun,
+  byIdThenProcess,
+  fmtB,
+  fmtNsFine as fmtNs,
+  fmtX,
+  libVersion,
+  loadLine,
+  parseArgs,
+  printTable,
+  printTargets,
+  processChecks,
+  runPlan,
+  signed,
+  taggedChildRunner,
+  timeConfig,
+} from "./runner-common.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const benchDir = path.resolve(here, "..");
-const args = new Set(process.argv.slice(2));
-const quick = args.has("--quick");
+const { quick, check } = parseArgs();
 
-const TIME = quick ? { warmupMs: 150, roundMs: 100, rounds: 5 } : { warmupMs: 300, roundMs: 200, rounds: 9 };
+const TIME = timeConfig(quick);
 // Up to 200 000 ops per batch (recovery: 20 000): the hit rows allocate ~250–500 B, and at 20 000 ops
 // a few KB of one-off allocation moved lru.get between 248 and 304 B/op from batch to batch.
-const ALLOC = { batchBytes: 64 * 1024 * 1024, batches: 5, maxOps: 200_000 };
-const SEMI_SPACE_MB = 256;
-const TIME_FLAGS = ["--expose-gc"];
-const ALLOC_FLAGS = ["--expose-gc", `--min-semi-space-size=${SEMI_SPACE_MB}`, `--max-semi-space-size=${SEMI_SPACE_MB}`];
+const ALLOC = allocConfig(200_000);
 /** Time processes, in this order; the two TTA processes decide the verdicts. */
 const TIME_PLAN = [
   ["raw", "raw, first"],
@@ -34,45 +45,13 @@ const TIME_PLAN = [
 /** One allocation process: it measures the baselines and the TTA rows. */
 const ALLOC_PLAN = ["tta"];
 
-const libVersion = (name) => {
-  try {
-    return JSON.parse(readFileSync(path.join(benchDir, "node_modules", name, "package.json"), "utf8")).version;
-  } catch {
-    return "not installed";
-  }
-};
-
-function childEnv() {
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  for (const key of Object.keys(env)) if (key.startsWith("OTEL_")) delete env[key];
-  return env;
-}
-
-function runChild(kind, mode, tag) {
-  const flags = mode === "time" ? TIME_FLAGS : ALLOC_FLAGS;
-  const config = mode === "time" ? TIME : ALLOC;
-  const argv = [...flags, path.join(here, "cache-child.mjs"), kind, mode, JSON.stringify(config)];
-  process.stderr.write(`  … ${tag.padEnd(12)} ${mode.padEnd(5)} node ${flags.join(" ")}\n`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, {
-      cwd: benchDir,
-      env: childEnv(),
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`cache child ${kind}/${mode} exited with ${code}`));
-      try {
-        resolve({ tag, ...JSON.parse(out.trim().split("\n").pop()), flags });
-      } catch (error) {
-        reject(new Error(`cache child ${kind}/${mode} printed no result: ${String(error)}`));
-      }
-    });
-  });
-}
+const runChild = taggedChildRunner({
+  script: "cache-child.mjs",
+  name: "cache child",
+  labelWidth: 12,
+  time: TIME,
+  alloc: ALLOC,
+});
 
 // ---------------------------------------------------------------------------------------------
 const started = Date.now();
@@ -106,34 +85,11 @@ console.log(
   ].join("\n"),
 );
 
-process.stderr.write("Running cache benchmark processes:\n");
-const timeRuns = [];
-for (const [kind, tag] of TIME_PLAN) timeRuns.push(await runChild(kind, "time", tag));
-const allocRuns = [];
-for (const kind of ALLOC_PLAN) allocRuns.push(await runChild(kind, "alloc", `${kind} alloc`));
-process.stderr.write("\n");
+const { timeRuns, allocRuns } = await runPlan("cache benchmark", TIME_PLAN, ALLOC_PLAN, runChild);
 
 // ---------------------------------------------------------------------------------------------
-const fmtNs = (ns) =>
-  Math.abs(ns) >= 100_000
-    ? `${(ns / 1000).toFixed(0)} µs`
-    : Math.abs(ns) >= 10_000
-      ? `${(ns / 1000).toFixed(1)} µs`
-      : Math.abs(ns) >= 100
-        ? `${ns.toFixed(0)} ns`
-        : `${ns.toFixed(1)} ns`;
-const fmtSigned = (ns) => `${ns >= 0 ? "+" : "−"}${fmtNs(Math.abs(ns))}`;
-const fmtB = (b) => (Math.abs(b) >= 10_000 ? `${(b / 1024).toFixed(1)} KiB` : `${b.toFixed(0)} B`);
-const fmtSignedB = (b) => `${b >= 0 ? "+" : "−"}${fmtB(Math.abs(b))}`;
-const fmtX = (x) => (x >= 100 ? `×${x.toFixed(0)}` : `×${x.toFixed(2)}`);
-
-function quantile(xs, q) {
-  const s = [...xs].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
-}
+const fmtSigned = signed(fmtNs);
+const fmtSignedB = signed(fmtB);
 
 const rowOf = (run, id) => run.rows.find((r) => r.id === id);
 const allocOf = (id) => rowOf(allocRuns[0], id)?.median;
@@ -179,21 +135,7 @@ function tableRows(ids, baseOf, scale = 1) {
       return s ? [s] : [];
     }),
   );
-  return rows.sort(
-    (a, b) =>
-      ids.indexOf(a.id) - ids.indexOf(b.id) ||
-      TIME_PLAN.findIndex(([, t]) => t === a.process) - TIME_PLAN.findIndex(([, t]) => t === b.process),
-  );
-}
-
-function printTable(title, head, body) {
-  console.log(title);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells) => "  " + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  console.log(line(head));
-  console.log("  " + widths.map((w) => "-".repeat(w)).join("  "));
-  for (const b of body) console.log(line(b));
-  console.log("");
+  return rows.sort(byIdThenProcess(ids, TIME_PLAN));
 }
 
 // Scenario 1: cache hit.
@@ -348,9 +290,7 @@ targets.push({
 });
 
 console.log("Cache targets (issue 4 item 3; verdicts from the two TTA processes, rounds pooled)");
-for (const t of targets) console.log(`  [${t.pass ? "PASS" : "FAIL"}] ${t.text}: ${t.detail}`);
-const failed = targets.filter((t) => !t.pass).length;
-console.log(`  ${targets.length - failed} of ${targets.length} cache targets pass`);
+const failed = printTargets(targets, "cache targets");
 
 const diag = (id, baseId) => {
   const ratio = median(pooledRatios(id, baseId));
@@ -394,74 +334,61 @@ console.log(
 console.log(
   `  Noise: raw await inc(0) ${fmtNs(rawSpread.min)}–${fmtNs(rawSpread.max)} (${fmtX(rawSpread.spread)}), await lru.get ` +
     `${fmtNs(lruSpread.min)}–${fmtNs(lruSpread.max)} (${fmtX(lruSpread.spread)}) across the ${timeRuns.length} time processes; ` +
-    `load average ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after, on ${cpu.length} vCPUs.` +
+    loadLine(loadBefore, loadAfter, cpu.length) +
     (Math.max(rawSpread.spread, lruSpread.spread) > 1.3 || loadBefore[0] > 1
       ? " ! busy or noisy machine: compare several runs before acting on a time verdict."
       : ""),
 );
-const checks = [...timeRuns, ...allocRuns].map((r) => ({
-  process: `${r.tag}/${r.mode}`,
-  otel: r.info.otel,
-  networkAttempts: r.info.networkAttempts,
-  eventSubscribers: r.info.tta?.eventSubscribers,
-}));
-const noNetwork = checks.every((c) => c.networkAttempts === 0);
+const { checks, network, otel } = processChecks(
+  [...timeRuns, ...allocRuns],
+  (r) => `${r.tag}/${r.mode}`,
+  (r) => ({ eventSubscribers: r.info.tta?.eventSubscribers }),
+);
 console.log(
-  `  Checks: network attempts ${noNetwork ? "0" : "SOME (see JSON)"}; OpenTelemetry: ${[...new Set(checks.map((c) => c.otel))].join(" / ")}; ` +
+  `  Checks: network attempts ${network}; OpenTelemetry: ${otel}; ` +
     `TTA event subscribers: ${[...new Set(checks.flatMap((c) => (c.eventSubscribers ? [c.eventSubscribers] : [])))].join(" / ")}`,
 );
 
 // ---------------------------------------------------------------------------------------------
-mkdirSync(path.join(benchDir, "results"), { recursive: true });
-const outFile = path.join(benchDir, "results", "cache.json");
-let history = { runs: [] };
-if (existsSync(outFile)) {
-  try {
-    const previous = JSON.parse(readFileSync(outFile, "utf8"));
-    if (Array.isArray(previous?.runs)) history = previous;
-  } catch {
-    process.stderr.write(`warning: ${outFile} was not valid JSON; starting a new history\n`);
-  }
-}
-history.runs.push({
-  date: new Date(started).toISOString(),
-  durationMs: Date.now() - started,
-  quick,
-  node: process.version,
-  v8: process.versions.v8,
-  cpus: cpu.length,
-  cpuModel: cpu[0]?.model,
-  loadAvgBefore: loadBefore,
-  loadAvgAfter: loadAfter,
-  versions,
-  config: {
-    time: TIME,
-    alloc: ALLOC,
-    timeFlags: TIME_FLAGS,
-    allocFlags: ALLOC_FLAGS,
-    timePlan: TIME_PLAN,
-    callers: CALLERS,
-    inputs: { string: PROMPT, custom: REQUEST, object: OBJECT_INPUT },
+appendRun(
+  "cache.json",
+  {
+    date: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    quick,
+    node: process.version,
+    v8: process.versions.v8,
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model,
+    loadAvgBefore: loadBefore,
+    loadAvgAfter: loadAfter,
+    versions,
+    config: {
+      time: TIME,
+      alloc: ALLOC,
+      timeFlags: TIME_FLAGS,
+      allocFlags: ALLOC_FLAGS,
+      timePlan: TIME_PLAN,
+      callers: CALLERS,
+      inputs: { string: PROMPT, custom: REQUEST, object: OBJECT_INPUT },
+    },
+    scenarios: {
+      hit: hitRows.map((s) => ({ ...s, bytesPerOp: allocOf(s.id) })),
+      flight: flightRows.map((s) => ({
+        ...s,
+        nsPerCaller: s.nsPerOp / CALLERS,
+        bytesPerOp: allocOf(s.id),
+        bytesPerCaller: allocOf(s.id) / CALLERS,
+      })),
+    },
+    allocation: Object.fromEntries(allocRuns[0].rows.map((r) => [r.id, { median: r.median, samples: r.samples }])),
+    flightCounts,
+    lruGetNs: { clean: cleanLruNs, sameProcess: sameProcessLruNs },
+    noise: { rawCall: rawSpread, lruGet: lruSpread },
+    targets,
+    checks,
+    processes: { time: timeRuns, alloc: allocRuns },
   },
-  scenarios: {
-    hit: hitRows.map((s) => ({ ...s, bytesPerOp: allocOf(s.id) })),
-    flight: flightRows.map((s) => ({
-      ...s,
-      nsPerCaller: s.nsPerOp / CALLERS,
-      bytesPerOp: allocOf(s.id),
-      bytesPerCaller: allocOf(s.id) / CALLERS,
-    })),
-  },
-  allocation: Object.fromEntries(allocRuns[0].rows.map((r) => [r.id, { median: r.median, samples: r.samples }])),
-  flightCounts,
-  lruGetNs: { clean: cleanLruNs, sameProcess: sameProcessLruNs },
-  noise: { rawCall: rawSpread, lruGet: lruSpread },
-  targets,
-  checks,
-  processes: { time: timeRuns, alloc: allocRuns },
-});
-writeFileSync(outFile, `${JSON.stringify(history, null, 2)}\n`);
-console.log(
-  `Appended run ${history.runs.length} to ${path.relative(process.cwd(), outFile)} in ${((Date.now() - started) / 1000).toFixed(0)} s total`,
+  started,
 );
-if (args.has("--check") && failed > 0) process.exit(1);
+if (check && failed > 0) process.exit(1);

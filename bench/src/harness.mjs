@@ -11,7 +11,7 @@ const hrtime = process.hrtime.bigint;
  * type feedback and stays monomorphic (a shared driver would go polymorphic across rows and
  * slow all of them a little, in an order-dependent way).
  */
-function makeDriver() {
+export function makeDriver() {
   // eslint-disable-next-line no-new-func -- a fresh function literal per row (see above)
   return new Function(
     "op",
@@ -36,6 +36,15 @@ export function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** The q-quantile of xs (0 ≤ q ≤ 1), interpolating linearly between the closest ranks. */
+export function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
 /**
  * Times `rows` (each `{label, op}`) against each other: warm-up, then `rounds` rounds; each round
  * runs every row for ~`roundMs` (row order alternates between rounds), with a full GC before
@@ -43,20 +52,7 @@ export function median(xs) {
  */
 export async function timeRows(rows, { warmupMs, roundMs, rounds }) {
   const state = rows.map((row) => ({ ...row, drive: makeDriver(), n: 0, samples: [] }));
-  for (const s of state) {
-    // Warm-up (lets the JIT settle) doubling the batch until it lasts warmupMs; sizes the rounds.
-    let n = 8;
-    let elapsed = 0;
-    let ops = 0;
-    const t0 = hrtime();
-    while (Number(hrtime() - t0) < warmupMs * 1e6) {
-      elapsed += await s.drive(s.op, n, hrtime);
-      ops += n;
-      n = Math.min(n * 2, 1 << 16);
-    }
-    const nsPerOp = elapsed / ops;
-    s.n = Math.max(16, Math.round((roundMs * 1e6) / nsPerOp));
-  }
+  for (const s of state) s.n = await warmUp(s, warmupMs, roundMs);
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? state : [...state].reverse();
     for (const s of order) {
@@ -66,15 +62,36 @@ export async function timeRows(rows, { warmupMs, roundMs, rounds }) {
       s.samples.push(ns / s.n);
     }
   }
-  return state.map((s) => ({
-    label: s.label,
-    opsPerRound: s.n,
-    samples: s.samples,
-    median: median(s.samples),
-    min: Math.min(...s.samples),
-    max: Math.max(...s.samples),
-  }));
+  return state.map(summarize);
 }
+
+/**
+ * Warm-up of one row (lets the JIT settle): runs `s.drive(s.op, n)` doubling n until warmupMs
+ * have passed. Returns the ops per round that make a round last ~roundMs.
+ */
+export async function warmUp(s, warmupMs, roundMs) {
+  let n = 8;
+  let elapsed = 0;
+  let ops = 0;
+  const t0 = hrtime();
+  while (Number(hrtime() - t0) < warmupMs * 1e6) {
+    elapsed += await s.drive(s.op, n, hrtime);
+    ops += n;
+    n = Math.min(n * 2, 1 << 16);
+  }
+  const nsPerOp = elapsed / ops;
+  return Math.max(16, Math.round((roundMs * 1e6) / nsPerOp));
+}
+
+/** A timed row's result: its ns/op per round, their median, min and max. */
+export const summarize = (s) => ({
+  label: s.label,
+  opsPerRound: s.n,
+  samples: s.samples,
+  median: median(s.samples),
+  min: Math.min(...s.samples),
+  max: Math.max(...s.samples),
+});
 
 /**
  * Bytes allocated per op: run a batch of N ops with no GC inside it (the process must run with a

@@ -3,15 +3,11 @@
 // setupObservability's prom-client metrics and logger. `pnpm bench` runs it after the main tables
 // (src/run.mjs); alone: `node src/observability-run.mjs [--quick] [--check]` (build
 // @tta/primitives and @tta/observability first). Writes results/observability.json.
-import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { median } from "./harness.mjs";
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const benchDir = path.resolve(here, "..");
+import { printRows, printTargets, spawnJsonChild, srcDir, timeConfig, writeResults } from "./runner-common.mjs";
 
 /** Targets of issue 5, item 5. */
 export const OBSERVABILITY_TARGETS = Object.freeze({ maxSpanRatio: 1.3, maxMetricsRatio: 1.3 });
@@ -24,25 +20,9 @@ const PLAN = [
 ];
 
 function runChild(mode, config) {
-  const argv = ["--expose-gc", path.join(here, "observability-child.mjs"), mode, JSON.stringify(config)];
+  const argv = ["--expose-gc", path.join(srcDir, "observability-child.mjs"), mode, JSON.stringify(config)];
   process.stderr.write(`  … observability ${mode.padEnd(9)} node --expose-gc\n`);
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  for (const key of Object.keys(env)) if (key.startsWith("OTEL_")) delete env[key];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { cwd: benchDir, env, stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`observability child ${mode} exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.trim().split("\n").pop()));
-      } catch (error) {
-        reject(new Error(`observability child ${mode} printed no result: ${String(error)}`));
-      }
-    });
-  });
+  return spawnJsonChild(argv, { name: `observability child ${mode}` });
 }
 
 const fmtNs = (ns) => (ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${ns.toFixed(0)} ns`);
@@ -53,7 +33,7 @@ const fmtX = (x) => `×${x.toFixed(2)}`;
  * and the targets, writes results/observability.json, and returns `{ failed, targets }`.
  */
 export async function runObservabilityBench({ quick = false } = {}) {
-  const config = quick ? { warmupMs: 150, roundMs: 100, rounds: 5 } : { warmupMs: 300, roundMs: 200, rounds: 9 };
+  const config = timeConfig(quick);
   const started = Date.now();
   const loadBefore = os.loadavg();
   process.stderr.write("Running observability benchmark processes:\n");
@@ -86,11 +66,7 @@ export async function runObservabilityBench({ quick = false } = {}) {
       ]);
     }
   }
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells) => "  " + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  console.log(line(head));
-  console.log("  " + widths.map((w) => "-".repeat(w)).join("  "));
-  for (const b of body) console.log(line(b));
+  printRows(head, body);
 
   // Derived numbers, from the "sdk" processes (median of the two) and the no-SDK process.
   const sdkRuns = runs.filter((r) => r.mode === "sdk");
@@ -164,32 +140,21 @@ export async function runObservabilityBench({ quick = false } = {}) {
   ];
   console.log("");
   console.log("Observability targets (same-process ratios)");
-  for (const t of targets) console.log(`  [${t.pass ? "PASS" : "FAIL"}] ${t.text}: ${t.detail}`);
-  const failed = targets.filter((t) => !t.pass).length;
-  console.log(`  ${targets.length - failed} of ${targets.length} targets pass`);
+  const failed = printTargets(targets);
   const network = runs.reduce((n, r) => n + r.networkAttempts, 0);
   console.log(`  Network attempts in the observability processes: ${network}`);
 
-  mkdirSync(path.join(benchDir, "results"), { recursive: true });
-  const outFile = path.join(benchDir, "results", "observability.json");
-  writeFileSync(
-    outFile,
-    `${JSON.stringify(
-      {
-        date: new Date(started).toISOString(),
-        durationMs: Date.now() - started,
-        node: process.version,
-        loadAvgBefore: loadBefore,
-        loadAvgAfter: os.loadavg(),
-        config,
-        targets,
-        derived,
-        runs,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  const outFile = writeResults("observability.json", {
+    date: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    node: process.version,
+    loadAvgBefore: loadBefore,
+    loadAvgAfter: os.loadavg(),
+    config,
+    targets,
+    derived,
+    runs,
+  });
   console.log(`Wrote ${path.relative(process.cwd(), outFile)}`);
   return { failed, targets, derived };
 }

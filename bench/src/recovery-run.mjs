@@ -4,24 +4,35 @@
 // to results/recovery.json.
 //   --quick  fewer, shorter rounds (a smoke run; numbers are noisier)
 //   --check  exit 1 when a target fails (default: always exit 0 after a complete run)
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { median } from "./harness.mjs";
+import { median, quantile } from "./harness.mjs";
 import { RECOVERY_SCENARIOS, TIMEOUT_MS } from "./recovery-scenarios.mjs";
+import {
+  ALLOC_FLAGS,
+  SEMI_SPACE_MB,
+  TIME_FLAGS,
+  allocConfig,
+  appendRun,
+  byIdThenProcess,
+  fmtB,
+  fmtNs,
+  fmtX,
+  libVersion,
+  loadLine,
+  parseArgs,
+  printTable as printTableRows,
+  printTargets,
+  processChecks,
+  runPlan,
+  signed,
+  taggedChildRunner,
+  timeConfig,
+} from "./runner-common.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const benchDir = path.resolve(here, "..");
-const args = new Set(process.argv.slice(2));
-const quick = args.has("--quick");
+const { quick, check } = parseArgs();
 
-const TIME = quick ? { warmupMs: 150, roundMs: 100, rounds: 5 } : { warmupMs: 300, roundMs: 200, rounds: 9 };
-const ALLOC = { batchBytes: 64 * 1024 * 1024, batches: 5, maxOps: 20_000 };
-const SEMI_SPACE_MB = 256;
-const TIME_FLAGS = ["--expose-gc"];
-const ALLOC_FLAGS = ["--expose-gc", `--min-semi-space-size=${SEMI_SPACE_MB}`, `--max-semi-space-size=${SEMI_SPACE_MB}`];
+const TIME = timeConfig(quick);
+const ALLOC = allocConfig(20_000);
 /** Time processes, in this order; the two "both" processes decide the verdicts. */
 const TIME_PLAN = [
   ["raw", "raw, first"],
@@ -33,45 +44,13 @@ const TIME_PLAN = [
 ];
 const ALLOC_PLAN = ["tta", "cockatiel"];
 
-const libVersion = (name) => {
-  try {
-    return JSON.parse(readFileSync(path.join(benchDir, "node_modules", name, "package.json"), "utf8")).version;
-  } catch {
-    return "not installed";
-  }
-};
-
-function childEnv() {
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  for (const key of Object.keys(env)) if (key.startsWith("OTEL_")) delete env[key];
-  return env;
-}
-
-function runChild(kind, mode, tag) {
-  const flags = mode === "time" ? TIME_FLAGS : ALLOC_FLAGS;
-  const config = mode === "time" ? TIME : ALLOC;
-  const argv = [...flags, path.join(here, "recovery-child.mjs"), kind, mode, JSON.stringify(config)];
-  process.stderr.write(`  … ${tag.padEnd(15)} ${mode.padEnd(5)} node ${flags.join(" ")}\n`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, {
-      cwd: benchDir,
-      env: childEnv(),
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`recovery child ${kind}/${mode} exited with ${code}`));
-      try {
-        resolve({ tag, ...JSON.parse(out.trim().split("\n").pop()), flags });
-      } catch (error) {
-        reject(new Error(`recovery child ${kind}/${mode} printed no result: ${String(error)}`));
-      }
-    });
-  });
-}
+const runChild = taggedChildRunner({
+  script: "recovery-child.mjs",
+  name: "recovery child",
+  labelWidth: 15,
+  time: TIME,
+  alloc: ALLOC,
+});
 
 // ---------------------------------------------------------------------------------------------
 const started = Date.now();
@@ -102,31 +81,10 @@ console.log(
   ].join("\n"),
 );
 
-process.stderr.write("Running recovery benchmark processes:\n");
-const timeRuns = [];
-for (const [kind, tag] of TIME_PLAN) timeRuns.push(await runChild(kind, "time", tag));
-const allocRuns = [];
-for (const kind of ALLOC_PLAN) allocRuns.push(await runChild(kind, "alloc", `${kind} alloc`));
-process.stderr.write("\n");
+const { timeRuns, allocRuns } = await runPlan("recovery benchmark", TIME_PLAN, ALLOC_PLAN, runChild);
 
 // ---------------------------------------------------------------------------------------------
-const fmtNs = (ns) =>
-  Math.abs(ns) >= 100_000
-    ? `${(ns / 1000).toFixed(0)} µs`
-    : Math.abs(ns) >= 10_000
-      ? `${(ns / 1000).toFixed(1)} µs`
-      : `${ns.toFixed(0)} ns`;
-const fmtSigned = (ns) => `${ns >= 0 ? "+" : "−"}${fmtNs(Math.abs(ns))}`;
-const fmtB = (b) => (b >= 10_000 ? `${(b / 1024).toFixed(1)} KiB` : `${b.toFixed(0)} B`);
-const fmtX = (x) => (x >= 100 ? `×${x.toFixed(0)}` : `×${x.toFixed(2)}`);
-
-function quantile(xs, q) {
-  const s = [...xs].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
-}
+const fmtSigned = signed(fmtNs);
 
 const rowOf = (run, id) => run.rows.find((r) => r.id === id);
 const allocOf = (id) => {
@@ -176,12 +134,7 @@ const tableRows = (ids) =>
   );
 
 function printTable(title, ids) {
-  const rows = tableRows(ids).sort(
-    (a, b) =>
-      ids.indexOf(a.id) - ids.indexOf(b.id) ||
-      TIME_PLAN.findIndex(([, t]) => t === a.process) - TIME_PLAN.findIndex(([, t]) => t === b.process),
-  );
-  console.log(title);
+  const rows = tableRows(ids).sort(byIdThenProcess(ids, TIME_PLAN));
   const head = [
     "row",
     "process",
@@ -210,12 +163,7 @@ function printTable(title, ids) {
       bytes === undefined || isRawCall ? "" : fmtSigned(bytes - rawAllocB).replace(" ns", " B"),
     ];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells) => "  " + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  console.log(line(head));
-  console.log("  " + widths.map((w) => "-".repeat(w)).join("  "));
-  for (const b of body) console.log(line(b));
-  console.log("");
+  printTableRows(title, head, body);
 }
 
 const scenarioIds = {
@@ -307,9 +255,7 @@ for (const [name, sc] of Object.entries(RECOVERY_SCENARIOS)) {
 }
 const allocTarget = (id) => `${fmtB(allocOf(id))}`;
 console.log("Recovery targets (issue 3 item 8; verdicts from the head-to-head processes, see Method)");
-for (const t of targets) console.log(`  [${t.pass ? "PASS" : "FAIL"}] ${t.text}: ${t.detail}`);
-const failed = targets.filter((t) => !t.pass).length;
-console.log(`  ${targets.length - failed} of ${targets.length} recovery targets pass`);
+const failed = printTargets(targets, "recovery targets");
 console.log(
   `  Allocation per op (raw call ${fmtB(rawAllocB)}): TTA retry ${allocTarget("tta.retry")}, breaker ${allocTarget("tta.breaker")}, ` +
     `timeout ${allocTarget("tta.timeout")}; cockatiel retry ${allocTarget("cockatiel.retry")}, breaker ${allocTarget("cockatiel.breaker")}, ` +
@@ -322,65 +268,52 @@ const rawSpread = Math.max(...rawCalls) / Math.min(...rawCalls);
 const loadAfter = os.loadavg();
 console.log(
   `  Noise: raw await inc(0) measured ${fmtNs(Math.min(...rawCalls))}–${fmtNs(Math.max(...rawCalls))} across the ${timeRuns.length} time processes ` +
-    `(${fmtX(rawSpread)}); load average ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after, on ${cpu.length} vCPUs.` +
+    `(${fmtX(rawSpread)}); ${loadLine(loadBefore, loadAfter, cpu.length)}` +
     (rawSpread > 1.3 || loadBefore[0] > 1
       ? " ! busy or noisy machine: compare several runs before acting on a time verdict; allocation is stable."
       : ""),
 );
-const checks = [...timeRuns, ...allocRuns].map((r) => ({
-  process: `${r.kind}/${r.mode}`,
-  otel: r.info.otel,
-  networkAttempts: r.info.networkAttempts,
-}));
-const noNetwork = checks.every((c) => c.networkAttempts === 0);
+const { checks, network, otel } = processChecks([...timeRuns, ...allocRuns], (r) => `${r.kind}/${r.mode}`);
 console.log(
-  `  Checks: network attempts ${noNetwork ? "0" : "SOME (see JSON)"}; OpenTelemetry: ${[...new Set(checks.map((c) => c.otel))].join(" / ")}; ` +
+  `  Checks: network attempts ${network}; OpenTelemetry: ${otel}; ` +
     `TTA event subscribers: ${timeRuns.find((r) => r.kind === "tta").info.tta.eventSubscribers}`,
 );
 
 // ---------------------------------------------------------------------------------------------
-mkdirSync(path.join(benchDir, "results"), { recursive: true });
-const outFile = path.join(benchDir, "results", "recovery.json");
-let history = { runs: [] };
-if (existsSync(outFile)) {
-  try {
-    const previous = JSON.parse(readFileSync(outFile, "utf8"));
-    if (Array.isArray(previous?.runs)) history = previous;
-  } catch {
-    process.stderr.write(`warning: ${outFile} was not valid JSON; starting a new history\n`);
-  }
-}
 const scenarios = {};
 for (const name of Object.keys(RECOVERY_SCENARIOS))
   scenarios[name] = tableRows(scenarioIds[name]).map((s) => ({ ...s, bytesPerOp: allocOf(s.id) }));
-history.runs.push({
-  date: new Date(started).toISOString(),
-  durationMs: Date.now() - started,
-  quick,
-  node: process.version,
-  v8: process.versions.v8,
-  cpus: cpu.length,
-  cpuModel: cpu[0]?.model,
-  loadAvgBefore: loadBefore,
-  loadAvgAfter: loadAfter,
-  versions,
-  config: { time: TIME, alloc: ALLOC, timeFlags: TIME_FLAGS, allocFlags: ALLOC_FLAGS, timePlan: TIME_PLAN },
-  scenarios,
-  extra: tableRows(["tta.lambda", "tta.retryLambda", "tta.retryCtx"]).map((s) => ({ ...s, bytesPerOp: allocOf(s.id) })),
-  allocation: Object.fromEntries(
-    allocRuns.flatMap((run) =>
-      run.rows
-        .filter((r) => !r.id.startsWith("raw.") || run === allocRuns[0])
-        .map((r) => [r.id, { median: r.median, samples: r.samples }]),
+appendRun(
+  "recovery.json",
+  {
+    date: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    quick,
+    node: process.version,
+    v8: process.versions.v8,
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model,
+    loadAvgBefore: loadBefore,
+    loadAvgAfter: loadAfter,
+    versions,
+    config: { time: TIME, alloc: ALLOC, timeFlags: TIME_FLAGS, allocFlags: ALLOC_FLAGS, timePlan: TIME_PLAN },
+    scenarios,
+    extra: tableRows(["tta.lambda", "tta.retryLambda", "tta.retryCtx"]).map((s) => ({
+      ...s,
+      bytesPerOp: allocOf(s.id),
+    })),
+    allocation: Object.fromEntries(
+      allocRuns.flatMap((run) =>
+        run.rows
+          .filter((r) => !r.id.startsWith("raw.") || run === allocRuns[0])
+          .map((r) => [r.id, { median: r.median, samples: r.samples }]),
+      ),
     ),
-  ),
-  rawCallSpread: rawSpread,
-  targets,
-  checks,
-  processes: { time: timeRuns, alloc: allocRuns },
-});
-writeFileSync(outFile, `${JSON.stringify(history, null, 2)}\n`);
-console.log(
-  `Appended run ${history.runs.length} to ${path.relative(process.cwd(), outFile)} in ${((Date.now() - started) / 1000).toFixed(0)} s total`,
+    rawCallSpread: rawSpread,
+    targets,
+    checks,
+    processes: { time: timeRuns, alloc: allocRuns },
+  },
+  started,
 );
-if (args.has("--check") && failed > 0) process.exit(1);
+if (check && failed > 0) process.exit(1);

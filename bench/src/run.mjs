@@ -3,40 +3,41 @@
 // prints the tables and the TTA targets, and writes results/latest.json.
 //   --quick  fewer, shorter rounds (a smoke run; numbers are noisier)
 //   --check  exit 1 when a target fails (default: always exit 0 after a complete run)
-import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  ALLOC_FLAGS,
+  SEMI_SPACE_MB,
+  TIME_FLAGS,
+  allocConfig,
+  childEnv as baseChildEnv,
+  fmtB,
+  fmtNs as fmtNsCommon,
+  fmtX,
+  libVersion,
+  parseArgs,
+  printRows,
+  printTargets,
+  processChecks,
+  runModeChild,
+  secondsSince,
+  timeConfig,
+  writeResults,
+} from "./runner-common.mjs";
 import { SCENARIOS, WIDTH } from "./scenarios.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const benchDir = path.resolve(here, "..");
-const args = new Set(process.argv.slice(2));
-const quick = args.has("--quick");
+const { quick, check } = parseArgs();
 
-const TIME = quick ? { warmupMs: 150, roundMs: 100, rounds: 5 } : { warmupMs: 300, roundMs: 200, rounds: 9 };
-const ALLOC = { batchBytes: 64 * 1024 * 1024, batches: 5, maxOps: 20_000 };
-const SEMI_SPACE_MB = 256; // young generation big enough that no scavenge runs inside a batch
-const TIME_FLAGS = ["--expose-gc"];
-const ALLOC_FLAGS = ["--expose-gc", `--min-semi-space-size=${SEMI_SPACE_MB}`, `--max-semi-space-size=${SEMI_SPACE_MB}`];
+const TIME = timeConfig(quick);
+const ALLOC = allocConfig(20_000);
 
 const TARGETS = { maxTimeRatio: 3, maxAllocRatio: 1.5 };
 const PEERS = ["langchain", "effect"];
 
-const libVersion = (name) => {
-  try {
-    return JSON.parse(readFileSync(path.join(benchDir, "node_modules", name, "package.json"), "utf8")).version;
-  } catch {
-    return "not installed";
-  }
-};
-
 function childEnv() {
-  const env = { ...process.env };
   // No telemetry SDK may be preloaded, and LangChain/LangSmith tracing is explicitly off.
-  delete env.NODE_OPTIONS;
-  for (const key of Object.keys(env)) if (key.startsWith("OTEL_")) delete env[key];
+  const env = baseChildEnv();
   env.LANGCHAIN_TRACING_V2 = "false";
   env.LANGSMITH_TRACING = "false";
   // NOT LANGCHAIN_TRACING=false: @langchain/core 1.4.0 treats any non-empty value of that legacy
@@ -47,30 +48,17 @@ function childEnv() {
   return env;
 }
 
-function runChild(library, mode) {
-  const flags = mode === "time" ? TIME_FLAGS : ALLOC_FLAGS;
-  const config = mode === "time" ? TIME : ALLOC;
-  const argv = [...flags, path.join(here, "child.mjs"), library, mode, JSON.stringify(config)];
-  process.stderr.write(`  … ${library.padEnd(9)} ${mode.padEnd(5)} node ${flags.join(" ")}\n`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, {
-      cwd: benchDir,
-      env: childEnv(),
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`child ${library}/${mode} exited with ${code}`));
-      try {
-        resolve({ ...JSON.parse(out.trim().split("\n").pop()), flags });
-      } catch (error) {
-        reject(new Error(`child ${library}/${mode} printed no result: ${String(error)}`));
-      }
-    });
+const runChild = (library, mode) =>
+  runModeChild({
+    script: "child.mjs",
+    kind: library,
+    mode,
+    label: library.padEnd(9),
+    name: "child",
+    time: TIME,
+    alloc: ALLOC,
+    env: childEnv(),
   });
-}
 
 // ---------------------------------------------------------------------------------------------
 const started = Date.now();
@@ -112,14 +100,8 @@ for (const lib of ["tta", ...PEERS]) allocRuns.push({ tag: lib, ...(await runChi
 process.stderr.write("\n");
 
 // ---------------------------------------------------------------------------------------------
-const fmtNs = (ns) =>
-  ns >= 100_000
-    ? `${(ns / 1000).toFixed(0)} µs`
-    : ns >= 10_000
-      ? `${(ns / 1000).toFixed(1)} µs`
-      : `${ns.toFixed(0)} ns`;
-const fmtB = (b) => (b >= 10_000 ? `${(b / 1024).toFixed(1)} KiB` : `${b.toFixed(0)} B`);
-const fmtX = (x) => (x >= 100 ? `×${x.toFixed(0)}` : `×${x.toFixed(2)}`);
+// Negative values (a row faster than its baseline) stay in ns.
+const fmtNs = (ns) => (ns < 0 ? `${ns.toFixed(0)} ns` : fmtNsCommon(ns));
 
 const scenarios = {};
 for (const [name, sc] of Object.entries(SCENARIOS)) {
@@ -186,11 +168,7 @@ function printTable(name, index) {
     r.bytesPerOp === undefined ? "" : fmtB(r.bytesPerOp),
     r.allocRatio === undefined ? "" : fmtX(r.allocRatio),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells) => "  " + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  console.log(line(head));
-  console.log("  " + widths.map((w) => "-".repeat(w)).join("  "));
-  for (const b of body) console.log(line(b));
+  printRows(head, body);
   console.log(`  clean raw baseline (mean of the raw-only processes): ${fmtNs(sc.cleanRawNs)}`);
   if (sc.rawSpread > 1.3)
     console.log(
@@ -231,9 +209,7 @@ targets.push({
 });
 
 console.log("TTA targets (time ratios use the baseline measured in the same process)");
-for (const t of targets) console.log(`  [${t.pass ? "PASS" : "FAIL"}] ${t.text}: ${t.detail}`);
-const failed = targets.filter((t) => !t.pass).length;
-console.log(`  ${targets.length - failed} of ${targets.length} targets pass`);
+const failed = printTargets(targets);
 const noisy = Object.values(scenarios).some((sc) => sc.rawSpread > 1.3);
 if (noisy)
   console.log(
@@ -241,51 +217,37 @@ if (noisy)
       "repeat the run on an idle machine before acting on them (allocation verdicts are stable)",
   );
 
-const checks = [...timeRuns, ...allocRuns].map((r) => ({
-  process: `${r.library}/${r.mode}`,
-  otel: r.info.otel,
-  networkAttempts: r.info.networkAttempts,
-}));
-const noNetwork = checks.every((c) => c.networkAttempts === 0);
+const { checks, network, otel } = processChecks([...timeRuns, ...allocRuns], (r) => `${r.library}/${r.mode}`);
 const ttaInfo = timeRuns.find((r) => r.library === "tta").info;
 console.log("");
 console.log(
-  `Checks: network attempts in all benchmark processes: ${noNetwork ? "0" : "SOME (see JSON)"}; ` +
-    `OpenTelemetry: ${[...new Set(checks.map((c) => c.otel))].join(" / ")}; TTA event subscribers: ${ttaInfo.eventSubscribers}`,
+  `Checks: network attempts in all benchmark processes: ${network}; ` +
+    `OpenTelemetry: ${otel}; TTA event subscribers: ${ttaInfo.eventSubscribers}`,
 );
 console.log(`TTA loaded from ${path.relative(process.cwd(), fileURLToPath(ttaInfo.resolved))}`);
 
-mkdirSync(path.join(benchDir, "results"), { recursive: true });
-const outFile = path.join(benchDir, "results", "latest.json");
-writeFileSync(
-  outFile,
-  `${JSON.stringify(
-    {
-      date: new Date(started).toISOString(),
-      durationMs: Date.now() - started,
-      node: process.version,
-      v8: process.versions.v8,
-      platform: `${os.platform()} ${os.arch()}`,
-      cpus: cpu.length,
-      cpuModel: cpu[0]?.model,
-      loadAvgBefore: loadBefore,
-      loadAvgAfter: os.loadavg(),
-      versions,
-      config: { time: TIME, alloc: ALLOC, timeFlags: TIME_FLAGS, allocFlags: ALLOC_FLAGS, targets: TARGETS },
-      scenarios,
-      targets,
-      noisy,
-      checks,
-      processes: { time: timeRuns, alloc: allocRuns },
-    },
-    null,
-    2,
-  )}\n`,
-);
-console.log(`Wrote ${path.relative(process.cwd(), outFile)} in ${((Date.now() - started) / 1000).toFixed(0)} s total`);
+const outFile = writeResults("latest.json", {
+  date: new Date(started).toISOString(),
+  durationMs: Date.now() - started,
+  node: process.version,
+  v8: process.versions.v8,
+  platform: `${os.platform()} ${os.arch()}`,
+  cpus: cpu.length,
+  cpuModel: cpu[0]?.model,
+  loadAvgBefore: loadBefore,
+  loadAvgAfter: os.loadavg(),
+  versions,
+  config: { time: TIME, alloc: ALLOC, timeFlags: TIME_FLAGS, allocFlags: ALLOC_FLAGS, targets: TARGETS },
+  scenarios,
+  targets,
+  noisy,
+  checks,
+  processes: { time: timeRuns, alloc: allocRuns },
+});
+console.log(`Wrote ${path.relative(process.cwd(), outFile)} in ${secondsSince(started)} s total`);
 
 // Scenario 3, observability overhead (@tta/observability): its own processes, table and targets.
 console.log("");
 const { runObservabilityBench } = await import("./observability-run.mjs");
 const observability = await runObservabilityBench({ quick });
-if (args.has("--check") && (failed > 0 || observability.failed > 0)) process.exit(1);
+if (check && (failed > 0 || observability.failed > 0)) process.exit(1);
