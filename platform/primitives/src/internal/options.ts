@@ -146,3 +146,19 @@ export function choiceOption<T extends string>(option: string, value: unknown, c
     fail(option, `one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`, value);
   return value as T;
 }
+
+/** A boolean, or `fallback` when omitted. */
+export function booleanOption(option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") fail(option, "a boolean", value);
+  return value;
+}
+
+/** Whether `value` is a promise or another thenable (a user callback may return either). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}

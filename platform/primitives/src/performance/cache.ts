@@ -6,17 +6,24 @@
  */
 import { diag } from "@opentelemetry/api";
 import type { WorkflowContext } from "../core/context.js";
-import { createContext, throwIfContextAborted } from "../core/context.js";
+import { createContext, createDetachedContext, throwIfContextAborted } from "../core/context.js";
 import { InvalidOptionsError } from "../core/errors.js";
 import { isObserved } from "../core/instrumentation.js";
 import { toExecutable } from "../core/primitive-like.js";
 import type { Executable, PrimitiveLike } from "../core/workflow-primitive.js";
 import { WorkflowPrimitive, normalizeError } from "../core/workflow-primitive.js";
-import { durationOption, functionOption, integerOption, nameOption, readOptions } from "../internal/options.js";
+import {
+  durationOption,
+  functionOption,
+  integerOption,
+  isThenable,
+  nameOption,
+  readOptions,
+} from "../internal/options.js";
 import { errorType } from "../internal/tracing.js";
 import type { CacheEntry, CacheStore } from "./cache-store.js";
 import { InMemoryCacheStore, cacheStoreOption } from "./cache-store.js";
-import { Flight, detachedContext, isThenable, waitForFlight } from "./flight.js";
+import { Flight, waitForFlight } from "./flight.js";
 import { keyHash, stableKey } from "./stable-key.js";
 
 /**
@@ -326,7 +333,8 @@ export class CachePrimitive<I, O> extends WorkflowPrimitive<I, O> {
 
   /** Starts the shared, detached run for `key` and registers it before any await (single-flight). */
   #start(key: string, input: I, ctx: WorkflowContext, refresh: boolean): Flight<O> {
-    const runCtx = detachedContext(ctx);
+    // The shared run: no single caller's abort or deadline may cancel it for the others.
+    const runCtx = createDetachedContext(ctx);
     const flight = new Flight<O>();
     this.#flights.set(key, flight);
     let work: PromiseLike<O>;

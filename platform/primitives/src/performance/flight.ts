@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import type { WorkflowContext } from "../core/context.js";
-import { createDetachedContext, isNeverSignal } from "../core/context.js";
+import { isNeverSignal } from "../core/context.js";
 
 interface Waiter<O> {
   resolve(value: O): void;
@@ -84,22 +84,4 @@ export function waitForFlight<O>(flight: Flight<O>, ctx: WorkflowContext): Promi
     signal.addEventListener("abort", onAbort, { once: true });
     flight.join(waiter);
   });
-}
-
-/**
- * The context of a shared run: the caller's ids, `state`, records, clock and span parent, with a
- * signal that never aborts and no deadline, so no single caller can cancel the run for the others.
- * @internal
- */
-export function detachedContext(ctx: WorkflowContext): WorkflowContext {
-  return createDetachedContext(ctx);
-}
-
-/** Whether `value` is a promise or another thenable. @internal */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
 }

@@ -4,13 +4,13 @@
  * @packageDocumentation
  */
 import type { WorkflowContext } from "../core/context.js";
-import { contextAbortReason, isContextAborted } from "../core/context.js";
+import { contextAbortReason, createDetachedContext, isContextAborted } from "../core/context.js";
 import { CompensationError } from "../core/errors.js";
 import { toExecutable } from "../core/primitive-like.js";
 import type { Executable, PrimitiveLike } from "../core/workflow-primitive.js";
 import { WorkflowPrimitive, normalizeError } from "../core/workflow-primitive.js";
 import { nameOption, readOptions } from "../internal/options.js";
-import { DEFAULT_COMPENSATION_TIMEOUT_MS, compensationTimeoutOption, undoContext } from "../internal/undo-context.js";
+import { DEFAULT_COMPENSATION_TIMEOUT_MS, compensationTimeoutOption } from "../internal/compensation-timeout.js";
 
 /** Options of {@link compensation}. @since 0.1.0 */
 export interface CompensationOptions {
@@ -128,7 +128,7 @@ export class CompensationPrimitive<I, O> extends WorkflowPrimitive<I, O> {
   }
 
   async #compensate(input: I, error: unknown, ctx: WorkflowContext): Promise<never> {
-    const undoCtx = undoContext(ctx);
+    const undoCtx = createDetachedContext(ctx);
     let failure: unknown;
     let failed = false;
     try {

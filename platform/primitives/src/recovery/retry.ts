@@ -14,11 +14,13 @@ import { WorkflowPrimitive, normalizeError } from "../core/workflow-primitive.js
 import { computeRetryDelay } from "../internal/backoff.js";
 import {
   MAX_TIMER_MS,
+  booleanOption,
   choiceOption,
   describeValue,
   durationOption,
   functionOption,
   integerOption,
+  isThenable,
   nameOption,
   readOptions,
 } from "../internal/options.js";
@@ -139,13 +141,6 @@ function factorOption(value: unknown, fallback: number): number {
   return value;
 }
 
-function booleanOption(option: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== "boolean")
-    throw new InvalidOptionsError(option, `Expected \`${option}\` to be a boolean, got ${describeValue(value)}`);
-  return value;
-}
-
 function resolveOptions(options: unknown): ResolvedRetryOptions {
   const opts = readOptions("retry", options, OPTION_KEYS);
   const d = DEFAULT_RETRY_OPTIONS;
@@ -172,14 +167,6 @@ function isNeverRetried(error: unknown): boolean {
   if ((error as { retryable?: unknown }).retryable === false) return true;
   if (isTtaError(error, TtaErrorCode.INVALID_OPTIONS) || isTtaError(error, TtaErrorCode.CIRCUIT_OPEN)) return true;
   return (error as { name?: unknown }).name === "AbortError";
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
 }
 
 /**

@@ -5,13 +5,13 @@
  * @packageDocumentation
  */
 import type { WorkflowContext } from "../core/context.js";
-import { contextAbortReason, isContextAborted } from "../core/context.js";
+import { contextAbortReason, createDetachedContext, isContextAborted } from "../core/context.js";
 import { CompensationError, InvalidOptionsError } from "../core/errors.js";
 import { toExecutable } from "../core/primitive-like.js";
 import type { Executable, PrimitiveLike } from "../core/workflow-primitive.js";
 import { WorkflowPrimitive, normalizeError } from "../core/workflow-primitive.js";
-import { describeValue, isPlainObject, nameOption, readOptions } from "../internal/options.js";
-import { DEFAULT_COMPENSATION_TIMEOUT_MS, compensationTimeoutOption, undoContext } from "../internal/undo-context.js";
+import { booleanOption, describeValue, isPlainObject, nameOption, readOptions } from "../internal/options.js";
+import { DEFAULT_COMPENSATION_TIMEOUT_MS, compensationTimeoutOption } from "../internal/compensation-timeout.js";
 
 /** Options of {@link saga}. @since 0.1.0 */
 export interface SagaOptions {
@@ -76,14 +76,12 @@ const OPTION_KEYS = ["continueOnCompensationError", "compensationTimeoutMs", "na
 
 function resolveOptions(options: unknown): ResolvedSagaOptions {
   const opts = readOptions("saga", options, OPTION_KEYS);
-  const cont = opts.continueOnCompensationError;
-  if (cont !== undefined && typeof cont !== "boolean")
-    throw new InvalidOptionsError(
-      "continueOnCompensationError",
-      `Expected \`continueOnCompensationError\` to be a boolean, got ${describeValue(cont)}`,
-    );
   return Object.freeze({
-    continueOnCompensationError: cont ?? DEFAULT_SAGA_OPTIONS.continueOnCompensationError,
+    continueOnCompensationError: booleanOption(
+      "continueOnCompensationError",
+      opts.continueOnCompensationError,
+      DEFAULT_SAGA_OPTIONS.continueOnCompensationError,
+    ),
     compensationTimeoutMs: compensationTimeoutOption(opts.compensationTimeoutMs),
     name: nameOption(opts.name, DEFAULT_SAGA_OPTIONS.name),
   });
@@ -210,7 +208,7 @@ export class SagaPrimitive<I, O> extends WorkflowPrimitive<I, O> {
   /** Undoes the first `committed` steps in reverse order, then throws `original` (or a CompensationError). */
   async #compensate(values: unknown[], committed: number, original: unknown, ctx: WorkflowContext): Promise<never> {
     if (committed === 0) throw isContextAborted(ctx) ? contextAbortReason(ctx) : original;
-    const undoCtx = undoContext(ctx);
+    const undoCtx = createDetachedContext(ctx);
     const errors: unknown[] = [];
     let undone = 0;
     for (let k = committed - 1; k >= 0; k--) {
