@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { Span } from "@opentelemetry/api";
+import type { Span, Tracer } from "@opentelemetry/api";
 import { context as otelApi, trace } from "@opentelemetry/api";
 import type { WorkflowContext } from "./context.js";
 import {
@@ -159,7 +159,8 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
   execute(input: I, ctx?: WorkflowContext): Promise<O> {
     if (ctx === undefined || !isOwnContext(ctx) || !isInternalContext(ctx)) return this.#executeTopLevel(input, ctx);
     if (isContextAborted(ctx)) return Promise.reject(contextAbortReason(ctx));
-    if (isObserved() || activeTracer() !== undefined) return this.#executeObserved(input, ctx);
+    const tracer = activeTracer();
+    if (tracer !== undefined || isObserved()) return this.#executeObserved(input, ctx, tracer);
     return this.#call(input, ctx);
   }
 
@@ -249,8 +250,9 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
     }
     const signal = ctx.signal;
     if (signal.aborted) return Promise.reject(signal.reason as unknown);
+    const tracer = activeTracer();
     const work =
-      isObserved() || activeTracer() !== undefined ? this.#executeObserved(input, ctx) : this.#call(input, ctx);
+      tracer !== undefined || isObserved() ? this.#executeObserved(input, ctx, tracer) : this.#call(input, ctx);
     // A signal that never aborts: no race, and no abort reason to keep unwrapped (a shared handler, no closure).
     if (isNeverSignal(signal)) return work.then(undefined, rejectWrapped);
     // A top-level call honours its signal even if the work ignores it (after `abortGraceMs`).
@@ -285,9 +287,8 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
     }
   }
 
-  async #executeObserved(input: I, ctx: WorkflowContext): Promise<O> {
+  async #executeObserved(input: I, ctx: WorkflowContext, tracer: Tracer | undefined): Promise<O> {
     const observed = isObserved();
-    const tracer = activeTracer();
     const startedAt = observed ? ctx.clock.now() : 0;
     if (observed) this.#emit(ctx, "start", startedAt, undefined, undefined);
     let span: Span | undefined;
