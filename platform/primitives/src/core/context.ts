@@ -8,6 +8,8 @@ import { randomUUID } from "node:crypto";
 import type { Context as OtelContext } from "@opentelemetry/api";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
+import type { ContextKey, ValueNode } from "./context-key.js";
+import { lookupValue, withEntry } from "./context-key.js";
 import { InvalidOptionsError } from "./errors.js";
 import { describeValue, isPlainObject, readOptions } from "../internal/options.js";
 import {
@@ -91,6 +93,8 @@ interface ContextFields {
   readonly signal: AbortSignal | undefined;
   readonly lazy: LazyAbort | undefined;
   readonly release: (() => void) | undefined;
+  /** Values set with `withValue`, inherited by every derived context. */
+  readonly values: ValueNode | undefined;
 }
 
 /**
@@ -164,6 +168,8 @@ interface Internals {
   aborted(ctx: WorkflowContext): boolean;
   reason(ctx: WorkflowContext): unknown;
   lazy(ctx: WorkflowContext): LazyAbort | undefined;
+  values(ctx: WorkflowContext): ValueNode | undefined;
+  derive(ctx: WorkflowContext, values: ValueNode | undefined): WorkflowContext;
 }
 // Assigned by the class's static block, which runs when the class is defined.
 let internals: Internals;
@@ -206,6 +212,7 @@ export class WorkflowContext {
   readonly #flags: number;
   readonly #otel: OtelContext | undefined;
   readonly #lazy: LazyAbort | undefined;
+  readonly #values: ValueNode | undefined;
   #signal: AbortSignal | undefined;
   #view: WorkflowContext | undefined;
   #release: (() => void) | undefined;
@@ -224,6 +231,7 @@ export class WorkflowContext {
     this.#signal = fields.signal;
     this.#lazy = fields.lazy;
     this.#release = fields.release;
+    this.#values = fields.values;
   }
 
   /** Aborts when the run is cancelled or its deadline passes (reason: a `TimeoutError`). */
@@ -267,6 +275,28 @@ export class WorkflowContext {
     return deriveChild(this, init, 0);
   }
 
+  /**
+   * A context that carries `value` under `key`, and is otherwise this context: the same signal,
+   * deadline, ids, records and `state`. Every context derived from it (by `child()` or by the
+   * primitives it is given to) inherits the value. This context is not changed.
+   *
+   * @example
+   * ```ts
+   * const TENANT = contextKey<string>("tenant");
+   * await flow.execute(input, ctx.withValue(TENANT, "acme")); // steps read ctx.getValue(TENANT)
+   * ```
+   */
+  withValue<T>(key: ContextKey<T>, value: T): WorkflowContext {
+    if (typeof key !== "object" || key === null || typeof key.name !== "string")
+      throw new InvalidOptionsError("key", `Expected \`key\` to be a ContextKey, got ${describeValue(key)}`);
+    return internals.derive(this, withEntry(this.#values, key, value));
+  }
+
+  /** The value set under `key` on this context or an ancestor, or `undefined`. Keys compare by identity. */
+  getValue<T>(key: ContextKey<T>): T | undefined {
+    return lookupValue(this.#values, key) as T | undefined;
+  }
+
   /** Clears this context's deadline timer and unlinks it from its parent's signal. Idempotent. */
   dispose(): void {
     const release = this.#release;
@@ -302,6 +332,7 @@ export class WorkflowContext {
           signal: ctx.#signal,
           lazy: ctx.#lazy,
           release: undefined,
+          values: ctx.#values,
         });
         if (otel === undefined) ctx.#view = view;
         return view;
@@ -312,6 +343,24 @@ export class WorkflowContext {
       reason: (ctx) =>
         ctx.#signal !== undefined ? (ctx.#signal.reason as unknown) : (ctx.#lazy as LazyAbort).abortReason(),
       lazy: (ctx) => ctx.#lazy,
+      values: (ctx) => ctx.#values,
+      derive: (ctx, values) =>
+        new WorkflowContext({
+          shared: ctx.#shared,
+          isChild: ctx.#isChild,
+          flags: ctx.#flags,
+          otel: ctx.#otel,
+          sessionId: ctx.sessionId,
+          deadline: ctx.deadline,
+          metadata: ctx.metadata,
+          tags: ctx.tags,
+          baggage: ctx.baggage,
+          clock: ctx.clock,
+          signal: ctx.#signal,
+          lazy: ctx.#lazy,
+          release: undefined,
+          values,
+        }),
     };
   }
 }
@@ -366,6 +415,7 @@ export function createContext(init?: ContextInit): WorkflowContext {
     signal,
     lazy: undefined,
     release,
+    values: undefined,
   });
 }
 
@@ -399,6 +449,7 @@ function deriveChild(parent: WorkflowContext, init: ChildContextInit | undefined
     signal,
     lazy: undefined,
     release,
+    values: internals.values(parent),
   });
 }
 
@@ -440,6 +491,7 @@ export function createRunContext(): WorkflowContext {
     signal: NEVER_SIGNAL,
     lazy: undefined,
     release: undefined,
+    values: undefined,
   });
 }
 
@@ -482,6 +534,7 @@ export function createAbortableChild(
     signal: undefined,
     lazy,
     release: () => lazy.release(),
+    values: internals.values(parent),
   });
   return { ctx, abort: (reason) => lazy.abort(reason) };
 }
@@ -506,6 +559,7 @@ export function createDetachedContext(ctx: WorkflowContext): WorkflowContext {
     signal: NEVER_SIGNAL,
     lazy: undefined,
     release: undefined,
+    values: internals.values(ctx),
   });
 }
 
@@ -560,5 +614,6 @@ export function adoptForeignContext(value: unknown): WorkflowContext {
     signal: foreign.signal,
     lazy: undefined,
     release: undefined,
+    values: undefined,
   });
 }

@@ -27,6 +27,9 @@ const ALL_CODES = [
   "BUDGET_EXCEEDED",
   "NON_ERROR_THROWN",
   "UNSERIALIZABLE_KEY",
+  "PROVIDER_ERROR",
+  "STREAM_INTERRUPTED",
+  "STRUCTURED_OUTPUT",
 ] as const;
 
 const NOT_RETRYABLE = new Set<string>([
@@ -38,6 +41,7 @@ const NOT_RETRYABLE = new Set<string>([
   "COMPENSATION_FAILED",
   "BUDGET_EXCEEDED",
   "UNSERIALIZABLE_KEY",
+  "STREAM_INTERRUPTED",
 ]);
 
 /** One instance of every subclass, with the class it was made from and the code it must carry. */

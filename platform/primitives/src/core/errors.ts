@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { redactSecrets } from "../internal/redact.js";
 
 /**
  * Every error code a TTA primitive can produce, with what it means.
@@ -36,6 +37,12 @@ export const TtaErrorCode = {
   NON_ERROR_THROWN: "NON_ERROR_THROWN",
   /** A cache key could not be computed from the input (a function, symbol or cycle in it). */
   UNSERIALIZABLE_KEY: "UNSERIALIZABLE_KEY",
+  /** A model provider failed: an HTTP error, a network error, or a malformed response. */
+  PROVIDER_ERROR: "PROVIDER_ERROR",
+  /** A model's stream failed after it had emitted its first chunk. */
+  STREAM_INTERRUPTED: "STREAM_INTERRUPTED",
+  /** A model's output did not parse or validate as the requested structure. */
+  STRUCTURED_OUTPUT: "STRUCTURED_OUTPUT",
 } as const;
 
 /** One of the {@link TtaErrorCode} values. @since 0.1.0 */
@@ -50,6 +57,7 @@ const NOT_RETRYABLE: ReadonlySet<string> = new Set<string>([
   TtaErrorCode.COMPENSATION_FAILED,
   TtaErrorCode.BUDGET_EXCEEDED,
   TtaErrorCode.UNSERIALIZABLE_KEY,
+  TtaErrorCode.STREAM_INTERRUPTED,
 ]);
 
 /** Brand that survives duplicate copies of this package in one process. */
@@ -229,10 +237,159 @@ export class RateLimitedError extends TtaError {
   }
 }
 
-/** A token, cost or time budget was exceeded. Not retryable. @since 0.1.0 */
+/** The resource a budget limits. @since 0.1.0 */
+export type BudgetResource = "tokens" | "inputTokens" | "outputTokens" | "costUsd" | "timeMs" | "launches";
+
+/** What a {@link BudgetExceededError} says about the limit it hit. @since 0.1.0 */
+export interface BudgetExceededDetails {
+  /** Which limit was hit. */
+  readonly resource?: BudgetResource | undefined;
+  /** The limit. */
+  readonly limit?: number | undefined;
+  /** What was already spent (committed plus reserved by calls in flight). */
+  readonly spent?: number | undefined;
+  /** What the refused request asked for. */
+  readonly requested?: number | undefined;
+}
+
+/**
+ * A token, cost, time or launch budget was exceeded. Not retryable.
+ *
+ * @remarks `resource`, `limit`, `spent` and `requested` say which limit refused how much (each
+ * `undefined` when the thrower did not say).
+ * @since 0.1.0
+ */
 export class BudgetExceededError extends TtaError {
-  constructor(message: string) {
+  /** Which limit was hit. */
+  readonly resource: BudgetResource | undefined;
+  /** The limit. */
+  readonly limit: number | undefined;
+  /** What was already spent (committed plus in-flight reservations). */
+  readonly spent: number | undefined;
+  /** What the refused request asked for. */
+  readonly requested: number | undefined;
+  constructor(message: string, details?: BudgetExceededDetails) {
     super(TtaErrorCode.BUDGET_EXCEEDED, message);
+    this.resource = details?.resource;
+    this.limit = details?.limit;
+    this.spent = details?.spent;
+    this.requested = details?.requested;
+  }
+}
+
+/** Largest `ProviderError.body` kept, in characters (DESIGN: 2 KB). @since 0.1.0 */
+export const MAX_PROVIDER_ERROR_BODY = 2048;
+
+/** What a {@link ProviderError} is made from. @since 0.1.0 */
+export interface ProviderErrorInit {
+  /** The provider (`gen_ai.provider.name`), e.g. `"openai"`. */
+  readonly provider: string;
+  /** The model id the request named. */
+  readonly model: string;
+  /** HTTP status, when the provider answered. */
+  readonly status?: number | undefined;
+  /** Whether a retry may help. @defaultValue from `status` (see {@link ProviderError}) */
+  readonly retryable?: boolean | undefined;
+  /** How long the provider asked the caller to wait, in ms. */
+  readonly retryAfterMs?: number | undefined;
+  /** The response body (redacted and truncated by the constructor). */
+  readonly body?: string | undefined;
+  /** The underlying error (a network error, a JSON parse error…). */
+  readonly cause?: unknown;
+}
+
+/**
+ * Whether a provider failure with this HTTP status may succeed on retry: no status (a network error
+ * or a malformed answer), 408, 409, 429 and 5xx are retryable; other 4xx are not.
+ * @since 0.1.0
+ */
+export function isRetryableStatus(status: number | undefined): boolean {
+  if (status === undefined) return true;
+  return status === 408 || status === 409 || status === 429 || status >= 500 || status < 400;
+}
+
+/**
+ * A model provider failed: it answered with an HTTP error, the network failed, or the answer was
+ * malformed (HTML instead of JSON, no `choices`, a stream that ended before its first chunk).
+ *
+ * @remarks
+ * `retryable` follows the status (network errors, 408, 409, 429 and 5xx are retryable; other 4xx are
+ * not), so `retry` does the right thing with no user code; `retryAfterMs` carries the provider's
+ * `Retry-After` / rate-limit reset hint, which `retry` waits for exactly. `body` is the response body
+ * with secrets redacted (`Authorization` values, API keys), truncated to 2 KB; the message never
+ * contains the body.
+ *
+ * @example
+ * ```ts
+ * try { await llm.execute(request); } catch (e) {
+ *   if (isTtaError(e, "PROVIDER_ERROR") && (e as ProviderError).status === 401) rotateKey();
+ * }
+ * ```
+ * @since 0.1.0
+ */
+export class ProviderError extends TtaError {
+  /** The provider, e.g. `"openai"`. */
+  readonly provider: string;
+  /** The model id the request named. */
+  readonly model: string;
+  /** HTTP status, when the provider answered. */
+  readonly status: number | undefined;
+  /** Milliseconds the provider asked to wait before retrying, when it said. */
+  readonly retryAfterMs: number | undefined;
+  /** The response body, secrets redacted, at most 2 KB (`""` when there was none). */
+  readonly body: string;
+  constructor(message: string, init: ProviderErrorInit) {
+    super(TtaErrorCode.PROVIDER_ERROR, redactSecrets(message), {
+      cause: init.cause,
+      retryable: init.retryable ?? isRetryableStatus(init.status),
+    });
+    this.provider = init.provider;
+    this.model = init.model;
+    this.status = init.status;
+    this.retryAfterMs = init.retryAfterMs;
+    this.body = truncate(redactSecrets(init.body ?? ""), MAX_PROVIDER_ERROR_BODY);
+  }
+}
+
+/**
+ * A model's stream failed after it had emitted its first chunk (or ended after text without a
+ * finish). Not retryable by default: part of the answer was already delivered; `text` holds it.
+ * @since 0.1.0
+ */
+export class StreamInterruptedError extends TtaError {
+  /** The provider, e.g. `"openai"`. */
+  readonly provider: string;
+  /** The model id the request named. */
+  readonly model: string;
+  /** The text emitted before the failure. */
+  readonly text: string;
+  constructor(message: string, init: { provider: string; model: string; text: string; cause?: unknown }) {
+    super(TtaErrorCode.STREAM_INTERRUPTED, redactSecrets(message), { cause: init.cause, retryable: false });
+    this.provider = init.provider;
+    this.model = init.model;
+    this.text = init.text;
+  }
+}
+
+/** One problem found while validating structured output. @since 0.1.0 */
+export interface StructuredOutputIssue {
+  /** What is wrong. */
+  readonly message: string;
+  /** Where, as property keys and indices from the root. */
+  readonly path?: readonly (string | number)[] | undefined;
+}
+
+/**
+ * A model's output did not parse as JSON or did not validate against the requested schema;
+ * `issues` lists the problems. Retryable (a re-ask may fix it).
+ * @since 0.1.0
+ */
+export class StructuredOutputError extends TtaError {
+  /** The validation problems. */
+  readonly issues: readonly StructuredOutputIssue[];
+  constructor(message: string, issues: readonly StructuredOutputIssue[], options?: { readonly cause?: unknown }) {
+    super(TtaErrorCode.STRUCTURED_OUTPUT, message, { cause: options?.cause });
+    this.issues = issues;
   }
 }
 
@@ -251,6 +408,10 @@ export function toError(value: unknown): Error {
   return new TtaError(TtaErrorCode.NON_ERROR_THROWN, `A non-Error value was thrown: ${describeThrown(value)}`, {
     cause: value,
   });
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function describeThrown(value: unknown): string {

@@ -6,6 +6,10 @@
 export { systemClock, sleepWith } from "./clock.js";
 export type { Clock } from "./clock.js";
 export { WorkflowContext, createContext } from "./context.js";
+export { contextKey } from "./context-key.js";
+export type { ContextKey } from "./context-key.js";
+export { BUDGET_KEY } from "./budget.js";
+export type { Budget, Reservation, Spend } from "./budget.js";
 export type { ChildContextInit, ContextInit } from "./context.js";
 export {
   BudgetExceededError,
@@ -14,15 +18,26 @@ export {
   CompensationError,
   FallbackError,
   InvalidOptionsError,
+  MAX_PROVIDER_ERROR_BODY,
+  ProviderError,
   RateLimitedError,
   RouteNotFoundError,
+  StreamInterruptedError,
+  StructuredOutputError,
   TimeoutError,
   TtaError,
   TtaErrorCode,
+  isRetryableStatus,
   isTtaError,
   toError,
 } from "./errors.js";
-export type { TtaErrorOptions } from "./errors.js";
+export type {
+  BudgetExceededDetails,
+  BudgetResource,
+  ProviderErrorInit,
+  StructuredOutputIssue,
+  TtaErrorOptions,
+} from "./errors.js";
 export { RUN_CONTEXT_KEY, emit, isObserved, subscribe } from "./instrumentation.js";
 export type {
   BulkheadEvent,
@@ -34,6 +49,7 @@ export type {
   EventListener,
   ExecutionOutcome,
   FallbackEvent,
+  ModelCallEvent,
   PrimitiveEventBase,
   RateLimitEvent,
   RetryEvent,

@@ -97,6 +97,37 @@ export interface CacheEvent extends PrimitiveEventBase {
 }
 
 /**
+ * One model call finished (DESIGN §6.2): reported by `model(...)` and `streamModel(...)` once per
+ * call, with token usage and cost. Prompts and completions are never part of it.
+ * @since 0.1.0
+ */
+export interface ModelCallEvent extends PrimitiveEventBase {
+  readonly type: "model-call";
+  /** The configured model id (`gen_ai.request.model`). */
+  readonly model: string;
+  /** The model that answered (`gen_ai.response.model`); the configured id when the call failed. */
+  readonly responseModel: string;
+  /** The provider (`gen_ai.provider.name`). */
+  readonly provider: string;
+  /** Prompt tokens (0 when the call failed). */
+  readonly inputTokens: number;
+  /** Completion tokens (0 when the call failed). */
+  readonly outputTokens: number;
+  /** Prompt tokens served from the provider's cache, when it said. */
+  readonly cachedInputTokens?: number;
+  /** Cost in USD from the catalogue; absent when the catalogue does not list the model. */
+  readonly costUsd?: number;
+  /** Duration on the context's clock, ms (for a stream: until it finished). */
+  readonly durationMs: number;
+  /** How the call ended. */
+  readonly outcome: ExecutionOutcome;
+  /** `TtaError` code or error name on failure. */
+  readonly errorType?: string;
+  /** Whether the call streamed. */
+  readonly streaming: boolean;
+}
+
+/**
  * Every event a primitive can report; switch on `type`. Later primitives add members
  * (`model-call`, …).
  * @since 0.1.0
@@ -110,7 +141,8 @@ export type TtaEvent =
   | TimeoutEvent
   | BulkheadEvent
   | RateLimitEvent
-  | CacheEvent;
+  | CacheEvent
+  | ModelCallEvent;
 
 /** The fields of an event that its primitive supplies (the base fields are filled in). @since 0.1.0 */
 export type EventFields<E extends TtaEvent = TtaEvent> = E extends TtaEvent ? Omit<E, keyof PrimitiveEventBase> : never;

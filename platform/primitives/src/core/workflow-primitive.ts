@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import type { Span, Tracer } from "@opentelemetry/api";
-import { context as otelApi, trace } from "@opentelemetry/api";
+import { SpanKind, context as otelApi, trace } from "@opentelemetry/api";
 import type { WorkflowContext } from "./context.js";
 import {
   adoptForeignContext,
@@ -97,6 +97,20 @@ export interface PrimitiveIdentity {
   readonly kind: string;
   /** Display name. @defaultValue the class name */
   readonly name?: string | undefined;
+  /**
+   * Name of the span of each execution, for primitives that follow another naming convention (a model
+   * call's span is `chat {model}` under the GenAI conventions). No user data in span names.
+   * @defaultValue `tta.<kind>`
+   */
+  readonly spanName?: string | undefined;
+  /** OpenTelemetry span kind of each execution's span. @defaultValue `SpanKind.INTERNAL` */
+  readonly spanKind?: SpanKind | undefined;
+  /**
+   * `false` for a primitive whose result outlives its `run` (a stream): its span is then not ended
+   * when `run` resolves, and the primitive ends it itself (via `currentSpan(ctx)`) when the work is
+   * really over. Failures of `run` still end it. @defaultValue true
+   */
+  readonly endSpanOnResult?: boolean | undefined;
 }
 
 const KIND_PATTERN = /^[a-z][a-z0-9-]*$/;
@@ -133,6 +147,8 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
   /** Kind, as in the span name `tta.<kind>`. */
   readonly kind: string;
   readonly #spanName: string;
+  readonly #spanKind: SpanKind;
+  readonly #endSpanOnResult: boolean;
 
   /**
    * @throws {@link InvalidOptionsError} when `kind` is not lowercase kebab-case or `name` is not a non-empty string.
@@ -145,7 +161,9 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
       );
     this.kind = identity.kind;
     this.name = nameOption(identity.name, new.target.name);
-    this.#spanName = `tta.${identity.kind}`;
+    this.#spanName = identity.spanName ?? `tta.${identity.kind}`;
+    this.#spanKind = identity.spanKind ?? SpanKind.INTERNAL;
+    this.#endSpanOnResult = identity.endSpanOnResult ?? true;
   }
 
   /**
@@ -301,6 +319,7 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
         span = tracer.startSpan(
           this.#spanName,
           {
+            kind: this.#spanKind,
             attributes: {
               "tta.primitive.kind": this.kind,
               "tta.primitive.name": this.name,
@@ -319,7 +338,7 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
         result = otelApi.with(active, () => this.run(input, view));
       }
       const value = await result;
-      span?.end();
+      if (this.#endSpanOnResult) span?.end();
       if (observed) this.#emit(ctx, "end", startedAt, "success", undefined);
       return value;
     } catch (thrown) {

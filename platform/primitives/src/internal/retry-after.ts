@@ -48,13 +48,13 @@ function headerValue(headers: HeaderBag, name: string): string | undefined {
 }
 
 /** `retry-after-ms`: a number of milliseconds; negative means 0; anything else is unparsable. */
-function parseMilliseconds(value: string): number | undefined {
+export function parseMilliseconds(value: string): number | undefined {
   if (!NUMBER.test(value)) return undefined;
   return Math.max(0, Number(value));
 }
 
 /** `retry-after`: delay-seconds, or an HTTP-date relative to `now`; past or negative means 0. */
-function parseRetryAfter(value: string, now: number): number | undefined {
+export function parseRetryAfter(value: string, now: number): number | undefined {
   if (NUMBER.test(value)) return Math.max(0, Number(value) * 1000);
   // An HTTP-date always names a weekday or month; this keeps `Date.parse` from reading "2 3" as a date.
   if (!/[a-z]/i.test(value)) return undefined;
