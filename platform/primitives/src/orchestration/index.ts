@@ -1,7 +1,95 @@
 /**
- * `@tta/primitives/orchestration`: reserved for the orchestration primitives; this subpath resolves but exports
- * nothing yet (see the project's open issues).
+ * `@tta/primitives/orchestration`: the model layer — one provider-neutral `LanguageModel` interface,
+ * providers (`openAICompatible`, `fromAiSdk`), the model catalogue and prices, and the `model` /
+ * `streamModel` primitives with GenAI spans, `model-call` events and budgets.
  *
  * @packageDocumentation
  */
-export {};
+// `pipe`/`parallel` need the composite builders (ADR 0005): load them so this subpath works on its own.
+import "../core/sequential.js";
+import "../core/parallel.js";
+// The errors this subpath throws and the budget contract it honours (defined in core, same objects).
+export {
+  BudgetExceededError,
+  InvalidOptionsError,
+  MAX_PROVIDER_ERROR_BODY,
+  ProviderError,
+  StreamInterruptedError,
+  StructuredOutputError,
+  isRetryableStatus,
+} from "../core/errors.js";
+export type { ProviderErrorInit, StructuredOutputIssue } from "../core/errors.js";
+export { BUDGET_KEY } from "../core/budget.js";
+export type { Budget, Reservation, Spend } from "../core/budget.js";
+export type { ModelCallEvent } from "../core/instrumentation.js";
+export type {
+  CallOptions,
+  FinishReason,
+  LanguageModel,
+  Message,
+  MessageRole,
+  ModelChunk,
+  ModelRequest,
+  ModelResponse,
+  ResponseFormat,
+  ToolCall,
+  ToolChoice,
+  ToolSpec,
+  Usage,
+} from "./language-model.js";
+export { OpenAICompatibleModel, openAICompatible } from "./providers/openai-compatible.js";
+export type { OpenAICompatibleOptions } from "./providers/openai-compatible.js";
+export { fromAiSdk } from "./providers/ai-sdk.js";
+export type {
+  AiSdkCallOptions,
+  AiSdkContentPart,
+  AiSdkFinishReason,
+  AiSdkFunctionTool,
+  AiSdkGenerateResult,
+  AiSdkJsonObject,
+  AiSdkJsonValue,
+  AiSdkLanguageModel,
+  AiSdkPromptMessage,
+  AiSdkPromptTextPart,
+  AiSdkPromptToolCallPart,
+  AiSdkPromptToolResultPart,
+  AiSdkStreamPart,
+  AiSdkStreamReader,
+  AiSdkStreamResult,
+  AiSdkTokenCounts,
+  AiSdkToolChoice,
+  AiSdkUsage,
+} from "./providers/ai-sdk-types.js";
+export { createCatalog, defaultCatalog, loadCatalog, parseCatalog } from "./catalog.js";
+export type {
+  Capability,
+  Catalog,
+  CatalogEntry,
+  CatalogOptions,
+  CatalogUsage,
+  ModelPricing,
+  ModelTier,
+} from "./catalog.js";
+export { ModelPrimitive, model } from "./model.js";
+export { StreamModelPrimitive, streamModel } from "./stream-model.js";
+export type { ModelStream } from "./model-stream.js";
+export { estimateTokens } from "./model-call.js";
+export type { ModelOptions, TokenEstimate } from "./model-call.js";
+export { parseResetDuration, retryAfterFromHeaders } from "./retry-hints.js";
+export type { HeaderSource } from "./retry-hints.js";
+export {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_TTA_LLM_COST_USD,
+  GEN_AI_OPERATION_CHAT,
+  setGenAiRequestAttributes,
+  setGenAiResultAttributes,
+} from "./gen-ai.js";
+export type { GenAiResult } from "./gen-ai.js";

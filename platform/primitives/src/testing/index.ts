@@ -9,6 +9,21 @@ import "../core/sequential.js";
 import "../core/parallel.js";
 export { MockPrimitive } from "./mock-primitive.js";
 export type { MockCall, MockPrimitiveOptions } from "./mock-primitive.js";
+export { MockLanguageModel } from "./mock-language-model.js";
+export type { MockLanguageModelOptions, MockModelCall, MockReply } from "./mock-language-model.js";
+export { startSimulatedProvider } from "./simulated-provider/server.js";
+export type {
+  SimulatedErrorRates,
+  SimulatedFault,
+  SimulatedLatency,
+  SimulatedModel,
+  SimulatedProvider,
+  SimulatedProviderOptions,
+  SimulatedProviderStats,
+  SimulatedProviderUpdate,
+  SimulatedReply,
+  SimulatedRequest,
+} from "./simulated-provider/types.js";
 export { TestClock } from "./test-clock.js";
 export { createTestContext } from "./test-context.js";
 export type { TestContext } from "./test-context.js";

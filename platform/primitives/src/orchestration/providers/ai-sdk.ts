@@ -1,0 +1,240 @@
+/**
+ * `fromAiSdk(model)`: any Vercel AI SDK provider model (`LanguageModelV2` from AI SDK 5,
+ * `LanguageModelV3` from AI SDK 6) as our provider-neutral {@link LanguageModel} (DESIGN §6.1).
+ *
+ * @packageDocumentation
+ */
+import { InvalidOptionsError, ProviderError } from "../../core/errors.js";
+import { describeValue } from "../../internal/options.js";
+import type { CallOptions, LanguageModel, ModelChunk, ModelRequest, ModelResponse } from "../language-model.js";
+import { toProviderError, toStreamInterruptedError } from "./ai-sdk-errors.js";
+import type { AiSdkLabel } from "./ai-sdk-errors.js";
+import { toCallOptions, toFinishReason, toModelResponse, toToolCall, toUsage } from "./ai-sdk-mapping.js";
+import type { AiSdkLanguageModel, AiSdkStreamReader, AiSdkStreamResult } from "./ai-sdk-types.js";
+
+function invalid(option: string, expected: string, value: unknown): never {
+  throw new InvalidOptionsError(option, `Expected \`${option}\` to be ${expected}, got ${describeValue(value)}`);
+}
+
+function checkModel(model: AiSdkLanguageModel): void {
+  if (typeof model !== "object" || model === null) {
+    invalid("model", "an AI SDK language model (LanguageModelV2 or LanguageModelV3)", model);
+  }
+  const version: unknown = model.specificationVersion;
+  if (version !== "v2" && version !== "v3") {
+    invalid("model.specificationVersion", '"v2" or "v3" (AI SDK 5 or 6)', version);
+  }
+  if (typeof model.provider !== "string" || model.provider.trim() === "") {
+    invalid("model.provider", "a non-empty string", model.provider);
+  }
+  if (typeof model.modelId !== "string" || model.modelId === "") {
+    invalid("model.modelId", "a non-empty string", model.modelId);
+  }
+  const fields = model as unknown as Readonly<Record<string, unknown>>;
+  for (const method of ["doGenerate", "doStream"]) {
+    if (typeof fields[method] !== "function") invalid(`model.${method}`, "a function", fields[method]);
+  }
+}
+
+/** What a failed call rejects with: the abort reason when the caller aborted, else a `ProviderError`. */
+function failure(error: unknown, signal: AbortSignal, label: AiSdkLabel): unknown {
+  return signal.aborted ? signal.reason : toProviderError(error, label);
+}
+
+/**
+ * Settles like `work`, or rejects with the abort reason as soon as `signal` aborts, so a provider that
+ * ignores `abortSignal` cannot hold the caller; `onLate` disposes of a result that arrives after that.
+ */
+function untilAborted<T>(work: PromiseLike<T>, signal: AbortSignal, onLate?: (value: T) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    Promise.resolve(work).then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        if (signal.aborted) onLate?.(value);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function cancelQuietly(reader: AiSdkStreamReader, reason?: unknown): void {
+  try {
+    Promise.resolve(reader.cancel(reason)).catch(() => undefined);
+  } catch {
+    // A reader that throws on cancel has nothing left to close.
+  }
+}
+
+function malformed(what: string, label: AiSdkLabel): ProviderError {
+  return new ProviderError(`AI SDK provider "${label.provider}" model "${label.model}": ${what}`, {
+    provider: label.provider,
+    model: label.model,
+  });
+}
+
+async function generate(
+  model: AiSdkLanguageModel,
+  label: AiSdkLabel,
+  request: ModelRequest,
+  signal: AbortSignal,
+): Promise<ModelResponse> {
+  signal.throwIfAborted();
+  const options = toCallOptions(request, signal);
+  let result: unknown;
+  try {
+    result = await untilAborted(model.doGenerate(options), signal);
+  } catch (error) {
+    throw failure(error, signal, label);
+  }
+  if (typeof result !== "object" || result === null) throw malformed("doGenerate returned no result", label);
+  return toModelResponse(result, label.model);
+}
+
+async function* stream(
+  model: AiSdkLanguageModel,
+  label: AiSdkLabel,
+  request: ModelRequest,
+  signal: AbortSignal,
+): AsyncGenerator<ModelChunk, void, undefined> {
+  signal.throwIfAborted();
+  const options = toCallOptions(request, signal);
+  let result: AiSdkStreamResult;
+  try {
+    result = await untilAborted(model.doStream(options), signal, (late) => {
+      try {
+        cancelQuietly(late.stream.getReader(), signal.reason);
+      } catch {
+        // Not a readable stream: nothing to close.
+      }
+    });
+  } catch (error) {
+    throw failure(error, signal, label);
+  }
+  let reader: AiSdkStreamReader;
+  try {
+    reader = result.stream.getReader();
+  } catch (error) {
+    throw failure(error, signal, label);
+  }
+  // Cancelling the reader on abort ends a pending read even if the provider ignores `abortSignal`.
+  const onAbort = (): void => cancelQuietly(reader, signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  if (signal.aborted) onAbort();
+  // Closes the HTTP response (when the caller leaves the loop early); harmless on a finished stream.
+  const release = (): void => {
+    signal.removeEventListener("abort", onAbort);
+    cancelQuietly(reader);
+  };
+  let text = "";
+  let started = false;
+  let responseModel = label.model;
+  const fail = (error: unknown): unknown => {
+    if (signal.aborted) return signal.reason;
+    return started ? toStreamInterruptedError(error, label, text) : toProviderError(error, label);
+  };
+  try {
+    for (;;) {
+      let next: Awaited<ReturnType<AiSdkStreamReader["read"]>>;
+      try {
+        next = await reader.read();
+      } catch (error) {
+        throw fail(error);
+      }
+      if (signal.aborted) throw signal.reason;
+      if (next.done) break;
+      const part = next.value;
+      if (typeof part !== "object" || part === null) continue;
+      switch (part.type) {
+        case "text-delta":
+          if (typeof part.delta === "string" && part.delta !== "") {
+            text += part.delta;
+            started = true;
+            yield { type: "text", text: part.delta };
+          }
+          break;
+        case "tool-call": {
+          const toolCall = toToolCall(part);
+          if (toolCall !== undefined) {
+            started = true;
+            yield { type: "tool-call", toolCall };
+          }
+          break;
+        }
+        case "response-metadata":
+          if (typeof part.modelId === "string" && part.modelId !== "") responseModel = part.modelId;
+          break;
+        case "error":
+          throw fail(part.error);
+        case "finish": {
+          const usage = toUsage(part.usage);
+          const finishReason = toFinishReason(part.finishReason);
+          release(); // before the last yield: a caller that stops iterating at `finish` leaks nothing
+          yield { type: "finish", usage, finishReason, model: responseModel };
+          return;
+        }
+        default:
+          break;
+      }
+    }
+    const ended = "the stream ended without a finish";
+    throw started ? toStreamInterruptedError(new Error(ended), label, text) : malformed(ended, label);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Wraps a Vercel AI SDK provider model as our {@link LanguageModel}, so every AI SDK provider
+ * (`@ai-sdk/openai`, `@ai-sdk/anthropic`, `@ai-sdk/google`, `@ai-sdk/openai-compatible`, …) works with
+ * `model(...)`, `modelRouter(...)` and the recovery primitives.
+ *
+ * @remarks
+ * Accepts `LanguageModelV3` (AI SDK 6, `@ai-sdk/provider` 3.x) and `LanguageModelV2` (AI SDK 5,
+ * `@ai-sdk/provider` 2.x); the parameter is typed structurally ({@link AiSdkLanguageModel}), so
+ * `@ai-sdk/provider` stays an optional peer dependency. `provider` is the AI SDK provider id before
+ * its first `"."` (`"openai.chat"` → `"openai"`); `modelId` is the model's.
+ *
+ * `generate` calls `doGenerate` once (no retries here: wrap the model in `retry`); text parts are
+ * concatenated, tool calls (`input` JSON) parsed, usage and finish reason normalised, `model` is
+ * `response.modelId` or the model id. `stream` maps `text-delta`, `tool-call` and `finish` parts; the
+ * response model comes from `response-metadata`. Not mapped: files and images, reasoning, sources,
+ * provider-executed tools and their results.
+ *
+ * Errors: an AI SDK `APICallError` becomes a `ProviderError` with `status`, `retryable` (network,
+ * 408, 409, 429, 5xx), `retryAfterMs` from the response headers and the redacted body; other failures a
+ * retryable `ProviderError` (invalid-prompt/argument, unsupported-functionality and missing-key errors
+ * are not retryable). A stream that fails (an `error` part, a broken connection, no `finish`) after its
+ * first chunk rejects with `StreamInterruptedError` carrying the text so far. An abort rejects with
+ * `signal.reason` unchanged; leaving a `for await` early cancels the stream and so the HTTP request.
+ *
+ * @param model - the AI SDK model, e.g. `openai("gpt-4o-mini")` or `createOpenAICompatible({…}).chatModel(id)`.
+ * @returns a {@link LanguageModel} with `generate` and `stream`.
+ * @throws InvalidOptionsError naming the field when `model` is not a V2/V3 AI SDK language model
+ * (`model.specificationVersion`, `model.provider`, `model.modelId`, `model.doGenerate`, `model.doStream`).
+ * `generate`/`stream` reject with `InvalidOptionsError` naming the request field for a malformed
+ * request (e.g. `request.messages[2].toolCallId`).
+ * @example
+ * ```ts
+ * import { openai } from "@ai-sdk/openai";
+ * const llm = model(fromAiSdk(openai("gpt-4o-mini")));
+ * const answer = await llm.execute({ messages: [{ role: "user", content: "Hello" }] });
+ * ```
+ * @since 0.1.0
+ */
+export function fromAiSdk(model: AiSdkLanguageModel): LanguageModel {
+  checkModel(model);
+  const provider = model.provider.split(".")[0]?.trim() || model.provider;
+  const label: AiSdkLabel = { provider, model: model.modelId };
+  return {
+    provider,
+    modelId: model.modelId,
+    generate: (request: ModelRequest, options: CallOptions) => generate(model, label, request, options.signal),
+    stream: (request: ModelRequest, options: CallOptions) => stream(model, label, request, options.signal),
+  };
+}

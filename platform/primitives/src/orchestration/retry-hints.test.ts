@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { parseResetDuration, retryAfterFromHeaders } from "./retry-hints.js";
+
+describe("parseResetDuration", () => {
+  it.each<[string, number]>([
+    ["20ms", 20],
+    ["2.5s", 2500],
+    ["6m0s", 360_000],
+    ["1h2m3s", 3_723_000],
+    ["1s", 1000],
+    ["0s", 0],
+    ["2", 2000],
+    ["0.5", 500],
+    [" 1m30s ", 90_000],
+    ["1.5ms", 2],
+    ["500us", 1],
+    ["1m0.5s", 60_500],
+  ])("%j → %d ms", (value, ms) => {
+    expect(parseResetDuration(value)).toBe(ms);
+  });
+
+  it.each(["", "soon", "1x", "-1s", "s", "1 s", "1h-2m", "NaN", "1e3s", "ms20", "6m0s later"])(
+    "%j → undefined",
+    (value) => {
+      expect(parseResetDuration(value)).toBeUndefined();
+    },
+  );
+});
+
+describe("retryAfterFromHeaders", () => {
+  const now = Date.UTC(2025, 0, 1, 12, 0, 0);
+
+  it("reads retry-after seconds from a Headers object and a plain object (any case)", () => {
+    expect(retryAfterFromHeaders(new Headers({ "retry-after": "1" }), now)).toBe(1000);
+    expect(retryAfterFromHeaders({ "Retry-After": "2" }, now)).toBe(2000);
+    expect(retryAfterFromHeaders({ "retry-after": " 0.25 " }, now)).toBe(250);
+  });
+
+  it("reads an HTTP date relative to now; a past date is 0", () => {
+    const in30s = new Date(now + 30_000).toUTCString();
+    expect(retryAfterFromHeaders(new Headers({ "retry-after": in30s }), now)).toBe(30_000);
+    expect(retryAfterFromHeaders({ "retry-after": new Date(now - 5_000).toUTCString() }, now)).toBe(0);
+  });
+
+  it("a negative value means 0, an unparsable one is ignored", () => {
+    expect(retryAfterFromHeaders({ "retry-after": "-3" }, now)).toBe(0);
+    expect(retryAfterFromHeaders({ "retry-after": "later" }, now)).toBeUndefined();
+    expect(retryAfterFromHeaders({ "retry-after-ms": "soon", "retry-after": "2" }, now)).toBe(2000);
+  });
+
+  it("first match wins: retry-after-ms, then retry-after, then the reset headers", () => {
+    const all = {
+      "retry-after-ms": "150",
+      "retry-after": "3",
+      "x-ratelimit-reset-requests": "10s",
+      "x-ratelimit-reset-tokens": "6m0s",
+    };
+    expect(retryAfterFromHeaders(new Headers(all), now)).toBe(150);
+    const { "retry-after-ms": _ms, ...noMs } = all;
+    expect(retryAfterFromHeaders(noMs, now)).toBe(3000);
+    const { "retry-after": _after, ...resets } = noMs;
+    expect(retryAfterFromHeaders(resets, now)).toBe(360_000);
+  });
+
+  it("takes the larger of the two reset headers, skipping one that does not parse", () => {
+    expect(retryAfterFromHeaders({ "x-ratelimit-reset-requests": "2s", "x-ratelimit-reset-tokens": "20ms" }, now)).toBe(
+      2000,
+    );
+    expect(
+      retryAfterFromHeaders({ "x-ratelimit-reset-requests": "soon", "x-ratelimit-reset-tokens": "1.5s" }, now),
+    ).toBe(1500);
+    expect(retryAfterFromHeaders(new Headers({ "x-ratelimit-reset-tokens": "6m0s" }), now, 429)).toBe(360_000);
+  });
+
+  it("reads the reset headers on a 429 only (they describe the window on other answers)", () => {
+    const headers = new Headers({ "x-ratelimit-reset-requests": "1s", "x-ratelimit-reset-tokens": "6m0s" });
+    expect(retryAfterFromHeaders(headers, now, 429)).toBe(360_000);
+    expect(retryAfterFromHeaders(headers, now, 200)).toBeUndefined();
+    expect(retryAfterFromHeaders(headers, now, 503)).toBeUndefined();
+    expect(retryAfterFromHeaders(new Headers({ "retry-after": "4" }), now, 503)).toBe(4000);
+  });
+
+  it("defaults the status to 429", () => {
+    expect(retryAfterFromHeaders({ "x-ratelimit-reset-tokens": "1s" }, now)).toBe(1000);
+  });
+
+  it("returns undefined without headers or hints", () => {
+    expect(retryAfterFromHeaders(undefined, now)).toBeUndefined();
+    expect(retryAfterFromHeaders(new Headers(), now)).toBeUndefined();
+    expect(retryAfterFromHeaders({ "content-type": "application/json" }, now)).toBeUndefined();
+    expect(retryAfterFromHeaders({ "retry-after": undefined }, now)).toBeUndefined();
+  });
+});

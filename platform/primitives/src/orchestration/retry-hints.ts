@@ -1,0 +1,83 @@
+/**
+ * How a provider's HTTP answer maps to retry hints (DESIGN §6.1, §10): whether a status is
+ * retryable, and how long the provider asked the caller to wait.
+ *
+ * @packageDocumentation
+ */
+import { parseMilliseconds, parseRetryAfter } from "../internal/retry-after.js";
+
+/** Anything with `get(name)` (fetch `Headers`), or a plain object of header values. */
+export type HeaderSource = { get(name: string): string | null } | Readonly<Record<string, string | undefined>>;
+
+const UNIT_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1, us: 0.001, µs: 0.001, ns: 1e-6 };
+const DURATION = /^(?:(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns))+$/;
+const PART = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g;
+
+/**
+ * Parses a rate-limit reset duration as OpenAI sends it (`x-ratelimit-reset-tokens`): Go-style
+ * `"20ms"`, `"2.5s"`, `"6m0s"`, `"1h2m3s"`; a bare number is seconds. Returns ms, or `undefined`
+ * when the value does not parse.
+ *
+ * @example
+ * ```ts
+ * parseResetDuration("6m0s"); // 360000
+ * ```
+ * @since 0.1.0
+ */
+export function parseResetDuration(value: string): number | undefined {
+  const text = value.trim();
+  if (/^\d+(?:\.\d+)?$/.test(text)) return Number(text) * 1000;
+  if (!DURATION.test(text)) return undefined;
+  let total = 0;
+  for (const [, amount, unit] of text.matchAll(PART)) total += Number(amount) * (UNIT_MS[unit as string] as number);
+  return Math.round(total);
+}
+
+function header(headers: HeaderSource | undefined, name: string): string | undefined {
+  if (headers === undefined || headers === null) return undefined;
+  const get = (headers as { get?: unknown }).get;
+  if (typeof get === "function") {
+    const value = (get as (n: string) => string | null).call(headers, name);
+    return value === null ? undefined : value.trim();
+  }
+  const record = headers as Readonly<Record<string, string | undefined>>;
+  for (const key of Object.keys(record)) if (key.toLowerCase() === name) return record[key]?.trim();
+  return undefined;
+}
+
+/**
+ * The wait a provider asked for, in ms, read from its response headers; `undefined` when it asked
+ * for none that parses.
+ *
+ * @remarks First match wins: `retry-after-ms`; `retry-after` (seconds or an HTTP date, relative to
+ * `now`); then, on a 429 only, the larger of `x-ratelimit-reset-requests` and
+ * `x-ratelimit-reset-tokens` (OpenAI sends those on every answer, where they describe the window,
+ * not a wait). A date in the past or a negative value means 0.
+ *
+ * @param now - current time, epoch ms (for HTTP dates).
+ * @param status - the HTTP status of the answer. @defaultValue 429
+ * @example
+ * ```ts
+ * retryAfterFromHeaders(new Headers({ "x-ratelimit-reset-tokens": "6m0s" }), Date.now()); // 360000
+ * ```
+ * @since 0.1.0
+ */
+export function retryAfterFromHeaders(
+  headers: HeaderSource | undefined,
+  now: number,
+  status = 429,
+): number | undefined {
+  const ms = header(headers, "retry-after-ms");
+  const fromMs = ms === undefined ? undefined : parseMilliseconds(ms);
+  if (fromMs !== undefined) return fromMs;
+  const after = header(headers, "retry-after");
+  const fromAfter = after === undefined ? undefined : parseRetryAfter(after, now);
+  if (fromAfter !== undefined || status !== 429) return fromAfter;
+  let reset: number | undefined;
+  for (const name of ["x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"]) {
+    const value = header(headers, name);
+    const parsed = value === undefined ? undefined : parseResetDuration(value);
+    if (parsed !== undefined) reset = Math.max(reset ?? 0, parsed);
+  }
+  return reset;
+}

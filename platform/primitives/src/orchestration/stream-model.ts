@@ -1,0 +1,100 @@
+/**
+ * `StreamModelPrimitive`: a streamed model call as a workflow primitive. It resolves once the first
+ * chunk has arrived, so `retry`, `fallback` and `timeout` around it act on time-to-first-chunk.
+ *
+ * @packageDocumentation
+ */
+import { SpanKind } from "@opentelemetry/api";
+import type { WorkflowContext } from "../core/context.js";
+import { WorkflowPrimitive } from "../core/workflow-primitive.js";
+import type { LanguageModel, ModelChunk, ModelRequest, ModelResponse } from "./language-model.js";
+import type { ModelOptions, ResolvedModelOptions } from "./model-call.js";
+import { ModelCall, checkRequest, resolveModelOptions } from "./model-call.js";
+import type { ModelStream } from "./model-stream.js";
+import { ObservedModelStream } from "./model-stream.js";
+
+/**
+ * A streamed model call as a primitive: `ModelRequest → ModelStream`.
+ *
+ * @remarks
+ * `execute` resolves with a {@link ModelStream} as soon as the provider's first chunk has arrived
+ * (the stream replays it), and rejects if the stream fails before that: a failure before the first
+ * chunk is an ordinary, usually retryable error, so `retry(streamModel(lm))` and `fallback` fail over
+ * before any output and never after it. After the first chunk a failure surfaces from the loop as a
+ * `StreamInterruptedError` with the text so far.
+ *
+ * The CLIENT span `chat {modelId}` and the `model-call` event cover the whole stream: they end when
+ * the stream finishes, fails or is left early (`break`), with the usage of the finish chunk. A stream
+ * that is never iterated to its end keeps its span open, so always iterate or `collect()` it. A model
+ * without `stream()` is called with `generate()` and its answer replayed as chunks. Budget,
+ * catalogue and content capture work as in {@link ModelPrimitive}; a stream that stopped after output
+ * commits its estimate to the budget (tokens were spent).
+ *
+ * @example
+ * ```ts
+ * const stream = await streamModel(lm).execute({ messages: [{ role: "user", content: "Tell me a story" }] });
+ * for await (const chunk of stream) if (chunk.type === "text") process.stdout.write(chunk.text);
+ * ```
+ * @since 0.1.0
+ */
+export class StreamModelPrimitive extends WorkflowPrimitive<ModelRequest, ModelStream> {
+  /** The model this primitive calls. */
+  readonly languageModel: LanguageModel;
+  readonly #options: ResolvedModelOptions;
+
+  /** @throws {@link InvalidOptionsError} for a value that is not a `LanguageModel`, or bad options. */
+  constructor(languageModel: LanguageModel, options?: ModelOptions) {
+    const resolved = resolveModelOptions("streamModel", languageModel, options, "StreamModelPrimitive");
+    super({
+      kind: "model",
+      name: resolved.name,
+      spanName: `chat ${languageModel.modelId}`,
+      spanKind: SpanKind.CLIENT,
+      endSpanOnResult: false,
+    });
+    this.languageModel = languageModel;
+    this.#options = resolved;
+  }
+
+  protected async run(request: ModelRequest, ctx: WorkflowContext): Promise<ModelStream> {
+    checkRequest(request);
+    const lm = this.languageModel;
+    const span = this.currentSpan(ctx);
+    const call = new ModelCall(lm, this.#options, this.kind, ctx, span, request, true);
+    let iterator: AsyncIterator<ModelChunk> | undefined;
+    let first: IteratorResult<ModelChunk>;
+    try {
+      const options = { signal: ctx.signal };
+      const source = lm.stream !== undefined ? lm.stream(request, options) : replay(lm.generate(request, options));
+      iterator = source[Symbol.asyncIterator]();
+      first = await iterator.next();
+    } catch (error) {
+      // Nothing was delivered: release the budget; the base class records the failure on the span.
+      call.fail(error, false);
+      throw error;
+    }
+    return new ObservedModelStream(iterator, first, call, span);
+  }
+}
+
+/** A whole answer as the chunks a stream would have carried. */
+async function* replay(response: Promise<ModelResponse>): AsyncGenerator<ModelChunk> {
+  const answer = await response;
+  if (answer.text !== "") yield { type: "text", text: answer.text };
+  for (const toolCall of answer.toolCalls) yield { type: "tool-call", toolCall };
+  yield { type: "finish", usage: answer.usage, finishReason: answer.finishReason, model: answer.model };
+}
+
+/**
+ * Creates a {@link StreamModelPrimitive}.
+ *
+ * @throws {@link InvalidOptionsError} for a value that is not a `LanguageModel`, or bad options.
+ * @example
+ * ```ts
+ * const answer = await (await streamModel(lm).execute(request)).collect();
+ * ```
+ * @since 0.1.0
+ */
+export function streamModel(languageModel: LanguageModel, options?: ModelOptions): StreamModelPrimitive {
+  return new StreamModelPrimitive(languageModel, options);
+}

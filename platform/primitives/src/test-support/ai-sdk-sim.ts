@@ -1,0 +1,79 @@
+/**
+ * Test setup for `fromAiSdk`: the real `@ai-sdk/openai-compatible` provider pointed at the simulated
+ * OpenAI-compatible server on loopback, closed when the test finishes. Not published.
+ *
+ * @packageDocumentation
+ */
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { onTestFinished } from "vitest";
+import type { LanguageModel, ModelChunk, ModelRequest } from "../orchestration/language-model.js";
+import { fromAiSdk } from "../orchestration/providers/ai-sdk.js";
+import { startSimulatedProvider } from "../testing/simulated-provider/server.js";
+import type { SimulatedProvider, SimulatedProviderOptions } from "../testing/simulated-provider/types.js";
+
+/** The API key the simulated server requires (shaped like an OpenAI key, so redaction can be checked). */
+export const SIM_API_KEY = "sk-simulated-test-key-0123456789";
+
+/** A one-message request. */
+export const hello: ModelRequest = { messages: [{ role: "user", content: "Hello there" }] };
+
+/** What {@link setupAiSdkSim} returns. */
+export interface AiSdkSim {
+  readonly sim: SimulatedProvider;
+  /** The AI SDK model (`sim.chat`), unwrapped. */
+  readonly sdkModel: ReturnType<ReturnType<typeof createOpenAICompatible>["chatModel"]>;
+  /** `fromAiSdk(sdkModel)`. */
+  readonly llm: LanguageModel;
+}
+
+/**
+ * Starts a simulated provider (closed when the test finishes) and wraps an `@ai-sdk/openai-compatible`
+ * chat model for it (`includeUsage: true`, model `sim-small` unless told).
+ */
+export async function setupAiSdkSim(
+  options: SimulatedProviderOptions = {},
+  settings: { readonly supportsStructuredOutputs?: boolean; readonly model?: string } = {},
+): Promise<AiSdkSim> {
+  const sim = await startSimulatedProvider({ apiKey: SIM_API_KEY, ...options });
+  onTestFinished(() => sim.close());
+  const provider = createOpenAICompatible({
+    name: "sim",
+    baseURL: sim.baseURL,
+    apiKey: SIM_API_KEY,
+    includeUsage: true,
+    ...(settings.supportsStructuredOutputs === undefined
+      ? {}
+      : { supportsStructuredOutputs: settings.supportsStructuredOutputs }),
+  });
+  const sdkModel = provider.chatModel(settings.model ?? "sim-small");
+  return { sim, sdkModel, llm: fromAiSdk(sdkModel) };
+}
+
+/** A fresh signal that never aborts. */
+export function neverAborted(): AbortSignal {
+  return new AbortController().signal;
+}
+
+/** Every chunk of a stream. */
+export async function collect(chunks: AsyncIterable<ModelChunk>): Promise<ModelChunk[]> {
+  const out: ModelChunk[] = [];
+  for await (const chunk of chunks) out.push(chunk);
+  return out;
+}
+
+/** What `promise` rejects with; fails the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+}
+
+/** The JSON body of the last chat-completion request the server received. */
+export function lastBody(sim: SimulatedProvider): Readonly<Record<string, unknown>> {
+  const request = sim.requests.at(-1);
+  if (request === undefined) throw new Error("the simulated provider received no request");
+  return request.body;
+}
