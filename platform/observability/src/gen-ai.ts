@@ -7,26 +7,33 @@
  */
 import type { Attributes, Context, Span } from "@opentelemetry/api";
 import { SpanKind, SpanStatusCode, context, diag, trace } from "@opentelemetry/api";
-import { isTtaError } from "@tta/primitives";
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  GEN_AI_OPERATION_CHAT,
+  defaultCatalog,
+  isTtaError,
+  setGenAiRequestAttributes,
+  setGenAiResultAttributes,
+} from "@tta/primitives";
+import { catalogCost } from "./internal/model-cost.js";
 
-// Copied from @opentelemetry/semantic-conventions 1.45.0 `/incubating` (that entry point may change
-// within minor releases; these strings are the spec's and stay fixed here).
-/** `gen_ai.operation.name` (e.g. `"chat"`). @since 0.1.0 */
-export const ATTR_GEN_AI_OPERATION_NAME = "gen_ai.operation.name";
-/** `gen_ai.provider.name` (e.g. `"openai"`). @since 0.1.0 */
-export const ATTR_GEN_AI_PROVIDER_NAME = "gen_ai.provider.name";
-/** `gen_ai.request.model`. @since 0.1.0 */
-export const ATTR_GEN_AI_REQUEST_MODEL = "gen_ai.request.model";
-/** `gen_ai.response.model`. @since 0.1.0 */
-export const ATTR_GEN_AI_RESPONSE_MODEL = "gen_ai.response.model";
-/** `gen_ai.usage.input_tokens`. @since 0.1.0 */
-export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens";
-/** `gen_ai.usage.output_tokens`. @since 0.1.0 */
-export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
-/** `gen_ai.operation.name` value for chat completions. @since 0.1.0 */
-export const GEN_AI_OPERATION_NAME_VALUE_CHAT = "chat";
-/** Span attribute TTA adds when a call's cost is known (not a semantic convention). @since 0.1.0 */
-export const ATTR_TTA_LLM_COST_USD = "tta.llm.cost_usd";
+// The GenAI attribute names live in @tta/primitives (one implementation, shared with `model(...)`).
+export {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_TTA_LLM_COST_USD,
+} from "@tta/primitives";
+
+/**
+ * `gen_ai.operation.name` value for chat completions (`"chat"`): the same value as `GEN_AI_OPERATION_CHAT`
+ * of `@tta/primitives`, under this package's earlier name.
+ * @since 0.1.0
+ */
+export const GEN_AI_OPERATION_NAME_VALUE_CHAT: typeof GEN_AI_OPERATION_CHAT = GEN_AI_OPERATION_CHAT;
 
 /**
  * One finished model call, as recorded in metrics.
@@ -37,13 +44,18 @@ export interface ModelCallRecord {
   readonly model: string;
   /** The model that answered, when it differs; used first for the price lookup. */
   readonly responseModel?: string | undefined;
-  /** Prompt tokens. */
+  /** Prompt tokens (cached ones included, OpenAI semantics). */
   readonly inputTokens?: number | undefined;
+  /** Prompt tokens served from the provider's cache (priced at the catalogue's cached price). */
+  readonly cachedInputTokens?: number | undefined;
   /** Completion tokens. */
   readonly outputTokens?: number | undefined;
   /** Wall time of the call, ms. */
   readonly durationMs?: number | undefined;
-  /** Cost in USD; when absent it is computed from the price table (`metrics.modelPrices`), if the model is listed. */
+  /**
+   * Cost in USD; when absent it is computed from the setup's model catalogue (`metrics.catalog`), if
+   * the catalogue lists `responseModel` or `model`.
+   */
   readonly costUsd?: number | undefined;
   /** Set when the call failed (`error.type`). */
   readonly errorType?: string | undefined;
@@ -52,6 +64,11 @@ export interface ModelCallRecord {
 /** Receives every {@link recordModelCall}; each `setupObservability` metrics registry is one. @since 0.1.0 */
 export interface ModelCallSink {
   recordModelCall(record: ModelCallRecord): void;
+  /**
+   * Prices a call with the sink's model catalogue (`undefined` when it lists neither model); used for
+   * the `tta.llm.cost_usd` span attribute of {@link withModelCallSpan}. @defaultValue not priced by this sink
+   */
+  priceModelCall?(record: ModelCallRecord): number | undefined;
 }
 
 const sinks = new Set<ModelCallSink>();
@@ -125,11 +142,17 @@ export interface ModelCallRequest {
 export interface ModelCallScope {
   /** The `chat {model}` span (a non-recording span when no SDK is registered). */
   readonly span: Span;
-  /** Token usage of the response. */
-  setUsage(usage: { readonly inputTokens?: number | undefined; readonly outputTokens?: number | undefined }): void;
+  /** Token usage of the response (`inputTokens` includes `cachedInputTokens`, OpenAI semantics). */
+  setUsage(usage: {
+    readonly inputTokens?: number | undefined;
+    readonly outputTokens?: number | undefined;
+    readonly cachedInputTokens?: number | undefined;
+  }): void;
   /** The model that answered (`gen_ai.response.model`). */
   setResponseModel(model: string): void;
-  /** The call's cost in USD, when the provider reports it (overrides the price table). */
+  /** Why the model stopped (`gen_ai.response.finish_reasons`), e.g. `"stop"`, `"length"`, `"tool-calls"`. */
+  setFinishReason(reason: string): void;
+  /** The call's cost in USD, when the provider reports it (overrides the catalogue's price). */
   setCost(costUsd: number): void;
 }
 
@@ -137,6 +160,20 @@ const TRACER_NAME = "@tta/observability";
 
 function tokens(value: number | undefined): number | undefined {
   return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** The span's cost: from the first active setup's catalogue that lists the model, else `defaultCatalog`. */
+function priceForSpan(record: ModelCallRecord): number | undefined {
+  try {
+    for (const sink of sinks) {
+      const cost = sink.priceModelCall?.(record);
+      if (cost !== undefined) return cost;
+    }
+    return sinks.size === 0 ? catalogCost(defaultCatalog, record) : undefined;
+  } catch (error) {
+    diag.warn("@tta/observability: pricing a model call failed", error);
+    return undefined;
+  }
 }
 
 function errorTypeOf(error: unknown): string {
@@ -152,8 +189,13 @@ function errorTypeOf(error: unknown): string {
  * - The span is a child of `request.parent` (default: the active context, i.e. the current
  *   primitive's span when the `AsyncLocalStorage` context manager is on) and is active while `fn` runs.
  * - Attributes: `gen_ai.operation.name`, `gen_ai.request.model`, `gen_ai.provider.name`,
- *   `gen_ai.response.model`, `gen_ai.usage.input_tokens`, `gen_ai.usage.output_tokens`. Prompts and
- *   completions are never recorded.
+ *   `gen_ai.response.model`, `gen_ai.usage.input_tokens`, `gen_ai.usage.output_tokens`,
+ *   `gen_ai.response.finish_reasons` and `tta.llm.cost_usd` (set by the same code as the `model(...)`
+ *   primitive of `@tta/primitives`). Prompts and completions are never recorded.
+ * - Cost: `call.setCost(usd)` when the provider reports it; otherwise each active setup prices the
+ *   call with its `metrics.catalog` (the span gets the first setup's price; `defaultCatalog` without
+ *   a setup). Do not wrap a `model(...)` primitive's call in it: that primitive already makes its own
+ *   span and `model-call` event, which the metrics record.
  * - On failure: ERROR status, recorded exception, `error.type`; the duration is still recorded and
  *   the same error is rethrown (never wrapped).
  *
@@ -175,31 +217,29 @@ export async function withModelCallSpan<T>(
   const model = typeof request?.model === "string" && request.model !== "" ? request.model : "unknown";
   const operation = request.operation ?? GEN_AI_OPERATION_NAME_VALUE_CHAT;
   const parent = request.parent ?? context.active();
-  const span = trace.getTracer(TRACER_NAME).startSpan(
-    `${operation} ${model}`,
-    {
-      kind: SpanKind.CLIENT,
-      attributes: {
-        ...request.attributes,
-        [ATTR_GEN_AI_OPERATION_NAME]: operation,
-        [ATTR_GEN_AI_REQUEST_MODEL]: model,
-        ...(request.provider === undefined ? {} : { [ATTR_GEN_AI_PROVIDER_NAME]: request.provider }),
-      },
-    },
-    parent,
-  );
+  const span = trace
+    .getTracer(TRACER_NAME)
+    .startSpan(`${operation} ${model}`, { kind: SpanKind.CLIENT, attributes: { ...request.attributes } }, parent);
+  setGenAiRequestAttributes(span, request.provider, model);
+  if (operation !== GEN_AI_OPERATION_CHAT) span.setAttribute(ATTR_GEN_AI_OPERATION_NAME, operation);
   let inputTokens: number | undefined;
   let outputTokens: number | undefined;
+  let cachedInputTokens: number | undefined;
   let responseModel: string | undefined;
+  let finishReason: string | undefined;
   let costUsd: number | undefined;
   const scope: ModelCallScope = {
     span,
     setUsage(usage) {
       inputTokens = tokens(usage.inputTokens) ?? inputTokens;
       outputTokens = tokens(usage.outputTokens) ?? outputTokens;
+      cachedInputTokens = tokens(usage.cachedInputTokens) ?? cachedInputTokens;
     },
     setResponseModel(name) {
       if (typeof name === "string" && name !== "") responseModel = name;
+    },
+    setFinishReason(reason) {
+      if (typeof reason === "string" && reason !== "") finishReason = reason;
     },
     setCost(cost) {
       if (typeof cost === "number" && Number.isFinite(cost) && cost >= 0) costUsd = cost;
@@ -208,12 +248,26 @@ export async function withModelCallSpan<T>(
   const started = performance.now();
   const finish = (errorType: string | undefined): void => {
     const durationMs = performance.now() - started;
-    if (responseModel !== undefined) span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, responseModel);
-    if (inputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, inputTokens);
-    if (outputTokens !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, outputTokens);
-    if (costUsd !== undefined) span.setAttribute(ATTR_TTA_LLM_COST_USD, costUsd);
+    const record: ModelCallRecord = {
+      model,
+      responseModel,
+      inputTokens,
+      outputTokens,
+      cachedInputTokens,
+      durationMs,
+      costUsd,
+      errorType,
+    };
+    if (span.isRecording())
+      setGenAiResultAttributes(span, {
+        responseModel,
+        inputTokens,
+        outputTokens,
+        finishReason,
+        costUsd: costUsd ?? priceForSpan(record),
+      });
     span.end();
-    recordModelCall({ model, responseModel, inputTokens, outputTokens, durationMs, costUsd, errorType });
+    recordModelCall(record);
   };
   try {
     const result = await context.with(trace.setSpan(parent, span), () => fn(scope));

@@ -18,7 +18,6 @@ export type {
   LogLevel,
   LoggingOptions,
   MetricsOptions,
-  ModelPrice,
   ObservabilityOptions,
   ResolvedLoggingOptions,
   ResolvedMetricsOptions,

@@ -1,6 +1,15 @@
 import { createServer, get } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CircuitOpenError, createContext, lambda, sequential } from "@tta/primitives";
+import type { ModelCallEvent } from "@tta/primitives";
+import {
+  CircuitOpenError,
+  createCatalog,
+  createContext,
+  defaultCatalog,
+  emit,
+  lambda,
+  sequential,
+} from "@tta/primitives";
 import { circuitBreaker, fallback, retry, timeout } from "@tta/primitives/recovery";
 import { MockPrimitive, TestClock } from "@tta/primitives/testing";
 import { afterEach, describe, expect, it } from "vitest";
@@ -119,8 +128,17 @@ describe("Prometheus metrics from primitive events", () => {
     expect(name).toBe(`a_b_c_d${"x".repeat(57)}`);
   });
 
-  it("records model calls: token usage, duration and cost from the price table", async () => {
-    const handle = setup({ modelPrices: { "gpt-test": { inputPerMillion: 2, outputPerMillion: 8 } } });
+  it("records model calls: token usage, duration and cost from the catalogue", async () => {
+    const catalog = createCatalog([
+      {
+        id: "gpt-test",
+        provider: "test",
+        contextWindow: 8192,
+        pricing: { inputPerMillion: 2, outputPerMillion: 8 },
+        capabilities: [],
+      },
+    ]);
+    const handle = setup({ catalog });
     recordModelCall({ model: "gpt-test", inputTokens: 1000, outputTokens: 500, durationMs: 1500 });
     recordModelCall({ model: "other-model", inputTokens: 10, costUsd: 0.5 });
     expect(await value(handle, "gen_ai_client_token_usage_total", { model: "gpt-test", type: "input" })).toBe(1000);
@@ -130,6 +148,40 @@ describe("Prometheus metrics from primitive events", () => {
     expect(await handle.registry.metrics()).toMatch(
       /gen_ai_client_operation_duration_seconds_sum\{model="gpt-test"\} 1.5/,
     );
+  });
+
+  it("defaults to defaultCatalog, prices cached tokens, and tries the response model before the configured one", async () => {
+    const handle = setup();
+    // gpt-4o: 2.5 / 10, cached 1.25 per million. (1_000_000 − 400_000) × 2.5 + 400_000 × 1.25 + 100_000 × 10 = 3.0 USD
+    recordModelCall({ model: "gpt-4o", inputTokens: 1_000_000, cachedInputTokens: 400_000, outputTokens: 100_000 });
+    // The response model (gpt-4o-mini) is listed, so its price wins over the configured id's.
+    recordModelCall({ model: "router-alias", responseModel: "gpt-4o-mini", inputTokens: 1_000_000, outputTokens: 0 });
+    // Neither listed: tokens are counted, no cost series.
+    recordModelCall({ model: "unlisted", responseModel: "unlisted-2025", inputTokens: 5, outputTokens: 5 });
+    expect(await value(handle, "tta_llm_cost_usd_total", { model: "gpt-4o" })).toBeCloseTo(3, 10);
+    expect(await value(handle, "tta_llm_cost_usd_total", { model: "router-alias" })).toBeCloseTo(0.15, 10);
+    const text = await handle.registry.metrics();
+    expect(text).toContain('gen_ai_client_token_usage_total{model="unlisted",type="input"} 5');
+    expect(text).not.toContain('tta_llm_cost_usd_total{model="unlisted"}');
+  });
+
+  it("a catalogue whose cost() throws is reported once; tokens are still recorded", async () => {
+    const diag = captureDiag();
+    try {
+      const broken = {
+        ...defaultCatalog,
+        cost: () => {
+          throw new Error("pricing service down");
+        },
+      };
+      const handle = setup({ catalog: broken });
+      recordModelCall({ model: "m", inputTokens: 3, outputTokens: 4 });
+      recordModelCall({ model: "m", inputTokens: 3, outputTokens: 4 });
+      expect(await value(handle, "gen_ai_client_token_usage_total", { model: "m", type: "input" })).toBe(6);
+      expect(diag.messages.filter((m) => m.message.includes("cost() threw"))).toHaveLength(1);
+    } finally {
+      diag.restore();
+    }
   });
 
   it("metricsHandler serves /metrics in the Prometheus text format, 404 elsewhere", async () => {
@@ -183,5 +235,86 @@ describe("Prometheus metrics from primitive events", () => {
     await lambda((n: number) => n, "before").execute(1);
     expect(await value(handle, "tta_primitive_executions_total", { name: "before", outcome: "success" })).toBe(1);
     await sequential([lambda((n: number) => n)]).execute(1);
+  });
+});
+
+describe("model-call events", () => {
+  const event = (fields: Partial<ModelCallEvent> = {}): ModelCallEvent => ({
+    type: "model-call",
+    kind: "model",
+    name: "chat",
+    workflowId: "wf-1",
+    correlationId: "corr-1",
+    at: 0,
+    model: "gpt-4o-mini",
+    responseModel: "gpt-4o-mini-2024-07-18",
+    provider: "openai",
+    inputTokens: 1200,
+    outputTokens: 300,
+    durationMs: 2500,
+    outcome: "success",
+    streaming: false,
+    ...fields,
+  });
+
+  it("an event without costUsd is priced with the catalogue (response model not listed → configured model)", async () => {
+    const handle = setup();
+    emit(event());
+    const text = await handle.registry.metrics();
+    expect(text).toContain('gen_ai_client_token_usage_total{model="gpt-4o-mini",type="input"} 1200');
+    expect(text).toContain('gen_ai_client_token_usage_total{model="gpt-4o-mini",type="output"} 300');
+    expect(text).toContain('gen_ai_client_operation_duration_seconds_sum{model="gpt-4o-mini"} 2.5');
+    expect(text).toContain('gen_ai_client_operation_duration_seconds_count{model="gpt-4o-mini"} 1');
+    // 1200 × 0.15 / 1e6 + 300 × 0.6 / 1e6 = 0.00036 (defaultCatalog's gpt-4o-mini)
+    expect(text).toMatch(/^tta_llm_cost_usd_total\{model="gpt-4o-mini"\} 0\.00036\d*$/m);
+    // Run ids never become labels.
+    expect(text).not.toContain("wf-1");
+  });
+
+  it("an event's own costUsd is used as is, cached tokens are priced, and a custom catalogue applies", async () => {
+    const catalog = defaultCatalog.extend([
+      {
+        id: "house-model",
+        provider: "vllm",
+        contextWindow: 32_768,
+        pricing: { inputPerMillion: 4, outputPerMillion: 16, cachedInputPerMillion: 1 },
+        capabilities: ["tools"],
+      },
+    ]);
+    const handle = setup({ catalog });
+    emit(event({ costUsd: 0.25 }));
+    emit(event({ costUsd: 0.5 }));
+    // (1_000_000 − 500_000) × 4 + 500_000 × 1 + 250_000 × 16 = 2 + 0.5 + 4 = 6.5 USD
+    emit(
+      event({
+        model: "house-model",
+        responseModel: "house-model",
+        inputTokens: 1_000_000,
+        cachedInputTokens: 500_000,
+        outputTokens: 250_000,
+      }),
+    );
+    expect(await value(handle, "tta_llm_cost_usd_total", { model: "gpt-4o-mini" })).toBe(0.75);
+    expect(await value(handle, "tta_llm_cost_usd_total", { model: "house-model" })).toBeCloseTo(6.5, 10);
+    expect(await value(handle, "gen_ai_client_token_usage_total", { model: "gpt-4o-mini", type: "input" })).toBe(2400);
+  });
+
+  it("a failed call records its duration and no cost; the model label is bounded by maxNames", async () => {
+    const handle = setup({ maxNames: 2 });
+    emit(
+      event({
+        outcome: "error",
+        errorType: "PROVIDER_ERROR",
+        inputTokens: 0,
+        outputTokens: 0,
+        responseModel: "gpt-4o-mini",
+      }),
+    );
+    for (const model of ["a", "b", "c", "d"]) emit(event({ model, responseModel: model }));
+    const text = await handle.registry.metrics();
+    expect(text).toContain('gen_ai_client_operation_duration_seconds_count{model="gpt-4o-mini"} 1');
+    expect(text).not.toContain('tta_llm_cost_usd_total{model="gpt-4o-mini"}');
+    const metric = await handle.registry.getSingleMetric("gen_ai_client_token_usage_total")?.get();
+    expect(new Set(metric?.values.map((v) => v.labels.model))).toEqual(new Set(["gpt-4o-mini", "a", "other"]));
   });
 });

@@ -6,13 +6,14 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer } from "node:http";
-import type { TtaEvent } from "@tta/primitives";
+import type { ModelCallEvent, TtaEvent } from "@tta/primitives";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { ModelCallRecord, ModelCallSink } from "./gen-ai.js";
 import type { ResolvedMetricsOptions } from "./options.js";
 import type { CounterCell, HistogramSeries } from "./internal/fast-metrics.js";
 import { AggregatedHistogram, BufferedCounter } from "./internal/fast-metrics.js";
 import { LabelCap, OVERFLOW_LABEL } from "./internal/labels.js";
+import { catalogCost, finiteCount } from "./internal/model-cost.js";
 import type { OnceReporter } from "./internal/report.js";
 
 /**
@@ -48,6 +49,9 @@ interface ExecutionCells {
  * The TTA metric set in one prom-client {@link Registry}, updated from primitive events and model calls.
  *
  * @remarks
+ * Model calls arrive two ways and are recorded by the same code: `model-call` events (from the
+ * `model`/`streamModel` primitives of `@tta/primitives`) and `recordModelCall` (from
+ * `withModelCallSpan` or user code). A call without a reported cost is priced with `options.catalog`.
  * Labels are bounded: `kind` and `name` are sanitised and only the first `maxNames` distinct names
  * (and 100 kinds, and `maxNames` models) are kept; the rest are reported as `"other"`. Workflow ids,
  * correlation ids, inputs and cache keys never become labels.
@@ -184,28 +188,53 @@ export class TtaMetrics implements ModelCallSink {
           if (event.action === "rejected")
             this.#rejections.inc({ kind: event.type, name: this.#names.value(event.name) });
           return;
+        case "model-call":
+          this.recordModelCall(modelCallRecord(event));
+          return;
         default:
-          this.#onOtherEvent(event);
+          // Forward-compatible: an event type this version does not know is ignored.
+          return;
       }
     } catch (error) {
       this.#reporter.report("metrics:event", "updating metrics from a primitive event failed", error);
     }
   }
 
-  /** Records one model call (token usage, duration, cost). Never throws. */
+  /**
+   * Records one model call: token usage, duration, and cost (`record.costUsd`, else priced with the
+   * catalogue). The `model` label is `record.model` (the configured model), bounded like `name`. Never throws.
+   */
   recordModelCall(record: ModelCallRecord): void {
     try {
       const model = this.#models.value(record.model);
-      const input = finite(record.inputTokens);
-      const output = finite(record.outputTokens);
+      const input = finiteCount(record.inputTokens);
+      const output = finiteCount(record.outputTokens);
       if (input !== undefined) this.#tokens.inc({ model, type: "input" }, input);
       if (output !== undefined) this.#tokens.inc({ model, type: "output" }, output);
-      const duration = finite(record.durationMs);
+      const duration = finiteCount(record.durationMs);
       if (duration !== undefined) this.#modelDuration.observe({ model }, duration / 1000);
-      const cost = finite(record.costUsd) ?? this.#priceOf(record, input, output);
+      const cost = finiteCount(record.costUsd) ?? this.priceModelCall(record);
       if (cost !== undefined && cost > 0) this.#cost.inc({ model }, cost);
     } catch (error) {
       this.#reporter.report("metrics:model-call", "recording a model call failed", error);
+    }
+  }
+
+  /**
+   * The cost of `record` in USD from this registry's catalogue (`metrics.catalog`), ignoring
+   * `record.costUsd`; `undefined` when the catalogue lists neither model. Never throws (a throwing
+   * catalogue is reported once through `diag`).
+   */
+  priceModelCall(record: ModelCallRecord): number | undefined {
+    try {
+      return catalogCost(this.#options.catalog, record);
+    } catch (error) {
+      this.#reporter.report(
+        "metrics:catalog",
+        "the model catalogue's cost() threw; the call is recorded without a cost",
+        error,
+      );
+      return undefined;
     }
   }
 
@@ -308,25 +337,22 @@ export class TtaMetrics implements ModelCallSink {
     if (name !== OVERFLOW_LABEL) this.#cacheCells.set(rawKey, cell);
     return cell;
   }
-
-  #onOtherEvent(event: { type: string }): void {
-    // Forward-compatible: a future `model-call` event from orchestration primitives (DESIGN §8).
-    if (event.type === "model-call") this.recordModelCall(event as unknown as ModelCallRecord);
-  }
-
-  #priceOf(record: ModelCallRecord, input: number | undefined, output: number | undefined): number | undefined {
-    const prices = this.#options.modelPrices;
-    const price =
-      (record.responseModel !== undefined ? prices[record.responseModel] : undefined) ?? prices[record.model];
-    if (price === undefined || (input === undefined && output === undefined)) return undefined;
-    return ((input ?? 0) * price.inputPerMillion + (output ?? 0) * price.outputPerMillion) / 1_000_000;
-  }
 }
 
 function counter<L extends string>(registers: Registry[], name: string, help: string, labelNames: L[]): Counter<L> {
   return new Counter({ name, help, labelNames, registers });
 }
 
-function finite(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
+/** The {@link ModelCallRecord} of a `model-call` event (the event's cost, when present, is used as is). */
+function modelCallRecord(event: ModelCallEvent): ModelCallRecord {
+  return {
+    model: event.model,
+    responseModel: event.responseModel,
+    inputTokens: event.inputTokens,
+    outputTokens: event.outputTokens,
+    cachedInputTokens: event.cachedInputTokens,
+    durationMs: event.durationMs,
+    costUsd: event.costUsd,
+    errorType: event.errorType,
+  };
 }

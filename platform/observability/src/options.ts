@@ -4,7 +4,8 @@
  *
  * @packageDocumentation
  */
-import { InvalidOptionsError } from "@tta/primitives";
+import type { Catalog } from "@tta/primitives";
+import { InvalidOptionsError, defaultCatalog } from "@tta/primitives";
 
 /**
  * Where spans go.
@@ -61,14 +62,6 @@ export interface TracingOptions {
   readonly exportTimeoutMs?: number | undefined;
 }
 
-/** Price of a model, in US dollars per million tokens. @since 0.1.0 */
-export interface ModelPrice {
-  /** USD per 1 000 000 input (prompt) tokens. */
-  readonly inputPerMillion: number;
-  /** USD per 1 000 000 output (completion) tokens. */
-  readonly outputPerMillion: number;
-}
-
 /** Metrics options. @since 0.1.0 */
 export interface MetricsOptions {
   /** Start a standalone `/metrics` server on this port (0 = a free port). @defaultValue no server */
@@ -79,8 +72,20 @@ export interface MetricsOptions {
   readonly defaultMetrics?: boolean | undefined;
   /** Distinct primitive `name` label values kept; later ones are reported as `"other"`. @defaultValue 200 */
   readonly maxNames?: number | undefined;
-  /** Price table for `tta_llm_cost_usd_total`, by model name. @defaultValue `{}` (no cost unless given per call) */
-  readonly modelPrices?: Readonly<Record<string, ModelPrice>> | undefined;
+  /**
+   * The model catalogue that prices model calls for `tta_llm_cost_usd_total` (and the
+   * `tta.llm.cost_usd` attribute of `withModelCallSpan`) when a call does not report its cost:
+   * a `Catalog` from `createCatalog`, `loadCatalog` or `defaultCatalog.extend(...)` (`@tta/primitives`).
+   * The response model's entry is used when listed, else the configured model's.
+   * @defaultValue `defaultCatalog` from `@tta/primitives` (list prices of widely used models; they drift, so
+   * pass your own prices for billing)
+   */
+  readonly catalog?: Catalog | undefined;
+  /**
+   * Removed: setting it (to anything) throws `InvalidOptionsError` naming `metrics.modelPrices`.
+   * @deprecated Pass `catalog` instead (a `Catalog` from `createCatalog`/`loadCatalog` of `@tta/primitives`).
+   */
+  readonly modelPrices?: never;
 }
 
 /** pino level names. @since 0.1.0 */
@@ -153,7 +158,8 @@ export interface ResolvedMetricsOptions {
   readonly host: string;
   readonly defaultMetrics: boolean;
   readonly maxNames: number;
-  readonly modelPrices: Readonly<Record<string, ModelPrice>>;
+  /** The catalogue that prices model calls. */
+  readonly catalog: Catalog;
 }
 
 /** {@link LoggingOptions} after validation. @since 0.1.0 */
@@ -175,7 +181,7 @@ export interface ResolvedObservabilityOptions {
 const LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 const TOP_KEYS = ["serviceName", "serviceVersion", "tracing", "metrics", "logging"] as const;
 const TRACING_KEYS = ["exporter", "endpoint", "headers", "sampleRatio", "contextManager", "exportTimeoutMs"] as const;
-const METRICS_KEYS = ["port", "host", "defaultMetrics", "maxNames", "modelPrices"] as const;
+const METRICS_KEYS = ["port", "host", "defaultMetrics", "maxNames", "catalog"] as const;
 const LOGGING_KEYS = ["level", "pretty", "destination"] as const;
 
 function describe(value: unknown): string {
@@ -225,11 +231,6 @@ function integer(option: string, value: unknown, min: number, max: number, fallb
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
     fail(option, `an integer from ${min} to ${max}`, value);
-  return value;
-}
-
-function finiteNonNegative(option: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) fail(option, "a finite number ≥ 0", value);
   return value;
 }
 
@@ -297,30 +298,33 @@ function resolveTracing(value: unknown): ResolvedTracingOptions | undefined {
   });
 }
 
-function resolvePrices(value: unknown): Readonly<Record<string, ModelPrice>> {
-  if (value === undefined) return Object.freeze({});
-  if (!isPlainObject(value)) fail("metrics.modelPrices", "a plain object keyed by model name", value);
-  const out: Record<string, ModelPrice> = {};
-  for (const [model, price] of Object.entries(value)) {
-    const option = `metrics.modelPrices.${model}`;
-    const p = read(option, price, ["inputPerMillion", "outputPerMillion"]);
-    out[model] = Object.freeze({
-      inputPerMillion: finiteNonNegative(`${option}.inputPerMillion`, p.inputPerMillion),
-      outputPerMillion: finiteNonNegative(`${option}.outputPerMillion`, p.outputPerMillion),
-    });
-  }
-  return Object.freeze(out);
+function resolveCatalog(value: unknown): Catalog {
+  if (value === undefined) return defaultCatalog;
+  if (typeof value !== "object" || typeof (value as Partial<Catalog>).cost !== "function")
+    fail(
+      "metrics.catalog",
+      "a Catalog (from `createCatalog` or `loadCatalog` of @tta/primitives) with a `cost` function",
+      value,
+    );
+  return value as Catalog;
 }
 
 function resolveMetrics(value: unknown): ResolvedMetricsOptions | undefined {
   if (value === false) return undefined;
+  if (isPlainObject(value) && Object.hasOwn(value, "modelPrices"))
+    throw new InvalidOptionsError(
+      "metrics.modelPrices",
+      "`metrics.modelPrices` was removed: pass `metrics.catalog` instead, a `Catalog` from `createCatalog` or " +
+        "`loadCatalog` (or `defaultCatalog.extend([...])`) of @tta/primitives, whose entries carry " +
+        "`pricing: { inputPerMillion, outputPerMillion, cachedInputPerMillion? }`",
+    );
   const o = read("metrics", value, METRICS_KEYS);
   return Object.freeze({
     port: o.port === undefined ? undefined : integer("metrics.port", o.port, 0, 65_535, 0),
     host: o.host === undefined ? DEFAULT_METRICS_OPTIONS.host : nonEmpty("metrics.host", o.host),
     defaultMetrics: bool("metrics.defaultMetrics", o.defaultMetrics, DEFAULT_METRICS_OPTIONS.defaultMetrics),
     maxNames: integer("metrics.maxNames", o.maxNames, 1, 100_000, DEFAULT_METRICS_OPTIONS.maxNames),
-    modelPrices: resolvePrices(o.modelPrices),
+    catalog: resolveCatalog(o.catalog),
   });
 }
 
@@ -358,7 +362,8 @@ function resolveLogging(value: unknown): ResolvedLoggingOptions | undefined {
  *
  * @throws {@link InvalidOptionsError} (code `INVALID_OPTIONS`, `option` = the dotted option name) for an
  * unknown key, an unknown exporter or log level, an invalid endpoint URL, a port outside 0..65535, a
- * `sampleRatio` outside 0..1, or a value of the wrong type.
+ * `sampleRatio` outside 0..1, a `metrics.catalog` without a `cost` function, the removed
+ * `metrics.modelPrices`, or a value of the wrong type.
  * @example
  * ```ts
  * resolveObservabilityOptions({ serviceName: "api", tracing: { exporter: "zipkin" } });

@@ -1,5 +1,5 @@
 import { ProxyTracerProvider, trace } from "@opentelemetry/api";
-import { InvalidOptionsError, isObserved, lambda, sequential } from "@tta/primitives";
+import { InvalidOptionsError, defaultCatalog, isObserved, lambda, sequential } from "@tta/primitives";
 import { retry } from "@tta/primitives/recovery";
 import { MockPrimitive } from "@tta/primitives/testing";
 import { describe, expect, it, vi } from "vitest";
@@ -40,10 +40,13 @@ describe("setupObservability options", () => {
     [{ serviceName: "a", metrics: { port: 80.5 } }, "metrics.port", /integer/],
     [{ serviceName: "a", metrics: { prot: 9464 } }, "metrics.prot", /Unknown option/],
     [
-      { serviceName: "a", metrics: { modelPrices: { m: { inputPerMillion: -1, outputPerMillion: 1 } } } },
-      "metrics.modelPrices.m.inputPerMillion",
-      /≥ 0/,
+      { serviceName: "a", metrics: { modelPrices: { m: { inputPerMillion: 1, outputPerMillion: 1 } } } },
+      "metrics.modelPrices",
+      /removed: pass `metrics\.catalog` instead, a `Catalog` from `createCatalog` or `loadCatalog`/,
     ],
+    [{ serviceName: "a", metrics: { modelPrices: undefined } }, "metrics.modelPrices", /metrics\.catalog/],
+    [{ serviceName: "a", metrics: { catalog: { "gpt-4o": { inputPerMillion: 1 } } } }, "metrics.catalog", /cost/],
+    [{ serviceName: "a", metrics: { catalog: "catalog.json" } }, "metrics.catalog", /Catalog/],
     [{ serviceName: "a", logging: { level: "verbose" } }, "logging.level", /one of/],
     [{ serviceName: "a", logging: { destination: {} } }, "logging.destination", /write/],
     [
@@ -76,6 +79,9 @@ describe("setupObservability options", () => {
       exportTimeoutMs: 10_000,
     });
     expect(resolved.metrics).toBeUndefined();
+    expect(resolveObservabilityOptions({ serviceName: "svc", metrics: { catalog: null } }).metrics?.catalog).toBe(
+      defaultCatalog,
+    );
     expect(resolved.logging).toMatchObject({ level: "info", pretty: false });
     const jaeger = resolveObservabilityOptions({
       serviceName: "s",
