@@ -1,10 +1,11 @@
 import { setupObservability, withModelCallSpan } from "@tta/observability";
-import { lambda } from "@tta/primitives";
+import { defaultCatalog, lambda } from "@tta/primitives";
 
 const obs = setupObservability({
   serviceName: "gen-ai-demo",
   tracing: { exporter: "memory" },
-  metrics: { modelPrices: { "gpt-4o-mini": { inputPerMillion: 0.15, outputPerMillion: 0.6 } } },
+  // The prices of uncosted calls; defaultCatalog is the default (gpt-4o-mini: $0.15 / $0.60 per million tokens).
+  metrics: { catalog: defaultCatalog },
   logging: false,
 });
 
@@ -25,8 +26,9 @@ const ask = lambda(
 console.log(await ask.execute("hi")); // → echo: hi
 
 const chat = obs.memoryExporter?.getFinishedSpans().find((span) => span.name.startsWith("chat"));
-console.log(chat?.name, chat?.attributes["gen_ai.usage.input_tokens"], chat?.attributes["gen_ai.usage.output_tokens"]);
-// → chat gpt-4o-mini 1200 300
+const { "gen_ai.usage.input_tokens": input, "gen_ai.usage.output_tokens": output } = chat?.attributes ?? {};
+console.log(chat?.name, input, output, chat?.attributes["tta.llm.cost_usd"]);
+// → chat gpt-4o-mini 1200 300 0.00036
 const exposition = await obs.registry.metrics();
 console.log(
   exposition
