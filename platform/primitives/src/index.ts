@@ -214,6 +214,7 @@ export {
   fromAiSdk,
   loadCatalog,
   model,
+  modelCallCost,
   openAICompatible,
   parseCatalog,
   parseResetDuration,

@@ -3,6 +3,7 @@
  * `@tta/observability` turns token counts into US dollars, for metrics and for the GenAI span.
  */
 import type { Catalog } from "@tta/primitives";
+import { modelCallCost } from "@tta/primitives";
 
 /** The fields of a model call that pricing reads. */
 export interface PricedCall {
@@ -19,22 +20,17 @@ export function finiteCount(value: unknown): number | undefined {
 }
 
 /**
- * The call's cost from `catalog`: the response model's entry when the catalogue lists it, else the
- * configured model's; `undefined` when neither is listed or no token count is known. May throw when a
- * user-supplied catalogue's `cost` throws (callers report it).
+ * The call's cost from `catalog` by the one rule of `@tta/primitives` (`modelCallCost`: the response
+ * model's entry when the catalogue lists it, else the configured model's); `undefined` when neither
+ * is listed or no token count is known. Throws what a user catalogue's `cost` throws (callers report it).
  */
 export function catalogCost(catalog: Catalog, call: PricedCall): number | undefined {
   const inputTokens = finiteCount(call.inputTokens);
   const outputTokens = finiteCount(call.outputTokens);
   if (inputTokens === undefined && outputTokens === undefined) return undefined;
-  const usage = {
+  return modelCallCost(catalog, call.model, call.responseModel, {
     inputTokens: inputTokens ?? 0,
     outputTokens: outputTokens ?? 0,
     cachedInputTokens: finiteCount(call.cachedInputTokens),
-  };
-  const response = call.responseModel;
-  const cost =
-    (typeof response === "string" && response !== "" ? catalog.cost(response, usage) : undefined) ??
-    catalog.cost(call.model, usage);
-  return finiteCount(cost);
+  });
 }

@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+import { InvalidOptionsError } from "./errors.js";
+import { describeValue } from "../internal/options.js";
 
 /**
  * A typed key for {@link WorkflowContext.withValue} / {@link WorkflowContext.getValue}. Keys compare
@@ -23,7 +25,7 @@ export interface ContextKey<T> {
  * Creates a {@link ContextKey}. Make one per kind of value, at module level, and share the object.
  *
  * @param name - a description for debugging (e.g. `"my-lib.tenant"`).
- * @throws `TypeError` when `name` is not a string.
+ * @throws {@link InvalidOptionsError} when `name` is not a string.
  * @example
  * ```ts
  * const TENANT = contextKey<string>("tenant");
@@ -33,7 +35,8 @@ export interface ContextKey<T> {
  * @since 0.1.0
  */
 export function contextKey<T>(name: string): ContextKey<T> {
-  if (typeof name !== "string") throw new TypeError("contextKey(name): name must be a string");
+  if (typeof name !== "string")
+    throw new InvalidOptionsError("name", `Expected \`name\` to be a string, got ${describeValue(name)}`);
   return Object.freeze({ name });
 }
 

@@ -70,7 +70,9 @@ describe("withValue / getValue", () => {
 
   it("contextKey keeps the name for debugging and rejects a non-string name", () => {
     expect(contextKey("my-lib.tenant").name).toBe("my-lib.tenant");
-    expect(() => contextKey(42 as unknown as string)).toThrow(TypeError);
+    expect(() => contextKey(42 as unknown as string)).toThrow(
+      expect.objectContaining({ code: "INVALID_OPTIONS", option: "name" }),
+    );
   });
 
   it("rejects a value that is not a ContextKey with an InvalidOptionsError naming `key`", () => {

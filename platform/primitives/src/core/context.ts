@@ -146,15 +146,25 @@ class LazyAbort {
     if (this.isAborted()) return;
     this.aborted = true;
     this.reason = reason;
+    this.holds = 0;
     this.release();
     this.controller?.abort(reason);
   }
 
+  /** Results that outlive the owning execution (a stream) and still follow the parent's abort. */
+  holds = 0;
+
   release(): void {
     this.released = true;
+    // A held link stays until the last hold is dropped (see `holdContext`).
+    if (this.holds > 0) return;
     const unlink = this.unlink;
     this.unlink = undefined;
     unlink?.();
+  }
+
+  unhold(): void {
+    if (this.holds > 0 && --this.holds === 0 && this.released) this.release();
   }
 }
 
@@ -318,22 +328,7 @@ export class WorkflowContext {
       view: (ctx, otel) => {
         if (otel === undefined && (ctx.#flags & INTERNAL) !== 0) return ctx;
         if (otel === undefined && ctx.#view !== undefined) return ctx.#view;
-        const view = new WorkflowContext({
-          shared: ctx.#shared,
-          isChild: ctx.#isChild,
-          flags: INTERNAL,
-          otel: otel ?? ctx.#otel,
-          sessionId: ctx.sessionId,
-          deadline: ctx.deadline,
-          metadata: ctx.metadata,
-          tags: ctx.tags,
-          baggage: ctx.baggage,
-          clock: ctx.clock,
-          signal: ctx.#signal,
-          lazy: ctx.#lazy,
-          release: undefined,
-          values: ctx.#values,
-        });
+        const view = ctx.#copy(INTERNAL, otel ?? ctx.#otel, ctx.#values);
         if (otel === undefined) ctx.#view = view;
         return view;
       },
@@ -344,24 +339,28 @@ export class WorkflowContext {
         ctx.#signal !== undefined ? (ctx.#signal.reason as unknown) : (ctx.#lazy as LazyAbort).abortReason(),
       lazy: (ctx) => ctx.#lazy,
       values: (ctx) => ctx.#values,
-      derive: (ctx, values) =>
-        new WorkflowContext({
-          shared: ctx.#shared,
-          isChild: ctx.#isChild,
-          flags: ctx.#flags,
-          otel: ctx.#otel,
-          sessionId: ctx.sessionId,
-          deadline: ctx.deadline,
-          metadata: ctx.metadata,
-          tags: ctx.tags,
-          baggage: ctx.baggage,
-          clock: ctx.clock,
-          signal: ctx.#signal,
-          lazy: ctx.#lazy,
-          release: undefined,
-          values,
-        }),
+      derive: (ctx, values) => ctx.#copy(ctx.#flags, ctx.#otel, values),
     };
+  }
+
+  /** The same run, signal and records, owning nothing (no deadline timer, no parent link). */
+  #copy(flags: number, otel: OtelContext | undefined, values: ValueNode | undefined): WorkflowContext {
+    return new WorkflowContext({
+      shared: this.#shared,
+      isChild: this.#isChild,
+      flags,
+      otel,
+      sessionId: this.sessionId,
+      deadline: this.deadline,
+      metadata: this.metadata,
+      tags: this.tags,
+      baggage: this.baggage,
+      clock: this.clock,
+      signal: this.#signal,
+      lazy: this.#lazy,
+      release: undefined,
+      values,
+    });
   }
 }
 
@@ -561,6 +560,28 @@ export function createDetachedContext(ctx: WorkflowContext): WorkflowContext {
     release: undefined,
     values: internals.values(ctx),
   });
+}
+
+/**
+ * @internal Keeps `ctx`'s signal linked to its ancestors' after the primitives that own the links
+ * settle (their `dispose()` then defers the unlink), for a result that outlives its execution — a
+ * stream that must still stop when the caller aborts. Returns the function that drops the hold, or
+ * `undefined` when no link needs holding (no primitive-made abortable context in the chain).
+ */
+export function holdContext(ctx: WorkflowContext): (() => void) | undefined {
+  let lazy = internals.lazy(ctx);
+  if (lazy === undefined) return undefined;
+  const held: LazyAbort[] = [];
+  for (; lazy !== undefined; lazy = internals.lazy(lazy.parent)) {
+    lazy.holds++;
+    held.push(lazy);
+  }
+  let active = true;
+  return () => {
+    if (!active) return;
+    active = false;
+    for (const each of held) each.unhold();
+  };
 }
 
 /** @internal Whether the context's run was cancelled, without materialising a lazy signal. */

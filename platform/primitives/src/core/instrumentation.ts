@@ -109,20 +109,23 @@ export interface ModelCallEvent extends PrimitiveEventBase {
   readonly responseModel: string;
   /** The provider (`gen_ai.provider.name`). */
   readonly provider: string;
-  /** Prompt tokens (0 when the call failed). */
+  /**
+   * Prompt tokens (0 when the call failed before any output; for a stream stopped after output, the
+   * estimate it was charged).
+   */
   readonly inputTokens: number;
-  /** Completion tokens (0 when the call failed). */
+  /** Completion tokens (0 when the call failed before any output; characters / 4 of a stopped stream's text). */
   readonly outputTokens: number;
   /** Prompt tokens served from the provider's cache, when it said. */
-  readonly cachedInputTokens?: number;
-  /** Cost in USD from the catalogue; absent when the catalogue does not list the model. */
-  readonly costUsd?: number;
+  readonly cachedInputTokens?: number | undefined;
+  /** Cost in USD from the catalogue; `undefined` when the catalogue does not list the model. */
+  readonly costUsd?: number | undefined;
   /** Duration on the context's clock, ms (for a stream: until it finished). */
   readonly durationMs: number;
   /** How the call ended. */
   readonly outcome: ExecutionOutcome;
-  /** `TtaError` code or error name on failure. */
-  readonly errorType?: string;
+  /** `TtaError` code or error name on failure (`undefined` on success, and for a stream left early). */
+  readonly errorType?: string | undefined;
   /** Whether the call streamed. */
   readonly streaming: boolean;
 }

@@ -274,3 +274,32 @@ export async function loadCatalog(file: string | URL): Promise<Catalog> {
  * @since 0.1.0
  */
 export const defaultCatalog: Catalog = createCatalog(defaultCatalogEntries(), { pricesAsOf: DEFAULT_PRICES_AS_OF });
+
+/**
+ * The cost of one model call as TTA reports it everywhere (events, spans, budgets, metrics): the
+ * entry of the model that answered when `catalog` lists it, else the entry of the configured model;
+ * `undefined` when it lists neither.
+ *
+ * @param model - the configured model id (`gen_ai.request.model`).
+ * @param responseModel - the model that answered (`gen_ai.response.model`), when known.
+ * @throws what `catalog.cost` throws: {@link InvalidOptionsError} for a usage count that is not a
+ * finite number ≥ 0 (or anything a custom catalogue throws).
+ * @example
+ * ```ts
+ * modelCallCost(defaultCatalog, "gpt-4o-mini", "gpt-4o-mini-2024-07-18", { inputTokens: 1000, outputTokens: 100 }); // priced as gpt-4o-mini
+ * ```
+ * @since 0.1.0
+ */
+export function modelCallCost(
+  catalog: Catalog,
+  model: string,
+  responseModel: string | undefined,
+  usage: CatalogUsage,
+): number | undefined {
+  const answered =
+    responseModel !== undefined && responseModel !== "" && responseModel !== model
+      ? catalog.cost(responseModel, usage)
+      : undefined;
+  const cost = answered ?? catalog.cost(model, usage);
+  return typeof cost === "number" && Number.isFinite(cost) && cost >= 0 ? cost : undefined;
+}

@@ -60,7 +60,7 @@ export type {
   AiSdkToolChoice,
   AiSdkUsage,
 } from "./providers/ai-sdk-types.js";
-export { createCatalog, defaultCatalog, loadCatalog, parseCatalog } from "./catalog.js";
+export { createCatalog, defaultCatalog, loadCatalog, modelCallCost, parseCatalog } from "./catalog.js";
 export type {
   Capability,
   Catalog,
@@ -73,8 +73,8 @@ export type {
 export { ModelPrimitive, model } from "./model.js";
 export { StreamModelPrimitive, streamModel } from "./stream-model.js";
 export type { ModelStream } from "./model-stream.js";
-export { estimateTokens } from "./model-call.js";
-export type { ModelOptions, TokenEstimate } from "./model-call.js";
+export { estimateTokens } from "./model-options.js";
+export type { ModelOptions, TokenEstimate } from "./model-options.js";
 export { parseResetDuration, retryAfterFromHeaders } from "./retry-hints.js";
 export type { HeaderSource } from "./retry-hints.js";
 export {

@@ -1,131 +1,30 @@
 /**
- * What `model(...)` and `streamModel(...)` share: their options, the token estimate, the budget
- * reservation, the GenAI span attributes and the `model-call` event of one call.
+ * `ModelCall`: one model call from its budget reservation to its `model-call` event, shared by
+ * `model(...)` and `streamModel(...)`.
  *
  * @packageDocumentation
  */
 import type { Span } from "@opentelemetry/api";
-import type { Reservation } from "../core/budget.js";
+import { diag } from "@opentelemetry/api";
+import type { Reservation, Spend } from "../core/budget.js";
 import { BUDGET_KEY } from "../core/budget.js";
 import type { WorkflowContext } from "../core/context.js";
 import { contextAbortReason, isContextAborted } from "../core/context.js";
-import { InvalidOptionsError } from "../core/errors.js";
 import type { ExecutionOutcome } from "../core/instrumentation.js";
 import { emit, isObserved } from "../core/instrumentation.js";
-import {
-  booleanOption,
-  describeValue,
-  functionOption,
-  isPlainObject,
-  nameOption,
-  readOptions,
-} from "../internal/options.js";
 import { errorType } from "../internal/tracing.js";
-import type { Catalog } from "./catalog.js";
-import { defaultCatalog } from "./catalog.js";
+import { modelCallCost } from "./catalog.js";
 import { setGenAiRequestAttributes, setGenAiResultAttributes } from "./gen-ai.js";
 import type { FinishReason, LanguageModel, ModelRequest, Usage } from "./language-model.js";
+import type { ResolvedModelOptions, TokenEstimate } from "./model-options.js";
+
+const ZERO_USAGE: Usage = Object.freeze({ inputTokens: 0, outputTokens: 0 });
 
 /**
- * A token estimate for a request, used to reserve budget before the call.
- * @since 0.1.0
- */
-export interface TokenEstimate {
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-}
-
-/**
- * Options of {@link model} and {@link streamModel}. `undefined` or `null` means the default.
- * @since 0.1.0
- */
-export interface ModelOptions {
-  /** Prices calls (the `costUsd` of events, spans and budgets). @defaultValue `defaultCatalog` */
-  readonly catalog?: Catalog | undefined;
-  /** Display name (events, metrics). @defaultValue `"ModelPrimitive"` / `"StreamModelPrimitive"` */
-  readonly name?: string | undefined;
-  /**
-   * Estimates a request's tokens before the call, for the budget reservation. Plug a real tokenizer
-   * here. @defaultValue {@link estimateTokens} (characters / 4, plus `maxTokens`)
-   */
-  readonly estimateTokens?: ((request: ModelRequest) => TokenEstimate) | undefined;
-  /**
-   * Record prompts and completions on the span (`gen_ai.input.messages` / `gen_ai.output.text`).
-   * Off by default: they are user data. @defaultValue false
-   */
-  readonly captureContent?: boolean | undefined;
-}
-
-/** Options after validation. @internal */
-export interface ResolvedModelOptions {
-  readonly catalog: Catalog;
-  readonly name: string;
-  readonly estimateTokens: (request: ModelRequest) => TokenEstimate;
-  readonly captureContent: boolean;
-}
-
-const OPTION_KEYS = ["catalog", "name", "estimateTokens", "captureContent"] as const;
-
-/**
- * The default token estimate: characters of every message / 4 (rounded up) for the input, and the
- * request's `maxTokens` (0 when unset) for the output.
- *
- * @example
- * ```ts
- * estimateTokens({ messages: [{ role: "user", content: "12345678" }], maxTokens: 100 }); // { inputTokens: 2, outputTokens: 100 }
- * ```
- * @since 0.1.0
- */
-export function estimateTokens(request: ModelRequest): TokenEstimate {
-  let chars = 0;
-  for (const message of request.messages) chars += typeof message.content === "string" ? message.content.length : 0;
-  return { inputTokens: Math.ceil(chars / 4), outputTokens: request.maxTokens ?? 0 };
-}
-
-/** Validates the model and options of a model primitive. @internal */
-export function resolveModelOptions(
-  what: string,
-  languageModel: unknown,
-  options: unknown,
-  defaultName: string,
-): ResolvedModelOptions {
-  const lm = languageModel as Partial<LanguageModel> | null;
-  if (
-    typeof lm !== "object" ||
-    lm === null ||
-    typeof lm.generate !== "function" ||
-    typeof lm.modelId !== "string" ||
-    lm.modelId === "" ||
-    typeof lm.provider !== "string"
-  )
-    throw new InvalidOptionsError(
-      "languageModel",
-      `Expected \`languageModel\` to be a LanguageModel ({ provider, modelId, generate }), got ${describeValue(languageModel)}`,
-    );
-  const opts = readOptions(what, options, OPTION_KEYS);
-  const catalog = opts.catalog ?? defaultCatalog;
-  if (typeof (catalog as Partial<Catalog>).cost !== "function")
-    throw new InvalidOptionsError("catalog", `Expected \`catalog\` to be a Catalog, got ${describeValue(catalog)}`);
-  return {
-    catalog: catalog as Catalog,
-    name: nameOption(opts.name, defaultName),
-    estimateTokens: functionOption<(r: ModelRequest) => TokenEstimate>("estimateTokens", opts.estimateTokens) ?? estimateTokens,
-    captureContent: booleanOption("captureContent", opts.captureContent, false),
-  };
-}
-
-/** Checks the shape a provider needs before anything is reserved or sent. @internal */
-export function checkRequest(request: unknown): asserts request is ModelRequest {
-  if (!isPlainObject(request) || !Array.isArray(request.messages))
-    throw new InvalidOptionsError(
-      "request.messages",
-      `Expected a ModelRequest with a \`messages\` array, got ${describeValue(request)}`,
-    );
-}
-
-/**
- * The state of one model call from reservation to its `model-call` event: created by the
- * primitive's `run`, finished exactly once.
+ * The state of one model call: created by the primitive's `run` (which reserves the estimate, and
+ * throws the budget's `BudgetExceededError` before anything is sent), finished exactly once by
+ * `succeed` or `fail`. Finishing never throws: a budget whose `commit`/`release` throws, or a usage
+ * the catalogue cannot price, is reported through `diag` and does not cost the caller the answer.
  * @internal
  */
 export class ModelCall {
@@ -134,15 +33,18 @@ export class ModelCall {
   readonly #ctx: WorkflowContext;
   readonly #kind: string;
   readonly #span: Span | undefined;
-  readonly #startedAt: number;
+  readonly #request: ModelRequest;
   readonly #streaming: boolean;
-  #reservation: Reservation | undefined;
+  /** Whether a listener was there when the call started: only then is an event reported (with a duration). */
+  readonly #observed: boolean;
+  readonly #startedAt: number;
+  readonly #reservation: Reservation | undefined;
   #estimate: TokenEstimate | undefined;
   #done = false;
   /**
-   * Whether anything reads this call's outcome: a budget reservation, a span, or an event listener
-   * when the call started. When nothing does, finishing the call changes nothing, so a stream need
-   * not watch its chunks as they pass.
+   * Whether anything reads this call's outcome: a budget reservation, a span, or a listener when the
+   * call started. When nothing does, finishing the call changes nothing, so a stream need not watch
+   * its chunks as they pass.
    */
   readonly watched: boolean;
 
@@ -160,20 +62,20 @@ export class ModelCall {
     this.#ctx = ctx;
     this.#kind = kind;
     this.#span = span;
+    this.#request = request;
     this.#streaming = streaming;
     const budget = ctx.getValue(BUDGET_KEY);
     if (budget !== undefined) {
-      const estimate = options.estimateTokens(request);
-      this.#estimate = estimate;
+      const estimate = this.#estimateOnce();
       this.#reservation = budget.reserve({
         inputTokens: estimate.inputTokens,
         outputTokens: estimate.outputTokens,
-        costUsd: options.catalog.cost(lm.modelId, estimate),
+        costUsd: this.#cost(undefined, estimate),
       });
     }
-    const observed = isObserved();
-    this.#startedAt = observed ? ctx.clock.now() : 0;
-    this.watched = observed || span !== undefined || this.#reservation !== undefined;
+    this.#observed = isObserved();
+    this.#startedAt = this.#observed ? ctx.clock.now() : 0;
+    this.watched = this.#observed || span !== undefined || this.#reservation !== undefined;
     if (span !== undefined) {
       setGenAiRequestAttributes(span, lm.provider, lm.modelId);
       if (options.captureContent) span.setAttribute("gen_ai.input.messages", safeJson(request.messages));
@@ -187,19 +89,18 @@ export class ModelCall {
 
   /**
    * The call succeeded with this usage: commit the budget, set the span, report the event. An empty
-   * `responseModel` means the configured id.
+   * `answeredBy` means the configured id.
    */
   succeed(answeredBy: string, usage: Usage, finishReason: FinishReason, text: string): void {
     if (this.#done) return;
-    const responseModel = answeredBy === "" ? this.#lm.modelId : answeredBy;
     this.#done = true;
+    if (!this.watched) return;
+    const responseModel = answeredBy === "" ? this.#lm.modelId : answeredBy;
+    const cost = this.#cost(responseModel, usage);
+    const reservation = this.#reservation;
+    if (reservation !== undefined)
+      settle("commit", () => reservation.commit(spend(usage.inputTokens, usage.outputTokens, cost)));
     const span = this.#span;
-    const observed = isObserved();
-    // Nobody reads the cost: no budget, no span, no listener.
-    if (this.#reservation === undefined && span === undefined && !observed) return;
-    const catalog = this.#options.catalog;
-    const cost = catalog.cost(responseModel, usage) ?? catalog.cost(this.#lm.modelId, usage);
-    this.#reservation?.commit({ inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: cost });
     if (span !== undefined) {
       setGenAiResultAttributes(span, {
         responseModel,
@@ -210,30 +111,45 @@ export class ModelCall {
       });
       if (this.#options.captureContent) span.setAttribute("gen_ai.output.text", text);
     }
-    if (observed) this.#report("success", responseModel, usage, cost, undefined);
+    if (this.#observed) this.#report("success", responseModel, usage, cost, undefined);
   }
 
   /**
-   * The call failed (or a stream stopped early). Before any output the reservation is released;
-   * once output was delivered (`partial`) it is committed at the estimate, since tokens were spent.
+   * The call failed, was aborted, or a stream stopped early (`error` undefined: left by the consumer).
+   * Before any output (`delivered` undefined) the reservation is released and no tokens are
+   * reported. A stream that had delivered text spent tokens: it is charged, in the budget and in the
+   * event alike, the input estimate plus characters / 4 of what it delivered.
    */
-  fail(error: unknown, partial: boolean): void {
+  fail(error: unknown, delivered?: string): void {
     if (this.#done) return;
     this.#done = true;
+    if (!this.watched) return;
     const reservation = this.#reservation;
-    if (reservation !== undefined) {
-      if (partial && this.#estimate !== undefined) {
-        const estimate = this.#estimate;
-        reservation.commit({
-          inputTokens: estimate.inputTokens,
-          outputTokens: estimate.outputTokens,
-          costUsd: this.#options.catalog.cost(this.#lm.modelId, estimate),
-        });
-      } else reservation.release();
-    }
-    if (!isObserved()) return;
+    let usage = ZERO_USAGE;
+    let cost: number | undefined;
+    if (delivered !== undefined) {
+      usage = { inputTokens: this.#estimateOnce().inputTokens, outputTokens: Math.ceil(delivered.length / 4) };
+      cost = this.#cost(undefined, usage);
+      if (reservation !== undefined)
+        settle("commit", () => reservation.commit(spend(usage.inputTokens, usage.outputTokens, cost)));
+    } else if (reservation !== undefined) settle("release", () => reservation.release());
+    if (!this.#observed) return;
     const aborted = error === undefined || (isContextAborted(this.#ctx) && error === contextAbortReason(this.#ctx));
-    this.#report(aborted ? "aborted" : "error", this.#lm.modelId, ZERO_USAGE, undefined, error);
+    this.#report(aborted ? "aborted" : "error", this.#lm.modelId, usage, cost, error);
+  }
+
+  #estimateOnce(): TokenEstimate {
+    return (this.#estimate ??= this.#options.estimateTokens(this.#request));
+  }
+
+  /** The call's price (see `modelCallCost`); a usage or catalogue that cannot price it is reported, not thrown. */
+  #cost(responseModel: string | undefined, usage: Usage | TokenEstimate): number | undefined {
+    try {
+      return modelCallCost(this.#options.catalog, this.#lm.modelId, responseModel, usage);
+    } catch (error) {
+      diag.warn(`@tta/primitives: the model call of ${this.#lm.modelId} could not be priced`, error);
+      return undefined;
+    }
   }
 
   #report(
@@ -243,8 +159,10 @@ export class ModelCall {
     costUsd: number | undefined,
     error: unknown,
   ): void {
+    if (!isObserved()) return;
     const ctx = this.#ctx;
     const at = ctx.clock.now();
+    // One literal shape for every outcome (absent values are `undefined`), no spread copies.
     emit({
       type: "model-call",
       kind: this.#kind,
@@ -257,17 +175,28 @@ export class ModelCall {
       provider: this.#lm.provider,
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
-      ...(usage.cachedInputTokens === undefined ? {} : { cachedInputTokens: usage.cachedInputTokens }),
-      ...(costUsd === undefined ? {} : { costUsd }),
+      cachedInputTokens: usage.cachedInputTokens,
+      costUsd,
       durationMs: at - this.#startedAt,
       outcome,
-      ...(outcome === "success" || error === undefined ? {} : { errorType: errorType(error) }),
+      errorType: outcome === "success" || error === undefined ? undefined : errorType(error),
       streaming: this.#streaming,
     });
   }
 }
 
-const ZERO_USAGE: Usage = Object.freeze({ inputTokens: 0, outputTokens: 0 });
+function spend(inputTokens: number, outputTokens: number, costUsd: number | undefined): Spend {
+  return { inputTokens, outputTokens, costUsd };
+}
+
+/** Runs a budget callback; a throwing budget is reported and ignored (the call's outcome stands). */
+function settle(what: "commit" | "release", fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    diag.warn(`@tta/primitives: a budget's ${what}() threw; the model call's outcome stands`, error);
+  }
+}
 
 function safeJson(value: unknown): string {
   try {

@@ -7,8 +7,9 @@
 import { SpanKind } from "@opentelemetry/api";
 import type { WorkflowContext } from "../core/context.js";
 import { WorkflowPrimitive } from "../core/workflow-primitive.js";
-import type { ModelOptions, ResolvedModelOptions } from "./model-call.js";
-import { ModelCall, checkRequest, resolveModelOptions } from "./model-call.js";
+import { ModelCall } from "./model-call.js";
+import type { ModelOptions, ResolvedModelOptions } from "./model-options.js";
+import { checkRequest, resolveModelOptions } from "./model-options.js";
 import type { LanguageModel, ModelRequest, ModelResponse } from "./language-model.js";
 
 /**
@@ -59,7 +60,7 @@ export class ModelPrimitive extends WorkflowPrimitive<ModelRequest, ModelRespons
     try {
       response = await lm.generate(request, { signal: ctx.signal });
     } catch (error) {
-      call.fail(error, false);
+      call.fail(error);
       throw error;
     }
     call.succeed(response.model, response.usage, response.finishReason, response.text);

@@ -31,21 +31,21 @@ describe("retryAfterFromHeaders", () => {
   const now = Date.UTC(2025, 0, 1, 12, 0, 0);
 
   it("reads retry-after seconds from a Headers object and a plain object (any case)", () => {
-    expect(retryAfterFromHeaders(new Headers({ "retry-after": "1" }), now)).toBe(1000);
-    expect(retryAfterFromHeaders({ "Retry-After": "2" }, now)).toBe(2000);
-    expect(retryAfterFromHeaders({ "retry-after": " 0.25 " }, now)).toBe(250);
+    expect(retryAfterFromHeaders(new Headers({ "retry-after": "1" }), now, 429)).toBe(1000);
+    expect(retryAfterFromHeaders({ "Retry-After": "2" }, now, 429)).toBe(2000);
+    expect(retryAfterFromHeaders({ "retry-after": " 0.25 " }, now, 429)).toBe(250);
   });
 
   it("reads an HTTP date relative to now; a past date is 0", () => {
     const in30s = new Date(now + 30_000).toUTCString();
-    expect(retryAfterFromHeaders(new Headers({ "retry-after": in30s }), now)).toBe(30_000);
-    expect(retryAfterFromHeaders({ "retry-after": new Date(now - 5_000).toUTCString() }, now)).toBe(0);
+    expect(retryAfterFromHeaders(new Headers({ "retry-after": in30s }), now, 429)).toBe(30_000);
+    expect(retryAfterFromHeaders({ "retry-after": new Date(now - 5_000).toUTCString() }, now, 429)).toBe(0);
   });
 
   it("a negative value means 0, an unparsable one is ignored", () => {
-    expect(retryAfterFromHeaders({ "retry-after": "-3" }, now)).toBe(0);
-    expect(retryAfterFromHeaders({ "retry-after": "later" }, now)).toBeUndefined();
-    expect(retryAfterFromHeaders({ "retry-after-ms": "soon", "retry-after": "2" }, now)).toBe(2000);
+    expect(retryAfterFromHeaders({ "retry-after": "-3" }, now, 429)).toBe(0);
+    expect(retryAfterFromHeaders({ "retry-after": "later" }, now, 429)).toBeUndefined();
+    expect(retryAfterFromHeaders({ "retry-after-ms": "soon", "retry-after": "2" }, now, 429)).toBe(2000);
   });
 
   it("first match wins: retry-after-ms, then retry-after, then the reset headers", () => {
@@ -55,19 +55,19 @@ describe("retryAfterFromHeaders", () => {
       "x-ratelimit-reset-requests": "10s",
       "x-ratelimit-reset-tokens": "6m0s",
     };
-    expect(retryAfterFromHeaders(new Headers(all), now)).toBe(150);
+    expect(retryAfterFromHeaders(new Headers(all), now, 429)).toBe(150);
     const { "retry-after-ms": _ms, ...noMs } = all;
-    expect(retryAfterFromHeaders(noMs, now)).toBe(3000);
+    expect(retryAfterFromHeaders(noMs, now, 429)).toBe(3000);
     const { "retry-after": _after, ...resets } = noMs;
-    expect(retryAfterFromHeaders(resets, now)).toBe(360_000);
+    expect(retryAfterFromHeaders(resets, now, 429)).toBe(360_000);
   });
 
   it("takes the larger of the two reset headers, skipping one that does not parse", () => {
-    expect(retryAfterFromHeaders({ "x-ratelimit-reset-requests": "2s", "x-ratelimit-reset-tokens": "20ms" }, now)).toBe(
-      2000,
-    );
     expect(
-      retryAfterFromHeaders({ "x-ratelimit-reset-requests": "soon", "x-ratelimit-reset-tokens": "1.5s" }, now),
+      retryAfterFromHeaders({ "x-ratelimit-reset-requests": "2s", "x-ratelimit-reset-tokens": "20ms" }, now, 429),
+    ).toBe(2000);
+    expect(
+      retryAfterFromHeaders({ "x-ratelimit-reset-requests": "soon", "x-ratelimit-reset-tokens": "1.5s" }, now, 429),
     ).toBe(1500);
     expect(retryAfterFromHeaders(new Headers({ "x-ratelimit-reset-tokens": "6m0s" }), now, 429)).toBe(360_000);
   });
@@ -80,14 +80,31 @@ describe("retryAfterFromHeaders", () => {
     expect(retryAfterFromHeaders(new Headers({ "retry-after": "4" }), now, 503)).toBe(4000);
   });
 
-  it("defaults the status to 429", () => {
-    expect(retryAfterFromHeaders({ "x-ratelimit-reset-tokens": "1s" }, now)).toBe(1000);
+  it("without a status (no HTTP answer) reads only retry-after headers", () => {
+    expect(retryAfterFromHeaders({ "x-ratelimit-reset-tokens": "1s" }, now, undefined)).toBeUndefined();
+    expect(retryAfterFromHeaders({ "retry-after": "1" }, now, undefined)).toBe(1000);
+  });
+
+  it("on a 429 prefers the reset of the bucket that is empty", () => {
+    const requestLimited = {
+      "x-ratelimit-remaining-requests": "0",
+      "x-ratelimit-reset-requests": "2s",
+      "x-ratelimit-remaining-tokens": "5000",
+      "x-ratelimit-reset-tokens": "6m0s",
+    };
+    expect(retryAfterFromHeaders(requestLimited, now, 429)).toBe(2000);
+    const tokenLimited = {
+      ...requestLimited,
+      "x-ratelimit-remaining-requests": "3",
+      "x-ratelimit-remaining-tokens": "0",
+    };
+    expect(retryAfterFromHeaders(tokenLimited, now, 429)).toBe(360_000);
   });
 
   it("returns undefined without headers or hints", () => {
-    expect(retryAfterFromHeaders(undefined, now)).toBeUndefined();
-    expect(retryAfterFromHeaders(new Headers(), now)).toBeUndefined();
-    expect(retryAfterFromHeaders({ "content-type": "application/json" }, now)).toBeUndefined();
-    expect(retryAfterFromHeaders({ "retry-after": undefined }, now)).toBeUndefined();
+    expect(retryAfterFromHeaders(undefined, now, 429)).toBeUndefined();
+    expect(retryAfterFromHeaders(new Headers(), now, 429)).toBeUndefined();
+    expect(retryAfterFromHeaders({ "content-type": "application/json" }, now, 429)).toBeUndefined();
+    expect(retryAfterFromHeaders({ "retry-after": undefined }, now, 429)).toBeUndefined();
   });
 });

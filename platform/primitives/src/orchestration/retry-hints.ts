@@ -9,7 +9,15 @@ import { parseMilliseconds, parseRetryAfter } from "../internal/retry-after.js";
 /** Anything with `get(name)` (fetch `Headers`), or a plain object of header values. */
 export type HeaderSource = { get(name: string): string | null } | Readonly<Record<string, string | undefined>>;
 
-const UNIT_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1, us: 0.001, µs: 0.001, ns: 1e-6 };
+const UNIT_MS: Readonly<Record<string, number>> = {
+  h: 3_600_000,
+  m: 60_000,
+  s: 1_000,
+  ms: 1,
+  us: 0.001,
+  µs: 0.001,
+  ns: 1e-6,
+};
 const DURATION = /^(?:(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns))+$/;
 const PART = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g;
 
@@ -50,22 +58,25 @@ function header(headers: HeaderSource | undefined, name: string): string | undef
  * for none that parses.
  *
  * @remarks First match wins: `retry-after-ms`; `retry-after` (seconds or an HTTP date, relative to
- * `now`); then, on a 429 only, the larger of `x-ratelimit-reset-requests` and
- * `x-ratelimit-reset-tokens` (OpenAI sends those on every answer, where they describe the window,
- * not a wait). A date in the past or a negative value means 0.
+ * `now`); then, on a 429 only, OpenAI's rate-limit resets: the reset of the bucket that is empty
+ * (`x-ratelimit-remaining-requests` / `-tokens` of `0`), else the larger of
+ * `x-ratelimit-reset-requests` and `x-ratelimit-reset-tokens`. OpenAI sends those headers on every
+ * answer, where they describe a window rather than a wait, hence 429 only; and preferring the empty
+ * bucket keeps a request-limited 429 from waiting out a long token window. A date in the past or a
+ * negative value means 0.
  *
  * @param now - current time, epoch ms (for HTTP dates).
- * @param status - the HTTP status of the answer. @defaultValue 429
+ * @param status - the HTTP status of the answer (`undefined` when there was none).
  * @example
  * ```ts
- * retryAfterFromHeaders(new Headers({ "x-ratelimit-reset-tokens": "6m0s" }), Date.now()); // 360000
+ * retryAfterFromHeaders(new Headers({ "x-ratelimit-reset-tokens": "6m0s" }), Date.now(), 429); // 360000
  * ```
  * @since 0.1.0
  */
 export function retryAfterFromHeaders(
   headers: HeaderSource | undefined,
   now: number,
-  status = 429,
+  status: number | undefined,
 ): number | undefined {
   const ms = header(headers, "retry-after-ms");
   const fromMs = ms === undefined ? undefined : parseMilliseconds(ms);
@@ -73,11 +84,15 @@ export function retryAfterFromHeaders(
   const after = header(headers, "retry-after");
   const fromAfter = after === undefined ? undefined : parseRetryAfter(after, now);
   if (fromAfter !== undefined || status !== 429) return fromAfter;
-  let reset: number | undefined;
-  for (const name of ["x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"]) {
-    const value = header(headers, name);
-    const parsed = value === undefined ? undefined : parseResetDuration(value);
-    if (parsed !== undefined) reset = Math.max(reset ?? 0, parsed);
-  }
-  return reset;
+  const requests = resetOf(headers, "requests");
+  const tokens = resetOf(headers, "tokens");
+  if (requests !== undefined && header(headers, "x-ratelimit-remaining-requests") === "0") return requests;
+  if (tokens !== undefined && header(headers, "x-ratelimit-remaining-tokens") === "0") return tokens;
+  if (requests === undefined) return tokens;
+  return tokens === undefined ? requests : Math.max(requests, tokens);
+}
+
+function resetOf(headers: HeaderSource | undefined, bucket: "requests" | "tokens"): number | undefined {
+  const value = header(headers, `x-ratelimit-reset-${bucket}`);
+  return value === undefined ? undefined : parseResetDuration(value);
 }

@@ -6,10 +6,13 @@
  */
 import { SpanKind } from "@opentelemetry/api";
 import type { WorkflowContext } from "../core/context.js";
+import { holdContext } from "../core/context.js";
+import { ProviderError } from "../core/errors.js";
 import { WorkflowPrimitive } from "../core/workflow-primitive.js";
 import type { LanguageModel, ModelChunk, ModelRequest, ModelResponse } from "./language-model.js";
-import type { ModelOptions, ResolvedModelOptions } from "./model-call.js";
-import { ModelCall, checkRequest, resolveModelOptions } from "./model-call.js";
+import { ModelCall } from "./model-call.js";
+import type { ModelOptions, ResolvedModelOptions } from "./model-options.js";
+import { checkRequest, resolveModelOptions } from "./model-options.js";
 import type { ModelStream } from "./model-stream.js";
 import { ObservedModelStream } from "./model-stream.js";
 
@@ -61,19 +64,26 @@ export class StreamModelPrimitive extends WorkflowPrimitive<ModelRequest, ModelS
     const lm = this.languageModel;
     const span = this.currentSpan(ctx);
     const call = new ModelCall(lm, this.#options, this.kind, ctx, span, request, true);
-    let iterator: AsyncIterator<ModelChunk> | undefined;
+    let iterator: AsyncIterator<ModelChunk>;
     let first: IteratorResult<ModelChunk>;
     try {
       const options = { signal: ctx.signal };
       const source = lm.stream !== undefined ? lm.stream(request, options) : replay(lm.generate(request, options));
       iterator = source[Symbol.asyncIterator]();
       first = await iterator.next();
+      if (first.done === true)
+        throw new ProviderError(`${lm.provider} ${lm.modelId}: the stream ended before its first chunk`, {
+          provider: lm.provider,
+          model: lm.modelId,
+        });
     } catch (error) {
       // Nothing was delivered: release the budget; the base class records the failure on the span.
-      call.fail(error, false);
+      call.fail(error);
       throw error;
     }
-    return new ObservedModelStream(iterator, first, call, span);
+    // The stream outlives this execution: keep the wrappers' links to the caller's abort (a `timeout`
+    // or `parallel` around it settles at the first chunk) until the stream ends.
+    return new ObservedModelStream(iterator, first, call, span, holdContext(ctx));
   }
 }
 

@@ -5,17 +5,17 @@
  * @packageDocumentation
  */
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import { onTestFinished } from "vitest";
-import type { LanguageModel, ModelChunk, ModelRequest } from "../orchestration/language-model.js";
+import type { LanguageModel } from "../orchestration/language-model.js";
 import { fromAiSdk } from "../orchestration/providers/ai-sdk.js";
-import { startSimulatedProvider } from "../testing/simulated-provider/server.js";
 import type { SimulatedProvider, SimulatedProviderOptions } from "../testing/simulated-provider/types.js";
+import { simulated } from "./provider-fixtures.js";
+
+// What the `fromAiSdk` tests use of the shared fixtures, under the names they use.
+export { drain as collect } from "./index.js";
+export { abortWhenHung, hi as hello, rejection } from "./provider-fixtures.js";
 
 /** The API key the simulated server requires (shaped like an OpenAI key, so redaction can be checked). */
 export const SIM_API_KEY = "sk-simulated-test-key-0123456789";
-
-/** A one-message request. */
-export const hello: ModelRequest = { messages: [{ role: "user", content: "Hello there" }] };
 
 /** What {@link setupAiSdkSim} returns. */
 export interface AiSdkSim {
@@ -34,8 +34,7 @@ export async function setupAiSdkSim(
   options: SimulatedProviderOptions = {},
   settings: { readonly supportsStructuredOutputs?: boolean; readonly model?: string } = {},
 ): Promise<AiSdkSim> {
-  const sim = await startSimulatedProvider({ apiKey: SIM_API_KEY, ...options });
-  onTestFinished(() => sim.close());
+  const sim = await simulated({ apiKey: SIM_API_KEY, ...options });
   const provider = createOpenAICompatible({
     name: "sim",
     baseURL: sim.baseURL,
@@ -52,23 +51,6 @@ export async function setupAiSdkSim(
 /** A fresh signal that never aborts. */
 export function neverAborted(): AbortSignal {
   return new AbortController().signal;
-}
-
-/** Every chunk of a stream. */
-export async function collect(chunks: AsyncIterable<ModelChunk>): Promise<ModelChunk[]> {
-  const out: ModelChunk[] = [];
-  for await (const chunk of chunks) out.push(chunk);
-  return out;
-}
-
-/** What `promise` rejects with; fails the test when it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
 }
 
 /** The JSON body of the last chat-completion request the server received. */

@@ -39,6 +39,13 @@ export function track<T>(promise: Promise<T>): Tracked<T> {
   return out;
 }
 
+/** Every item of `items`, read to the end. */
+export async function drain<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
 /** Subscribes a listener recording every event into the returned array; unsubscribed when the test finishes. */
 export function recordEvents(): TtaEvent[] {
   const events: TtaEvent[] = [];

@@ -1,6 +1,7 @@
 /**
- * Fixtures of the model-provider tests: servers on 127.0.0.1 that close when the test finishes,
- * a sample request and small rejection helpers. Not published.
+ * Fixtures of the model-provider and simulated-provider tests: servers on 127.0.0.1 that close when
+ * the test finishes, a sample request, small rejection helpers and the simulated provider's error body.
+ * Not published.
  *
  * @packageDocumentation
  */
@@ -59,6 +60,30 @@ export async function providerError(promise: Promise<unknown>): Promise<Provider
   expect(error).toBeInstanceOf(ProviderError);
   return error as ProviderError;
 }
+
+/**
+ * Aborts `controller` with `reason` once `provider` holds a request hung (its `hang` fault), and returns
+ * what `call` (a call on `controller.signal`) rejected with.
+ */
+export async function abortWhenHung(
+  provider: SimulatedProvider,
+  controller: AbortController,
+  reason: unknown,
+  call: Promise<unknown>,
+): Promise<unknown> {
+  const settled = rejection(call);
+  while (provider.stats().hung === 0) await new Promise((resolve) => setImmediate(resolve));
+  controller.abort(reason);
+  return settled;
+}
+
+/** The OpenAI-style error body the simulated provider answers a failed request with. */
+export interface ApiError {
+  readonly error: { readonly message: string; readonly type: string; readonly code: string | null };
+}
+
+/** Reads `res`'s body as an {@link ApiError}. */
+export const apiError = (res: Response): Promise<ApiError> => res.json() as Promise<ApiError>;
 
 /** Options that make the simulated provider answer its first request with a 200 and `body` as is. */
 export function answer(body: unknown): SimulatedProviderOptions {

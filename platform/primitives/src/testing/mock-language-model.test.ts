@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ProviderError } from "../core/errors.js";
+import { ProviderError, StreamInterruptedError } from "../core/errors.js";
 import type { ModelChunk, ModelRequest } from "../orchestration/language-model.js";
 import { invalidOption, track } from "../test-support/index.js";
 import type { MockLanguageModelOptions } from "./index.js";
@@ -198,7 +198,7 @@ describe("streams", () => {
     expect(got).toEqual([]);
   });
 
-  it("failStreamAfterChunks: n yields n chunks, then throws (a default error when none is given)", async () => {
+  it("failStreamAfterChunks: n yields n chunks, then throws what a real provider would (StreamInterruptedError with the text)", async () => {
     const lm = new MockLanguageModel({ chunkSize: 1, failStreamAfterChunks: 2, responses: ["abcd"] });
     const got: ModelChunk[] = [];
     const error = await (async () => {
@@ -208,8 +208,15 @@ describe("streams", () => {
       { type: "text", text: "a" },
       { type: "text", text: "b" },
     ]);
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toBe("MockLanguageModel stream failed");
+    expect(error).toBeInstanceOf(StreamInterruptedError);
+    expect(error).toMatchObject({ code: "STREAM_INTERRUPTED", text: "ab", retryable: false, model: "mock-model" });
+  });
+
+  it("failStreamAfterChunks: 0 fails before the first chunk with a retryable ProviderError", async () => {
+    const lm = new MockLanguageModel({ failStreamAfterChunks: 0 });
+    const error = await streamAll(lm).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ code: "PROVIDER_ERROR", retryable: true, status: 503 });
   });
 
   it("failStreamAfterChunks at or past the number of chunks never fails", async () => {

@@ -6,7 +6,7 @@
  */
 import type { Clock } from "../core/clock.js";
 import { systemClock } from "../core/clock.js";
-import { InvalidOptionsError } from "../core/errors.js";
+import { InvalidOptionsError, ProviderError, StreamInterruptedError } from "../core/errors.js";
 import { validClock } from "../internal/context-init.js";
 import {
   booleanOption,
@@ -67,7 +67,11 @@ export interface MockLanguageModelOptions {
    * @defaultValue never
    */
   readonly failStreamAfterChunks?: number;
-  /** What a failing stream throws. @defaultValue `new Error("MockLanguageModel stream failed")` */
+  /**
+   * What a failing stream throws. @defaultValue what a real provider throws: a retryable
+   * `ProviderError` (status 503) before the first chunk, a `StreamInterruptedError` with the text so
+   * far after it
+   */
   readonly streamError?: Error;
   /** `false` makes the model have no `stream()` method (as some providers). @defaultValue true */
   readonly streaming?: boolean;
@@ -136,7 +140,7 @@ export class MockLanguageModel implements LanguageModel {
   readonly #chunkSize: number;
   readonly #chunkDelayMs: number;
   readonly #failAfter: number;
-  readonly #streamError: Error;
+  readonly #streamError: Error | undefined;
   readonly #calls: MockModelCall[] = [];
   /** Present unless `streaming: false`. */
   declare readonly stream?: (request: ModelRequest, options: CallOptions) => AsyncIterable<ModelChunk>;
@@ -165,8 +169,8 @@ export class MockLanguageModel implements LanguageModel {
       min: 0,
       allowInfinity: true,
     });
-    const streamError = opts.streamError ?? new Error("MockLanguageModel stream failed");
-    if (!(streamError instanceof Error))
+    const streamError = opts.streamError;
+    if (streamError !== undefined && !(streamError instanceof Error))
       throw new InvalidOptionsError(
         "streamError",
         `Expected \`streamError\` to be an Error, got ${describeValue(streamError)}`,
@@ -198,11 +202,25 @@ export class MockLanguageModel implements LanguageModel {
     for (const toolCall of answer.toolCalls) chunks.push({ type: "tool-call", toolCall });
     chunks.push({ type: "finish", usage: answer.usage, finishReason: answer.finishReason, model: answer.model });
     for (let i = 0; i < chunks.length; i++) {
-      if (i === this.#failAfter) throw this.#streamError;
+      if (i === this.#failAfter) throw this.#streamFailure(chunks, i);
       if (i > 0 && this.#chunkDelayMs > 0) await this.#clock.sleep(this.#chunkDelayMs, options.signal);
       if (options.signal.aborted) throw options.signal.reason;
       yield chunks[i] as ModelChunk;
     }
+  }
+
+  /** The error a stream failing before chunk `index` throws. */
+  #streamFailure(chunks: readonly ModelChunk[], index: number): Error {
+    if (this.#streamError !== undefined) return this.#streamError;
+    const label = { provider: this.provider, model: this.modelId };
+    if (index === 0)
+      return new ProviderError("MockLanguageModel stream failed before its first chunk", { ...label, status: 503 });
+    let text = "";
+    for (let i = 0; i < index; i++) {
+      const chunk = chunks[i];
+      if (chunk?.type === "text") text += chunk.text;
+    }
+    return new StreamInterruptedError("MockLanguageModel stream failed after its first chunk", { ...label, text });
   }
 
   async #answer(request: ModelRequest, options: CallOptions, method: "generate" | "stream"): Promise<ModelResponse> {

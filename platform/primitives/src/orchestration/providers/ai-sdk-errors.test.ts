@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 /**
  * How `fromAiSdk` maps the errors of a real AI SDK provider (`@ai-sdk/openai-compatible` against the
  * simulated server on loopback): HTTP statuses, retry hints, redacted bodies, network failures, aborts.
@@ -6,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { ProviderError, isTtaError } from "../../core/errors.js";
 import {
   SIM_API_KEY,
+  abortWhenHung,
   hello,
   neverAborted as signal,
   rejection,
@@ -70,9 +72,7 @@ describe("fromAiSdk: errors", () => {
     const controller = new AbortController();
     const reason = new Error("deadline");
     const pending = llm.generate(hello, { signal: controller.signal });
-    while (server.stats().hung === 0) await new Promise((resolve) => setImmediate(resolve));
-    controller.abort(reason);
-    expect(await rejection(pending)).toBe(reason);
+    expect(await abortWhenHung(server, controller, reason, pending)).toBe(reason);
     await server.waitForClientClose();
   });
 
@@ -103,7 +103,6 @@ describe("toProviderError", () => {
       retryable: true,
       retryAfterMs: 3000,
       body: '{"error":"slow down"}',
-      cause: marked,
     });
     const named = Object.assign(new Error("Bad Request"), { name: "AI_APICallError", statusCode: 400 });
     expect(toProviderError(named, label)).toMatchObject({ status: 400, retryable: false });
@@ -115,6 +114,21 @@ describe("toProviderError", () => {
       statusCode: 409,
     };
     expect(toProviderError(shaped, label)).toMatchObject({ status: 409, retryable: true });
+  });
+
+  it("keeps only the name and the redacted message of the SDK error as cause (never its request body or headers)", () => {
+    const leaky = Object.assign(new Error("Unauthorized: key sk-live-abcdefghijkl"), {
+      name: "AI_APICallError",
+      statusCode: 401,
+      requestBodyValues: { messages: [{ role: "user", content: "my card is 4242 4242 4242 4242" }] },
+      responseHeaders: { "x-echo-authorization": "Bearer sk-live-abcdefghijkl" },
+    });
+    const error = toProviderError(leaky, label);
+    expect(error.cause).toBeInstanceOf(Error);
+    expect((error.cause as Error).name).toBe("AI_APICallError");
+    const printed = inspect(error, { depth: 10 });
+    expect(printed).not.toContain("4242");
+    expect(printed).not.toContain("sk-live-abcdefghijkl");
   });
 
   it("ignores the SDK's isRetryable: a network error (no status) is retryable, a 4xx is not", () => {

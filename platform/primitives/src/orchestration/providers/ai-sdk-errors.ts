@@ -5,6 +5,7 @@
  * `ProviderError`; a failure after the first chunk a `StreamInterruptedError`; an abort its reason.
  */
 import { ProviderError, StreamInterruptedError } from "../../core/errors.js";
+import { redactSecrets } from "../../internal/redact.js";
 import { retryAfterFromHeaders } from "../retry-hints.js";
 
 /** Which model failed (our provider name and the model id). */
@@ -103,7 +104,7 @@ export function toProviderError(error: unknown, label: AiSdkLabel, now: number =
       status,
       retryAfterMs,
       body,
-      cause: error,
+      cause: safeCause(error),
     });
   }
   const name = typeof error === "object" && error !== null ? (error as { name?: unknown }).name : undefined;
@@ -113,7 +114,7 @@ export function toProviderError(error: unknown, label: AiSdkLabel, now: number =
     model: label.model,
     retryable,
     body: bodyOf(error),
-    cause: error,
+    cause: safeCause(error),
   });
 }
 
@@ -124,6 +125,18 @@ export function toProviderError(error: unknown, label: AiSdkLabel, now: number =
 export function toStreamInterruptedError(error: unknown, label: AiSdkLabel, text: string): StreamInterruptedError {
   return new StreamInterruptedError(
     `AI SDK provider "${label.provider}" model "${label.model}": stream interrupted after its first chunk: ${detail(error)}`,
-    { provider: label.provider, model: label.model, text, cause: error },
+    { provider: label.provider, model: label.model, text, cause: safeCause(error) },
   );
+}
+
+/**
+ * What an AI SDK error may keep as `cause`: its name and redacted message only. The SDK's own error
+ * objects carry the request body (the prompts), the raw response body and headers, which loggers and
+ * error trackers print with the error; they must not travel on.
+ */
+function safeCause(error: unknown): Error | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const safe = new Error(redactSecrets(error.message));
+  safe.name = error.name;
+  return safe;
 }

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidOptionsError, ProviderError, StreamInterruptedError } from "../../core/errors.js";
 import {
+  abortWhenHung,
   collect,
   hello,
   lastBody,
@@ -287,9 +288,7 @@ describe("fromAiSdk: a provider that ignores abortSignal", () => {
     const controller = new AbortController();
     const reason = new Error("deadline");
     const pending = llm.generate(hello, { signal: controller.signal });
-    while (server.stats().hung === 0) await new Promise((resolve) => setImmediate(resolve));
-    controller.abort(reason);
-    expect(await rejection(pending)).toBe(reason);
+    expect(await abortWhenHung(server, controller, reason, pending)).toBe(reason);
   });
 
   it("stream still rejects with the abort reason and cancelling the reader closes the request", async () => {

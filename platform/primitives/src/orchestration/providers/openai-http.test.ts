@@ -2,6 +2,7 @@ import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import type { InvalidOptionsError } from "../../core/errors.js";
 import {
+  abortWhenHung,
   answer,
   call,
   hi,
@@ -171,10 +172,7 @@ describe("openAICompatible: errors", () => {
     const llm = openAICompatible({ baseURL: provider.baseURL, model: "sim-small" });
     const controller = new AbortController();
     const reason = { why: "not an Error" };
-    const run = rejection(llm.generate(hi, controller));
-    while (provider.stats().hung === 0) await new Promise((resolve) => setImmediate(resolve));
-    controller.abort(reason);
-    expect(await run).toBe(reason);
+    expect(await abortWhenHung(provider, controller, reason, llm.generate(hi, controller))).toBe(reason);
     await provider.waitForClientClose();
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });

@@ -19,8 +19,8 @@ describe("options", () => {
       reply: undefined,
     });
     expect(options.models).toEqual([
-      { id: "sim-small", inputPerMillion: 0.15, outputPerMillion: 0.6, contextWindow: 128_000 },
-      { id: "sim-large", inputPerMillion: 2.5, outputPerMillion: 10, contextWindow: 128_000 },
+      { id: "sim-small", contextWindow: 128_000 },
+      { id: "sim-large", contextWindow: 128_000 },
     ]);
     expect(options.outages).toEqual([]);
   });
@@ -44,7 +44,8 @@ describe("options", () => {
     [{ reply: "hello" }, "reply"],
     [{ models: [] }, "models"],
     [{ models: ["a", "a"] }, "models[1].id"],
-    [{ models: [{ id: "a", inputPerMillion: -1 }] }, "models[0].inputPerMillion"],
+    [{ models: [{ id: "a", inputPerMillion: 1 }] }, "models[0].inputPerMillion"],
+    [{ catalog: { get: () => undefined } }, "catalog"],
     [{ models: [{ id: "a", price: 1 }] }, "models[0].price"],
     [{ latency: { distribution: "gamma" } }, "latency.distribution"],
     [{ latency: { distribution: "fixed" } }, "latency.ms"],

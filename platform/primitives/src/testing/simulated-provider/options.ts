@@ -16,6 +16,8 @@ import {
   isPlainObject,
   readOptions,
 } from "../../internal/options.js";
+import type { Catalog } from "../../orchestration/catalog.js";
+import { defaultCatalog } from "../../orchestration/catalog.js";
 import type {
   SimulatedErrorRates,
   SimulatedFault,
@@ -52,6 +54,7 @@ export interface ResolvedOptions extends RuntimeConfig {
   readonly host: string;
   readonly port: number;
   readonly models: readonly ResolvedModel[];
+  readonly catalog: Catalog;
   readonly seed: number;
   readonly chunkSize: number;
   readonly apiKey: string | undefined;
@@ -62,6 +65,7 @@ const OPTION_KEYS = [
   "host",
   "port",
   "models",
+  "catalog",
   "seed",
   "latency",
   "chunkDelayMs",
@@ -79,10 +83,8 @@ const FAULT_KINDS = ["ok", "429", "500", "hang", "malformed", "stream-cut", "sta
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE = /^[^\r\n\0]*$/;
 
-const DEFAULT_MODELS: readonly ResolvedModel[] = [
-  { id: "sim-small", inputPerMillion: 0.15, outputPerMillion: 0.6, contextWindow: 128_000 },
-  { id: "sim-large", inputPerMillion: 2.5, outputPerMillion: 10, contextWindow: 128_000 },
-];
+const DEFAULT_MODELS: readonly string[] = ["sim-small", "sim-large"];
+const DEFAULT_CONTEXT_WINDOW = 128_000;
 const NO_ERRORS: Required<SimulatedErrorRates> = {
   rate429: 0,
   rate500: 0,
@@ -137,24 +139,31 @@ export function isLoopbackHost(host: string): boolean {
   return isIPv4(host) && host.split(".")[0] === "127";
 }
 
-function modelOption(option: string, value: unknown): ResolvedModel {
+function modelOption(option: string, value: unknown, catalog: Catalog): ResolvedModel {
   if (typeof value === "string") {
-    return { id: nonEmptyString(option, value), inputPerMillion: 0, outputPerMillion: 0, contextWindow: 128_000 };
+    const id = nonEmptyString(option, value);
+    return { id, contextWindow: catalog.get(id)?.contextWindow ?? DEFAULT_CONTEXT_WINDOW };
   }
-  const model = readObject(option, value, ["id", "inputPerMillion", "outputPerMillion", "contextWindow"]);
-  return {
-    id: nonEmptyString(`${option}.id`, model.id),
-    inputPerMillion: finiteAtLeast(`${option}.inputPerMillion`, model.inputPerMillion, 0, 0),
-    outputPerMillion: finiteAtLeast(`${option}.outputPerMillion`, model.outputPerMillion, 0, 0),
-    contextWindow: integerOption(`${option}.contextWindow`, model.contextWindow, 128_000, { min: 1 }),
-  };
+  const model = readObject(option, value, ["id", "contextWindow"]);
+  const id = nonEmptyString(`${option}.id`, model.id);
+  const fallback = catalog.get(id)?.contextWindow ?? DEFAULT_CONTEXT_WINDOW;
+  return { id, contextWindow: integerOption(`${option}.contextWindow`, model.contextWindow, fallback, { min: 1 }) };
 }
 
-function modelsOption(value: unknown): readonly ResolvedModel[] {
-  if (value === undefined) return DEFAULT_MODELS;
-  const items = arrayOption("models", value);
+function catalogOption(value: unknown): Catalog {
+  if (value === undefined) return defaultCatalog;
+  if (!isPlainObject(value) && (typeof value !== "object" || value === null))
+    fail("catalog", "a Catalog (createCatalog, loadCatalog or defaultCatalog)", value);
+  const catalog = value as { readonly cost?: unknown; readonly get?: unknown };
+  if (typeof catalog.cost !== "function" || typeof catalog.get !== "function")
+    fail("catalog", "a Catalog (createCatalog, loadCatalog or defaultCatalog)", value);
+  return value as Catalog;
+}
+
+function modelsOption(value: unknown, catalog: Catalog): readonly ResolvedModel[] {
+  const items = value === undefined ? DEFAULT_MODELS : arrayOption("models", value);
   if (items.length === 0) fail("models", "a non-empty array", value);
-  const models = items.map((item, i) => modelOption(`models[${i}]`, item));
+  const models = items.map((item, i) => modelOption(`models[${i}]`, item, catalog));
   const seen = new Set<string>();
   models.forEach((model, i) => {
     if (seen.has(model.id)) fail(`models[${i}].id`, "unique", model.id);
@@ -309,10 +318,12 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (typeof seed !== "number" || !Number.isSafeInteger(seed)) fail("seed", "a safe integer", seed);
   const maxBodyBytes = integerOption("maxBodyBytes", opts.maxBodyBytes, 1_048_576, { min: 1 });
   if (maxBodyBytes > 1_073_741_824) fail("maxBodyBytes", "at most 1073741824 (1 GiB)", maxBodyBytes);
+  const catalog = catalogOption(opts.catalog);
   return {
     host,
     port,
-    models: modelsOption(opts.models),
+    models: modelsOption(opts.models, catalog),
+    catalog,
     seed,
     chunkSize: integerOption("chunkSize", opts.chunkSize, 8, { min: 1 }),
     apiKey: opts.apiKey === undefined ? undefined : headerValue("apiKey", nonEmptyString("apiKey", opts.apiKey)),

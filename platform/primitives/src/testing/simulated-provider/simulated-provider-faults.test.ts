@@ -1,28 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InvalidOptionsError } from "../../core/errors.js";
+import { apiError, simulated as start } from "../../test-support/provider-fixtures.js";
 import { faultSamples } from "./faults.js";
-import { startSimulatedProvider } from "./server.js";
-import type { SimulatedProvider, SimulatedProviderOptions } from "./types.js";
+import type { SimulatedProvider } from "./types.js";
 
-const open: SimulatedProvider[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((provider) => provider.close()));
-});
-
-async function start(options?: SimulatedProviderOptions): Promise<SimulatedProvider> {
-  const provider = await startSimulatedProvider(options);
-  open.push(provider);
-  return provider;
-}
-
-interface ApiError {
-  readonly error: { readonly message: string; readonly type: string; readonly code: string | null };
-}
 interface Completion {
   readonly choices: readonly { readonly message: { readonly content: string | null } }[];
 }
-
-const apiError = (res: Response) => res.json() as Promise<ApiError>;
 
 const messages = [{ role: "user", content: "Tell me a long story about a simulated provider." }];
 

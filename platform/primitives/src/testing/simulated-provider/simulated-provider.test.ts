@@ -1,22 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { defaultCatalog } from "../../orchestration/catalog.js";
+import { describe, expect, it } from "vitest";
 import { InvalidOptionsError } from "../../core/errors.js";
+import { apiError, simulated as start } from "../../test-support/provider-fixtures.js";
 import { startSimulatedProvider } from "./server.js";
-import type { SimulatedProvider, SimulatedProviderOptions } from "./types.js";
+import type { SimulatedProvider } from "./types.js";
 
-const open: SimulatedProvider[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((provider) => provider.close()));
-});
-
-async function start(options?: SimulatedProviderOptions): Promise<SimulatedProvider> {
-  const provider = await startSimulatedProvider(options);
-  open.push(provider);
-  return provider;
-}
-
-interface ApiError {
-  readonly error: { readonly message: string; readonly type: string; readonly code: string | null };
-}
 interface Usage {
   readonly prompt_tokens: number;
   readonly completion_tokens: number;
@@ -48,7 +36,6 @@ interface Chunk {
 }
 
 const completion = (res: Response) => res.json() as Promise<Completion>;
-const apiError = (res: Response) => res.json() as Promise<ApiError>;
 
 const messages = [{ role: "user", content: "What is the capital of France?" }];
 
@@ -215,7 +202,7 @@ describe("stream answers", () => {
 
 describe("routes and errors", () => {
   it("GET /v1/models lists the models", async () => {
-    const provider = await start({ models: ["a", { id: "b", inputPerMillion: 1 }] });
+    const provider = await start({ models: ["a", { id: "b", contextWindow: 4_096 }, "gpt-4o-mini"] });
     const body = (await (await fetch(`${provider.baseURL}/models`)).json()) as {
       object: string;
       data: Record<string, unknown>[];
@@ -224,10 +211,13 @@ describe("routes and errors", () => {
     expect(body.data.map((m: Record<string, unknown>) => [m.id, m.object, m.owned_by])).toEqual([
       ["a", "model", "simulated"],
       ["b", "model", "simulated"],
+      ["gpt-4o-mini", "model", "simulated"],
     ]);
+    // Context windows: given, else the catalogue's (defaultCatalog lists gpt-4o-mini), else 128 000.
     expect(provider.models).toEqual([
-      { id: "a", inputPerMillion: 0, outputPerMillion: 0, contextWindow: 128_000 },
-      { id: "b", inputPerMillion: 1, outputPerMillion: 0, contextWindow: 128_000 },
+      { id: "a", contextWindow: 128_000 },
+      { id: "b", contextWindow: 4_096 },
+      { id: "gpt-4o-mini", contextWindow: defaultCatalog.get("gpt-4o-mini")?.contextWindow },
     ]);
   });
 

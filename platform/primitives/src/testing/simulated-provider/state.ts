@@ -134,7 +134,10 @@ export class ProviderState {
     this.#inputTokens += answer.promptTokens;
     this.#outputTokens += answer.completionTokens;
     this.#costUsd +=
-      (answer.promptTokens * model.inputPerMillion + answer.completionTokens * model.outputPerMillion) / 1_000_000;
+      this.options.catalog.cost(model.id, {
+        inputTokens: answer.promptTokens,
+        outputTokens: answer.completionTokens,
+      }) ?? 0;
   }
 
   /** Counts a request that arrived; pair with {@link ProviderState.requestEnded}. */

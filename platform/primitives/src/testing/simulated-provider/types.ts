@@ -3,24 +3,25 @@
  *
  * @packageDocumentation
  */
+import type { Catalog } from "../../orchestration/catalog.js";
 
 /**
- * A model the simulated provider serves, with the prices used for `stats().costUsd`.
+ * A model the simulated provider serves. Its prices (for `stats().costUsd`) come from the provider's
+ * `catalog`, the one price table of TTA.
  *
  * @example
  * ```ts
- * const model: SimulatedModel = { id: "sim-mini", inputPerMillion: 0.1, outputPerMillion: 0.4 };
+ * const model: SimulatedModel = { id: "sim-mini", contextWindow: 8_192 };
  * ```
  * @since 0.1.0
  */
 export interface SimulatedModel {
   /** The model id clients send as `model`. */
   readonly id: string;
-  /** USD per million prompt tokens. @defaultValue 0 */
-  readonly inputPerMillion?: number;
-  /** USD per million completion tokens. @defaultValue 0 */
-  readonly outputPerMillion?: number;
-  /** Largest prompt, in tokens; a longer prompt gets a 400 `context_length_exceeded`. @defaultValue 128000 */
+  /**
+   * Largest prompt, in tokens; a longer prompt gets a 400 `context_length_exceeded`.
+   * @defaultValue the catalogue entry's `contextWindow`, else 128000
+   */
   readonly contextWindow?: number;
 }
 
@@ -166,6 +167,11 @@ export interface SimulatedProviderOptions {
    * @defaultValue `sim-small` ($0.15 / $0.60 per million) and `sim-large` ($2.50 / $10), 128000 tokens each
    */
   readonly models?: readonly (string | SimulatedModel)[];
+  /**
+   * Prices the answers for `stats().costUsd` (a model it does not list costs 0) and gives the models'
+   * default context windows. @defaultValue `defaultCatalog` (which lists `sim-small` and `sim-large`)
+   */
+  readonly catalog?: Catalog;
   /** Seed of the random faults and latencies. @defaultValue 1 */
   readonly seed?: number;
   /**
