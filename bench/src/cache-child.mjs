@@ -4,16 +4,10 @@
 // prints one JSON line on stdout. Diagnostics go to stderr.
 // (child.mjs is tied to scenarios.mjs, so the cache scenarios have their own child.)
 import { installNetworkGuard, otelState } from "./process-guard.mjs";
-import { allocRows, timeRows } from "./harness.mjs";
+import { childArgs, measure, printResult, rowsResult } from "./harness.mjs";
 import { CACHE_LIBRARIES, PROCESS_KINDS, baselineRows } from "./cache-scenarios.mjs";
 
-const [kindName, mode, configJson] = process.argv.slice(2);
-const config = JSON.parse(configJson ?? "{}");
-const kind = PROCESS_KINDS[kindName];
-if (!kind || (mode !== "time" && mode !== "alloc")) {
-  console.error("usage: node --expose-gc src/cache-child.mjs <raw|tta> <time|alloc> [json-config]");
-  process.exit(2);
-}
+const { name: kindName, kind, mode, config } = childArgs(PROCESS_KINDS);
 
 // Network guard: nothing in a benchmark may talk to the network.
 const network = installNetworkGuard();
@@ -39,25 +33,16 @@ for (const row of rows) {
 }
 for (const check of checks) check();
 
-const measured = mode === "time" ? await timeRows(rows, config) : (await allocRows(rows, config)).rows;
+const measured = await measure(rows, mode, config);
 for (const check of checks) check();
 
 const flights = Object.fromEntries(rows.filter((r) => r.flight).map((r) => [r.id, r.flight.stats()]));
 for (const [id, s] of Object.entries(flights))
   if (s.innerRuns !== s.ops) throw new Error(`${id}: ${s.innerRuns} inner runs for ${s.ops} single-flight ops`);
 
-const result = {
-  kind: kindName,
-  mode,
-  pid: process.pid,
-  execArgv: process.execArgv,
-  rows: measured.map((m, i) => ({ id: rows[i].id, ...m })),
+printResult({
+  ...rowsResult(kindName, mode, rows, measured),
   flights,
   cacheStats: Object.assign({}, ...cacheStats.map((f) => f())),
   info: { ...info, otel: otelState(), networkAttempts: network.attempts },
-};
-if (mode === "alloc") {
-  const { default: v8 } = await import("node:v8");
-  result.info.newSpaceBytes = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size;
-}
-process.stdout.write(`${JSON.stringify(result)}\n`);
+});

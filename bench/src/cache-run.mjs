@@ -5,27 +5,39 @@
 //   --quick  fewer, shorter rounds (a smoke run; numbers are noisier)
 //   --check  exit 1 when a target fails (default: always exit 0 after a complete run)
 import os from "node:os";
-import { median, quantile } from "./harness.mjs";
+import { median } from "./harness.mjs";
 import { CACHE_SCENARIOS, CALLERS, OBJECT_INPUT, PROMPT, REQUEST } from "./cache-scenarios.mjs";
 import {
   ALLOC_FLAGS,
   SEMI_SPACE_MB,
   TIME_FLAGS,
+  allocColumns,
   allocConfig,
   appendRun,
+  busyNote,
   byIdThenProcess,
   fmtB,
   fmtNsFine as fmtNs,
   fmtX,
   libVersion,
   loadLine,
+  machineLine,
+  pairedStats,
+  pairedTimeMethod,
   parseArgs,
-  printTable,
+  pooled,
+  printColumns,
   printTargets,
   processChecks,
+  rowOf,
+  runFields,
   runPlan,
+  runStart,
   signed,
+  spreadOf,
+  subscribersOf,
   taggedChildRunner,
+  timeColumns,
   timeConfig,
 } from "./runner-common.mjs";
 
@@ -54,15 +66,14 @@ const runChild = taggedChildRunner({
 });
 
 // ---------------------------------------------------------------------------------------------
-const started = Date.now();
+const start = runStart();
+const { cpu, loadBefore } = start;
 const versions = { "@tta/primitives": libVersion("@tta/primitives"), "lru-cache": libVersion("lru-cache") };
-const cpu = os.cpus();
-const loadBefore = os.loadavg();
 console.log(
   [
     "",
     `TTA cache micro-benchmark: @tta/primitives ${versions["@tta/primitives"]} (built dist) cache() vs bare lru-cache ${versions["lru-cache"]} and hand-written single-flight`,
-    `Node ${process.version} (V8 ${process.versions.v8}), ${cpu.length} × ${cpu[0]?.model ?? "?"}; load average before: ${loadBefore.map((l) => l.toFixed(2)).join(" ")}`,
+    machineLine(start),
     "",
     "Method",
     "  • No OpenTelemetry SDK and no TTA event subscriber (checked below): the primitive's span and event code runs, and",
@@ -75,10 +86,7 @@ console.log(
     `  • Single-flight: per op, ${CALLERS} execute calls on a fresh key started synchronously, then Promise.all. The inner work`,
     "    (counted) awaits one setImmediate turn and returns 1; each op fails unless it ran exactly once. Baseline: the same work",
     `    started once and ${CALLERS} callers async (p) => await p on it. Reported per caller (ns/op ÷ ${CALLERS}, B/op ÷ ${CALLERS}).`,
-    `  • Time: fresh processes (${TIME_PLAN.map(([, t]) => t).join(", ")}); every process measures the baselines, all rows`,
-    `    interleaved round by round (${TIME.rounds} rounds of ~${TIME.roundMs} ms after ${TIME.warmupMs} ms warm-up, order alternating, full GC before`,
-    "    each batch). ns/op = median of the rounds. Ratios and +ns are taken per round against the baseline of the same round;",
-    "    noise = p25–p75 of the per-round differences. Verdicts pool the rounds of the two TTA processes.",
+    ...pairedTimeMethod(TIME_PLAN, TIME, "the two TTA processes"),
     `  • Allocation: one process with a ${SEMI_SPACE_MB} MB semi-space, no GC inside a batch (checked), heapUsed delta / ops, median of`,
     `    ${ALLOC.batches} batches; includes the driver loop's own await (the same for every row).`,
     "",
@@ -89,40 +97,16 @@ const { timeRuns, allocRuns } = await runPlan("cache benchmark", TIME_PLAN, ALLO
 
 // ---------------------------------------------------------------------------------------------
 const fmtSigned = signed(fmtNs);
-const fmtSignedB = signed(fmtB);
-
-const rowOf = (run, id) => run.rows.find((r) => r.id === id);
 const allocOf = (id) => rowOf(allocRuns[0], id)?.median;
 
-/** Stats of one row in one process against a baseline row of the same process (paired by round). */
+/** Paired stats of one row in one process (see pairedStats), plus its ratio to that process's raw call. */
 function stats(run, id, baseId, scale = 1) {
-  const row = rowOf(run, id);
-  const base = rowOf(run, baseId);
-  if (!row || !base) return undefined;
-  const diffs = row.samples.map((s, i) => (s - base.samples[i]) / scale);
-  const ratios = row.samples.map((s, i) => s / base.samples[i]);
-  const raw = rowOf(run, "raw.call");
+  const s = pairedStats(run, id, baseId, scale);
+  if (!s) return undefined;
   return {
-    id,
-    label: row.label,
-    process: run.tag,
-    kind: run.kind,
-    pid: run.pid,
-    baseline: baseId,
-    nsPerOp: row.median,
-    minNs: row.min,
-    maxNs: row.max,
-    rounds: row.samples,
-    opsPerRound: row.opsPerRound,
-    baselineSameProcessNs: base.median,
-    ratio: median(ratios),
-    roundRatios: ratios,
-    addedNs: id === baseId ? 0 : median(diffs),
-    addedP25: quantile(diffs, 0.25),
-    addedP75: quantile(diffs, 0.75),
-    roundDiffs: diffs,
-    rawCallSameProcessNs: raw.median,
-    ratioToRawCall: median(row.samples.map((s, i) => s / raw.samples[i])),
+    ...s,
+    rawCallSameProcessNs: rowOf(run, "raw.call").median,
+    ratioToRawCall: pairedStats(run, id, "raw.call").ratio,
   };
 }
 
@@ -143,95 +127,54 @@ const HIT = CACHE_SCENARIOS.hit;
 const hitBaseOf = (id) => (id === "raw.call" ? "raw.call" : HIT.baseline);
 const hitRows = tableRows(HIT.rows, hitBaseOf);
 const lruAllocB = allocOf(HIT.baseline);
-printTable(
-  `Cache 1: ${HIT.title}`,
-  [
-    "row",
-    "process",
-    "ns/op",
-    "rounds min–max",
-    "lru same proc",
-    "× lru",
-    "+ns vs lru",
-    "noise p25–p75",
-    "× raw inc(0)",
-    "alloc/op",
-    "+B/op vs lru",
-  ],
-  hitRows.map((r) => {
-    const isBase = r.id === "raw.call" || r.id === HIT.baseline;
-    const bytes = allocOf(r.id);
-    return [
-      r.label,
-      r.process,
-      fmtNs(r.nsPerOp),
-      `${fmtNs(r.minNs)}–${fmtNs(r.maxNs)}`,
-      isBase ? "" : fmtNs(r.baselineSameProcessNs),
-      isBase ? "" : fmtX(r.ratio),
-      isBase ? "" : fmtSigned(r.addedNs),
-      isBase ? "" : `${fmtSigned(r.addedP25)}…${fmtSigned(r.addedP75)}`,
-      r.id === "raw.call" ? "" : fmtX(r.ratioToRawCall),
-      bytes === undefined ? "" : fmtB(bytes),
-      bytes === undefined || isBase ? "" : fmtSignedB(bytes - lruAllocB),
-    ];
+const isHitBase = (r) => r.id === "raw.call" || r.id === HIT.baseline;
+printColumns(`Cache 1: ${HIT.title}`, hitRows, [
+  ...timeColumns({ base: "lru", isBase: isHitBase, fmt: fmtNs, heads: { added: "+ns vs lru" } }),
+  ["× raw inc(0)", (r) => (r.id === "raw.call" ? "" : fmtX(r.ratioToRawCall))],
+  ...allocColumns({
+    bytesOf: allocOf,
+    baseBytesOf: () => lruAllocB,
+    isBase: isHitBase,
+    heads: { added: "+B/op vs lru" },
   }),
-);
+]);
 
-// Scenario 2: single-flight, per caller.
+// Scenario 2: single-flight, per caller (the stats' differences are per caller already).
 const FLIGHT = CACHE_SCENARIOS.flight;
 const flightBaseOf = (id) => FLIGHT.baselineOf[id] ?? FLIGHT.baseline;
 const flightRows = tableRows(FLIGHT.rows, flightBaseOf, CALLERS);
-printTable(
-  `Cache 2: ${FLIGHT.title}`,
-  [
-    "row",
-    "process",
-    `ns/op (${CALLERS})`,
-    "ns/caller",
-    "rounds min–max /caller",
-    "vs",
-    "baseline /caller",
-    "× baseline",
-    "+ns/caller",
-    "noise p25–p75",
-    "alloc/caller",
-    "+B/caller",
-  ],
-  flightRows.map((r) => {
-    const isBase = r.id === r.baseline;
-    const bytes = allocOf(r.id);
-    const baseBytes = allocOf(r.baseline);
-    return [
-      r.label,
-      r.process,
-      fmtNs(r.nsPerOp),
-      fmtNs(r.nsPerOp / CALLERS),
-      `${fmtNs(r.minNs / CALLERS)}–${fmtNs(r.maxNs / CALLERS)}`,
-      isBase ? "" : r.baseline,
-      isBase ? "" : fmtNs(r.baselineSameProcessNs / CALLERS),
-      isBase ? "" : fmtX(r.ratio),
-      isBase ? "" : fmtSigned(r.addedNs),
-      isBase ? "" : `${fmtSigned(r.addedP25)}…${fmtSigned(r.addedP75)}`,
-      bytes === undefined ? "" : fmtB(bytes / CALLERS),
-      bytes === undefined || isBase ? "" : fmtSignedB((bytes - baseBytes) / CALLERS),
-    ];
+const isFlightBase = (r) => r.id === r.baseline;
+const [nsPerCaller, roundsPerCaller, ...vsBaseline] = timeColumns({
+  base: "baseline",
+  isBase: isFlightBase,
+  fmt: fmtNs,
+  per: CALLERS,
+  diffPer: 1,
+  unit: "caller",
+  heads: { base: "baseline /caller" },
+});
+printColumns(`Cache 2: ${FLIGHT.title}`, flightRows, [
+  [`ns/op (${CALLERS})`, (r) => fmtNs(r.nsPerOp)],
+  nsPerCaller,
+  roundsPerCaller,
+  ["vs", (r) => (isFlightBase(r) ? "" : r.baseline)],
+  ...vsBaseline,
+  ...allocColumns({
+    bytesOf: allocOf,
+    baseBytesOf: (r) => allocOf(r.baseline),
+    isBase: isFlightBase,
+    per: CALLERS,
+    unit: "caller",
   }),
-);
+]);
 
 // ---------------------------------------------------------------------------------------------
 const ttaRuns = timeRuns.filter((r) => r.kind === "tta");
-const pooledRatios = (id, baseId) =>
-  ttaRuns.flatMap((run) => {
-    const a = rowOf(run, id).samples;
-    const b = rowOf(run, baseId).samples;
-    return a.map((x, i) => x / b[i]);
-  });
+const pooledRatios = (id, baseId) => pooled(ttaRuns, id, baseId, (s) => s.roundRatios);
 const perProcess = (id, baseId) =>
   ttaRuns
-    .map(
-      (run) =>
-        `${run.tag}: ${fmtNs(rowOf(run, id).median)} vs ${fmtNs(rowOf(run, baseId).median)} (${fmtX(stats(run, id, baseId).ratio)})`,
-    )
+    .map((run) => pairedStats(run, id, baseId))
+    .map((s) => `${s.process}: ${fmtNs(s.nsPerOp)} vs ${fmtNs(s.baselineSameProcessNs)} (${fmtX(s.ratio)})`)
     .join("; ");
 
 // Cross-check: the same rows against the lru get of the baseline-only processes ("clean"), which
@@ -294,7 +237,7 @@ const failed = printTargets(targets, "cache targets");
 
 const diag = (id, baseId) => {
   const ratio = median(pooledRatios(id, baseId));
-  const added = median(ttaRuns.flatMap((run) => stats(run, id, baseId).roundDiffs));
+  const added = median(pooled(ttaRuns, id, baseId, (s) => s.roundDiffs));
   return { ratio, added };
 };
 const obj = diag("tta.hit.object", HIT.baseline);
@@ -304,7 +247,7 @@ console.log(
     `no ctx (root context per call) ${fmtSigned(noctx.added)}/op vs ctx made once.`,
 );
 const perCaller = (id) => {
-  const d = median(ttaRuns.flatMap((run) => stats(run, id, flightBaseOf(id), CALLERS).roundDiffs));
+  const d = median(ttaRuns.flatMap((run) => pairedStats(run, id, flightBaseOf(id), CALLERS).roundDiffs));
   const ns = median(ttaRuns.map((run) => rowOf(run, id).median / CALLERS));
   return { ns, d, bytes: allocOf(id) / CALLERS };
 };
@@ -320,12 +263,8 @@ console.log(
 );
 
 // Noise: the baselines across processes.
-const spreadOf = (id) => {
-  const xs = timeRuns.map((r) => rowOf(r, id).median);
-  return { min: Math.min(...xs), max: Math.max(...xs), spread: Math.max(...xs) / Math.min(...xs) };
-};
-const rawSpread = spreadOf("raw.call");
-const lruSpread = spreadOf("raw.lru");
+const rawSpread = spreadOf(timeRuns, "raw.call");
+const lruSpread = spreadOf(timeRuns, "raw.lru");
 const loadAfter = os.loadavg();
 console.log(
   "  Allocation: the baselines' B/op repeat between processes; the TTA rows' have shown two levels ~55 B per execute " +
@@ -335,9 +274,7 @@ console.log(
   `  Noise: raw await inc(0) ${fmtNs(rawSpread.min)}–${fmtNs(rawSpread.max)} (${fmtX(rawSpread.spread)}), await lru.get ` +
     `${fmtNs(lruSpread.min)}–${fmtNs(lruSpread.max)} (${fmtX(lruSpread.spread)}) across the ${timeRuns.length} time processes; ` +
     loadLine(loadBefore, loadAfter, cpu.length) +
-    (Math.max(rawSpread.spread, lruSpread.spread) > 1.3 || loadBefore[0] > 1
-      ? " ! busy or noisy machine: compare several runs before acting on a time verdict."
-      : ""),
+    busyNote(Math.max(rawSpread.spread, lruSpread.spread), loadBefore),
 );
 const { checks, network, otel } = processChecks(
   [...timeRuns, ...allocRuns],
@@ -345,24 +282,14 @@ const { checks, network, otel } = processChecks(
   (r) => ({ eventSubscribers: r.info.tta?.eventSubscribers }),
 );
 console.log(
-  `  Checks: network attempts ${network}; OpenTelemetry: ${otel}; ` +
-    `TTA event subscribers: ${[...new Set(checks.flatMap((c) => (c.eventSubscribers ? [c.eventSubscribers] : [])))].join(" / ")}`,
+  `  Checks: network attempts ${network}; OpenTelemetry: ${otel}; ` + `TTA event subscribers: ${subscribersOf(checks)}`,
 );
 
 // ---------------------------------------------------------------------------------------------
 appendRun(
   "cache.json",
   {
-    date: new Date(started).toISOString(),
-    durationMs: Date.now() - started,
-    quick,
-    node: process.version,
-    v8: process.versions.v8,
-    cpus: cpu.length,
-    cpuModel: cpu[0]?.model,
-    loadAvgBefore: loadBefore,
-    loadAvgAfter: loadAfter,
-    versions,
+    ...runFields(start, { quick, loadAfter, versions }),
     config: {
       time: TIME,
       alloc: ALLOC,
@@ -389,6 +316,6 @@ appendRun(
     checks,
     processes: { time: timeRuns, alloc: allocRuns },
   },
-  started,
+  start.started,
 );
 if (check && failed > 0) process.exit(1);

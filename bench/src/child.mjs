@@ -3,15 +3,9 @@
 // in this process, and prints one JSON line on stdout. Diagnostics go to stderr.
 import { installNetworkGuard, otelState } from "./process-guard.mjs";
 import { LIBRARIES, SCENARIOS, rawOps } from "./scenarios.mjs";
-import { allocRows, timeRows } from "./harness.mjs";
+import { childArgs, measure, printResult } from "./harness.mjs";
 
-const [libName, mode, configJson] = process.argv.slice(2);
-const config = JSON.parse(configJson ?? "{}");
-const lib = LIBRARIES[libName];
-if (!lib || (mode !== "time" && mode !== "alloc")) {
-  console.error("usage: node --expose-gc src/child.mjs <raw|tta|langchain|effect> <time|alloc> [json-config]");
-  process.exit(2);
-}
+const { name: libName, kind: lib, mode, config } = childArgs(LIBRARIES);
 
 // Network guard: nothing in a benchmark may talk to the network.
 const network = installNetworkGuard();
@@ -32,12 +26,8 @@ const result = { library: libName, mode, pid: process.pid, execArgv: process.exe
 for (const name of Object.keys(SCENARIOS)) {
   const rows = [{ ...raw[name], role: "baseline" }];
   if (loaded[name] !== undefined) rows.push({ ...loaded[name], role: "library" });
-  const measured = mode === "time" ? await timeRows(rows, config) : (await allocRows(rows, config)).rows;
+  const measured = await measure(rows, mode, config);
   result.scenarios[name] = measured.map((m, i) => ({ role: rows[i].role, ...m }));
 }
 result.info = { ...loaded.info, otel: otelState(), networkAttempts: network.attempts };
-if (mode === "alloc") {
-  const { default: v8 } = await import("node:v8");
-  result.info.newSpaceBytes = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size;
-}
-process.stdout.write(`${JSON.stringify(result)}\n`);
+printResult(result);

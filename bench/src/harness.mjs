@@ -1,5 +1,7 @@
-// A small benchmark harness for async operations: warm-up, interleaved rounds, medians, and an
-// allocation probe that runs a batch with no garbage collection in it.
+// A small benchmark harness for async operations: warm-up, interleaved rounds, medians, an
+// allocation probe that runs a batch with no garbage collection in it, and the command line and
+// result line shared by the benchmark child processes.
+import path from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import v8 from "node:v8";
@@ -98,19 +100,19 @@ export const summarize = (s) => ({
  * young generation large enough to hold the whole batch: --min/--max-semi-space-size), and read
  * `process.memoryUsage().heapUsed` before and after. A PerformanceObserver counts GC events; a
  * batch during which any GC ran is discarded and retried smaller. Median of `batches` batches.
+ * `warmupOps` (default 2 000) ops run first, unmeasured (fewer for slow ops such as HTTP requests).
  */
-export async function allocRows(rows, { batchBytes, batches, maxOps }) {
+export async function allocRows(rows, { batchBytes, batches, maxOps, warmupOps = 2000 }) {
   let gcEvents = 0;
   const obs = new PerformanceObserver((list) => {
     gcEvents += list.getEntries().length;
   });
   obs.observe({ entryTypes: ["gc"] });
-  const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
   const out = [];
   try {
     for (const row of rows) {
       const drive = makeDriver();
-      await drive(row.op, 2000, hrtime); // warm-up: JIT and lazy initialisation out of the way
+      await drive(row.op, warmupOps, hrtime); // warm-up: JIT and lazy initialisation out of the way
       const measureBatch = async (n) => {
         gc();
         await nextTurn();
@@ -144,4 +146,46 @@ export async function allocRows(rows, { batchBytes, batches, maxOps }) {
     obs.disconnect();
   }
   return { rows: out, newSpaceBytes: newSpace().space_size };
+}
+
+const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
+
+// ---------------------------------------------------------------------------------------------
+/**
+ * The command line of a benchmark child, `<kind> <time|alloc> [json-config]`: `{ name, kind, mode,
+ * config }` (`kind` = `kinds[name]`). Prints the usage and exits 2 on an unknown kind or mode.
+ */
+export function childArgs(kinds) {
+  const [name, mode, configJson] = process.argv.slice(2);
+  const config = JSON.parse(configJson ?? "{}");
+  const kind = kinds[name];
+  if (!kind || (mode !== "time" && mode !== "alloc")) {
+    const script = path.basename(process.argv[1]);
+    console.error(`usage: node --expose-gc src/${script} <${Object.keys(kinds).join("|")}> <time|alloc> [json-config]`);
+    process.exit(2);
+  }
+  return { name, kind, mode, config };
+}
+
+/** Times `rows` (mode `time`) or measures their allocation (`alloc`); one result per row, in order. */
+export async function measure(rows, mode, config) {
+  return mode === "time" ? await timeRows(rows, config) : (await allocRows(rows, config)).rows;
+}
+
+/**
+ * What every rows child's result starts with: `{ kind, mode, pid, execArgv, rows }`, each measured row
+ * with its row's id (the child adds its own fields, and `info`).
+ */
+export const rowsResult = (kind, mode, rows, measured) => ({
+  kind,
+  mode,
+  pid: process.pid,
+  execArgv: process.execArgv,
+  rows: measured.map((m, i) => ({ id: rows[i].id, ...m })),
+});
+
+/** Prints a child's result as its one line of JSON on stdout; in alloc mode with `info.newSpaceBytes`. */
+export function printResult(result) {
+  if (result.mode === "alloc") result.info.newSpaceBytes = newSpace().space_size;
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -3,16 +3,10 @@
 // this process, and prints one JSON line on stdout. Diagnostics go to stderr.
 // (child.mjs is tied to scenarios.mjs, so the recovery scenarios have their own child.)
 import { installNetworkGuard, otelState } from "./process-guard.mjs";
-import { allocRows, timeRows } from "./harness.mjs";
+import { childArgs, measure, printResult, rowsResult } from "./harness.mjs";
 import { PROCESS_KINDS, RECOVERY_LIBRARIES, baselineRows } from "./recovery-scenarios.mjs";
 
-const [kindName, mode, configJson] = process.argv.slice(2);
-const config = JSON.parse(configJson ?? "{}");
-const kind = PROCESS_KINDS[kindName];
-if (!kind || (mode !== "time" && mode !== "alloc")) {
-  console.error("usage: node --expose-gc src/recovery-child.mjs <raw|tta|cockatiel|both> <time|alloc> [json-config]");
-  process.exit(2);
-}
+const { name: kindName, kind, mode, config } = childArgs(PROCESS_KINDS);
 
 // Network guard: nothing in a benchmark may talk to the network.
 const network = installNetworkGuard();
@@ -34,19 +28,10 @@ for (const row of rows) {
 }
 for (const check of checks) check();
 
-const measured = mode === "time" ? await timeRows(rows, config) : (await allocRows(rows, config)).rows;
+const measured = await measure(rows, mode, config);
 for (const check of checks) check();
 
-const result = {
-  kind: kindName,
-  mode,
-  pid: process.pid,
-  execArgv: process.execArgv,
-  rows: measured.map((m, i) => ({ id: rows[i].id, ...m })),
+printResult({
+  ...rowsResult(kindName, mode, rows, measured),
   info: { ...info, otel: otelState(), networkAttempts: network.attempts },
-};
-if (mode === "alloc") {
-  const { default: v8 } = await import("node:v8");
-  result.info.newSpaceBytes = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size;
-}
-process.stdout.write(`${JSON.stringify(result)}\n`);
+});

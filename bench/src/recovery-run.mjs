@@ -5,27 +5,37 @@
 //   --quick  fewer, shorter rounds (a smoke run; numbers are noisier)
 //   --check  exit 1 when a target fails (default: always exit 0 after a complete run)
 import os from "node:os";
-import { median, quantile } from "./harness.mjs";
+import { median } from "./harness.mjs";
 import { RECOVERY_SCENARIOS, TIMEOUT_MS } from "./recovery-scenarios.mjs";
 import {
   ALLOC_FLAGS,
   SEMI_SPACE_MB,
   TIME_FLAGS,
+  allocColumns,
   allocConfig,
   appendRun,
+  busyNote,
   byIdThenProcess,
   fmtB,
   fmtNs,
   fmtX,
   libVersion,
   loadLine,
+  machineLine,
+  pairedStats,
   parseArgs,
-  printTable as printTableRows,
+  pooled,
+  printColumns,
   printTargets,
   processChecks,
+  rowOf,
+  runFields,
   runPlan,
+  runStart,
   signed,
+  spreadOf,
   taggedChildRunner,
+  timeColumns,
   timeConfig,
 } from "./runner-common.mjs";
 
@@ -53,15 +63,14 @@ const runChild = taggedChildRunner({
 });
 
 // ---------------------------------------------------------------------------------------------
-const started = Date.now();
+const start = runStart();
+const { cpu, loadBefore } = start;
 const versions = { "@tta/primitives": libVersion("@tta/primitives"), cockatiel: libVersion("cockatiel") };
-const cpu = os.cpus();
-const loadBefore = os.loadavg();
 console.log(
   [
     "",
     `TTA recovery micro-benchmark: @tta/primitives ${versions["@tta/primitives"]} (built dist) vs raw calls, a hand-written timeout and cockatiel ${versions.cockatiel}`,
-    `Node ${process.version} (V8 ${process.versions.v8}), ${cpu.length} × ${cpu[0]?.model ?? "?"}; load average before: ${loadBefore.map((l) => l.toFixed(2)).join(" ")}`,
+    machineLine(start),
     "",
     "Method",
     "  • Inner work: async (x) => x + 1, input 0. TTA wraps an executable object { execute: (x) => inc(x) } (the wrapper calls",
@@ -86,7 +95,6 @@ const { timeRuns, allocRuns } = await runPlan("recovery benchmark", TIME_PLAN, A
 // ---------------------------------------------------------------------------------------------
 const fmtSigned = signed(fmtNs);
 
-const rowOf = (run, id) => run.rows.find((r) => r.id === id);
 const allocOf = (id) => {
   for (const run of allocRuns) {
     const row = rowOf(run, id);
@@ -96,30 +104,15 @@ const allocOf = (id) => {
 };
 const rawAllocB = rowOf(allocRuns[0], "raw.call").median;
 
-/** Stats of one row in one process, against that process's raw call (paired by round). */
+/**
+ * Stats of one row in one process against that process's raw call, paired by round (pairedStats);
+ * "× raw" here is the ratio of the two medians (`rawSameProcessNs`: as in the earlier runs' JSON).
+ */
 function stats(run, id) {
-  const row = rowOf(run, id);
-  const raw = rowOf(run, "raw.call");
-  if (!row) return undefined;
-  const diffs = row.samples.map((s, i) => s - raw.samples[i]);
-  return {
-    id,
-    label: row.label,
-    process: run.tag,
-    kind: run.kind,
-    pid: run.pid,
-    nsPerOp: row.median,
-    minNs: row.min,
-    maxNs: row.max,
-    rounds: row.samples,
-    opsPerRound: row.opsPerRound,
-    rawSameProcessNs: raw.median,
-    ratio: row.median / raw.median,
-    addedNs: id === "raw.call" ? 0 : median(diffs),
-    addedP25: quantile(diffs, 0.25),
-    addedP75: quantile(diffs, 0.75),
-    roundDiffs: diffs,
-  };
+  const s = pairedStats(run, id, "raw.call");
+  if (!s) return undefined;
+  const { roundRatios: _perRound, ...rest } = s;
+  return { ...rest, rawSameProcessNs: s.baselineSameProcessNs, ratio: s.nsPerOp / s.baselineSameProcessNs };
 }
 
 const tableRows = (ids) =>
@@ -133,38 +126,12 @@ const tableRows = (ids) =>
     }),
   );
 
-function printTable(title, ids) {
-  const rows = tableRows(ids).sort(byIdThenProcess(ids, TIME_PLAN));
-  const head = [
-    "row",
-    "process",
-    "ns/op",
-    "rounds min–max",
-    "raw same proc",
-    "× raw",
-    "+ns/op",
-    "noise p25–p75",
-    "alloc/op",
-    "+B/op",
-  ];
-  const body = rows.map((r) => {
-    const isRawCall = r.id === "raw.call";
-    const bytes = allocOf(r.id);
-    return [
-      r.label,
-      r.process,
-      fmtNs(r.nsPerOp),
-      `${fmtNs(r.minNs)}–${fmtNs(r.maxNs)}`,
-      isRawCall ? "" : fmtNs(r.rawSameProcessNs),
-      isRawCall ? "" : fmtX(r.ratio),
-      isRawCall ? "" : fmtSigned(r.addedNs),
-      isRawCall ? "" : `${fmtSigned(r.addedP25)}…${fmtSigned(r.addedP75)}`,
-      bytes === undefined ? "" : fmtB(bytes),
-      bytes === undefined || isRawCall ? "" : fmtSigned(bytes - rawAllocB).replace(" ns", " B"),
-    ];
-  });
-  printTableRows(title, head, body);
-}
+const isRawCall = (r) => r.id === "raw.call";
+const columns = [
+  ...timeColumns({ base: "raw", isBase: isRawCall }),
+  ...allocColumns({ bytesOf: allocOf, baseBytesOf: () => rawAllocB, isBase: isRawCall }),
+];
+const printTable = (title, ids) => printColumns(title, tableRows(ids).sort(byIdThenProcess(ids, TIME_PLAN)), columns);
 
 const scenarioIds = {
   retry: ["raw.call", "tta.retry", "cockatiel.retry"],
@@ -181,21 +148,16 @@ printTable(
 
 // ---------------------------------------------------------------------------------------------
 const bothRuns = timeRuns.filter((r) => r.kind === "both");
-const pooled = (id, fn) => bothRuns.flatMap((run) => fn(stats(run, id), run));
 const targets = [];
 for (const [name, sc] of Object.entries(RECOVERY_SCENARIOS)) {
   const t = sc.target;
   if (t.kind === "peer-added") {
-    const ttaDiffs = pooled(sc.tta, (s) => s.roundDiffs);
-    const peerDiffs = pooled(sc.peer, (s) => s.roundDiffs);
+    const ttaDiffs = pooled(bothRuns, sc.tta, "raw.call", (s) => s.roundDiffs);
+    const peerDiffs = pooled(bothRuns, sc.peer, "raw.call", (s) => s.roundDiffs);
     const ttaAdded = median(ttaDiffs);
     const peerAdded = median(peerDiffs);
     // Head to head, round by round (the raw call cancels out).
-    const h2h = bothRuns.flatMap((run) => {
-      const a = rowOf(run, sc.tta).samples;
-      const b = rowOf(run, sc.peer).samples;
-      return a.map((x, i) => x - b[i]);
-    });
+    const h2h = pooled(bothRuns, sc.tta, sc.peer, (s) => s.roundDiffs);
     const wins = h2h.filter((d) => d <= 0).length;
     const sep = {
       tta: stats(
@@ -229,20 +191,17 @@ for (const [name, sc] of Object.entries(RECOVERY_SCENARIOS)) {
         `separate processes: TTA ${fmtSigned(sep.tta)} vs cockatiel ${fmtSigned(sep.peer)}${sep.tta <= sep.peer === ttaAdded <= peerAdded ? "" : " (disagrees: noise-bound)"}`,
     });
   } else {
-    const ratios = pooled(sc.tta, (_s, run) => {
-      const a = rowOf(run, sc.tta).samples;
-      const h = rowOf(run, sc.hand).samples;
-      return a.map((x, i) => x / h[i]);
-    });
+    const ratios = pooled(bothRuns, sc.tta, sc.hand, (s) => s.roundRatios);
     const ratio = median(ratios);
+    // Per process: the ratio of the medians.
     const perProcess = timeRuns
-      .filter((r) => rowOf(r, sc.tta))
+      .flatMap((run) => pairedStats(run, sc.tta, sc.hand) ?? [])
       .map(
-        (run) =>
-          `${run.tag}: ${fmtNs(rowOf(run, sc.tta).median)} vs ${fmtNs(rowOf(run, sc.hand).median)} (${fmtX(rowOf(run, sc.tta).median / rowOf(run, sc.hand).median)})`,
+        (s) =>
+          `${s.process}: ${fmtNs(s.nsPerOp)} vs ${fmtNs(s.baselineSameProcessNs)} (${fmtX(s.nsPerOp / s.baselineSameProcessNs)})`,
       )
       .join("; ");
-    const peer = pooled(sc.peer, (s, run) => [s.nsPerOp / rowOf(run, sc.tta).median]);
+    const peer = pooled(bothRuns, sc.peer, sc.tta, (s) => [s.nsPerOp / s.baselineSameProcessNs]);
     targets.push({
       id: `${name}.vs-hand-written`,
       text: t.text,
@@ -263,15 +222,13 @@ console.log(
 );
 
 // Noise: the raw call across processes, and the spread of the per-round differences.
-const rawCalls = timeRuns.map((r) => rowOf(r, "raw.call").median);
-const rawSpread = Math.max(...rawCalls) / Math.min(...rawCalls);
+const rawCalls = spreadOf(timeRuns, "raw.call");
+const rawSpread = rawCalls.spread;
 const loadAfter = os.loadavg();
 console.log(
-  `  Noise: raw await inc(0) measured ${fmtNs(Math.min(...rawCalls))}–${fmtNs(Math.max(...rawCalls))} across the ${timeRuns.length} time processes ` +
+  `  Noise: raw await inc(0) measured ${fmtNs(rawCalls.min)}–${fmtNs(rawCalls.max)} across the ${timeRuns.length} time processes ` +
     `(${fmtX(rawSpread)}); ${loadLine(loadBefore, loadAfter, cpu.length)}` +
-    (rawSpread > 1.3 || loadBefore[0] > 1
-      ? " ! busy or noisy machine: compare several runs before acting on a time verdict; allocation is stable."
-      : ""),
+    busyNote(rawSpread, loadBefore, "; allocation is stable"),
 );
 const { checks, network, otel } = processChecks([...timeRuns, ...allocRuns], (r) => `${r.kind}/${r.mode}`);
 console.log(
@@ -286,16 +243,7 @@ for (const name of Object.keys(RECOVERY_SCENARIOS))
 appendRun(
   "recovery.json",
   {
-    date: new Date(started).toISOString(),
-    durationMs: Date.now() - started,
-    quick,
-    node: process.version,
-    v8: process.versions.v8,
-    cpus: cpu.length,
-    cpuModel: cpu[0]?.model,
-    loadAvgBefore: loadBefore,
-    loadAvgAfter: loadAfter,
-    versions,
+    ...runFields(start, { quick, loadAfter, versions }),
     config: { time: TIME, alloc: ALLOC, timeFlags: TIME_FLAGS, allocFlags: ALLOC_FLAGS, timePlan: TIME_PLAN },
     scenarios,
     extra: tableRows(["tta.lambda", "tta.retryLambda", "tta.retryCtx"]).map((s) => ({
@@ -314,6 +262,6 @@ appendRun(
     checks,
     processes: { time: timeRuns, alloc: allocRuns },
   },
-  started,
+  start.started,
 );
 if (check && failed > 0) process.exit(1);

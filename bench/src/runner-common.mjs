@@ -1,10 +1,13 @@
 // Scaffolding shared by the benchmark orchestrators (run.mjs, recovery-run.mjs, cache-run.mjs,
-// observability-run.mjs): command-line flags, child-process spawning with the right Node flags,
-// formatting, table and target printing, process checks, and writing the results JSON.
+// model-run.mjs, observability-run.mjs): command-line flags, child-process spawning with the right
+// Node flags, the machine header, paired per-round statistics, formatting, table and target printing,
+// process checks, and writing the results JSON.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { median, quantile } from "./harness.mjs";
 
 export const srcDir = path.dirname(fileURLToPath(import.meta.url));
 export const benchDir = path.resolve(srcDir, "..");
@@ -105,6 +108,92 @@ export async function runPlan(title, timePlan, allocPlan, runChild) {
   return { timeRuns, allocRuns };
 }
 
+/** When the run started, the machine's CPUs and the load average before it: `{ started, cpu, loadBefore }`. */
+export const runStart = () => ({ started: Date.now(), cpu: os.cpus(), loadBefore: os.loadavg() });
+
+/** The header line naming Node, V8, the CPUs and the load average before the run. */
+export const machineLine = ({ cpu, loadBefore }) =>
+  `Node ${process.version} (V8 ${process.versions.v8}), ${cpu.length} × ${cpu[0]?.model ?? "?"}; ` +
+  `load average before: ${loadBefore.map((l) => l.toFixed(2)).join(" ")}`;
+
+/**
+ * The Method lines on the time processes of a runner whose processes all measure the baselines and
+ * whose verdicts pool the rounds of two processes (`pooledOf`: "the two TTA processes").
+ */
+export const pairedTimeMethod = (plan, time, pooledOf) => [
+  `  • Time: fresh processes (${plan.map(([, t]) => t).join(", ")}); every process measures the baselines, all rows`,
+  `    interleaved round by round (${time.rounds} rounds of ~${time.roundMs} ms after ${time.warmupMs} ms warm-up, order alternating, full GC before`,
+  "    each batch). ns/op = median of the rounds. Ratios and +ns are taken per round against the baseline of the same round;",
+  `    noise = p25–p75 of the per-round differences. Verdicts pool the rounds of ${pooledOf}.`,
+];
+
+/** The fields an appended run starts with: when, how long, on what, under which load, which versions. */
+export const runFields = ({ started, cpu, loadBefore }, { quick, loadAfter, versions }) => ({
+  date: new Date(started).toISOString(),
+  durationMs: Date.now() - started,
+  quick,
+  node: process.version,
+  v8: process.versions.v8,
+  cpus: cpu.length,
+  cpuModel: cpu[0]?.model,
+  loadAvgBefore: loadBefore,
+  loadAvgAfter: loadAfter,
+  versions,
+});
+
+// ---------------------------------------------------------------------------------------------
+/** The row `id` of a child's result. */
+export const rowOf = (run, id) => run.rows.find((r) => r.id === id);
+
+/**
+ * Stats of row `id` in one time process against row `baseId` of the same process, paired by round:
+ * `ratio` and `addedNs` are the medians of the per-round ratios and differences (the differences
+ * divided by `scale`, e.g. per caller), `addedP25`/`addedP75` the spread of those differences.
+ * Undefined when the process lacks either row.
+ */
+export function pairedStats(run, id, baseId, scale = 1) {
+  const row = rowOf(run, id);
+  const base = rowOf(run, baseId);
+  if (!row || !base) return undefined;
+  const diffs = row.samples.map((s, i) => (s - base.samples[i]) / scale);
+  const ratios = row.samples.map((s, i) => s / base.samples[i]);
+  return {
+    id,
+    label: row.label,
+    process: run.tag,
+    kind: run.kind,
+    pid: run.pid,
+    baseline: baseId,
+    nsPerOp: row.median,
+    minNs: row.min,
+    maxNs: row.max,
+    rounds: row.samples,
+    opsPerRound: row.opsPerRound,
+    baselineSameProcessNs: base.median,
+    ratio: median(ratios),
+    roundRatios: ratios,
+    addedNs: id === baseId ? 0 : median(diffs),
+    addedP25: quantile(diffs, 0.25),
+    addedP75: quantile(diffs, 0.75),
+    roundDiffs: diffs,
+  };
+}
+
+/** `pick(pairedStats(run, id, baseId))` (an array: per-round values) of every run of `runs`, pooled. */
+export const pooled = (runs, id, baseId, pick) => runs.flatMap((run) => pick(pairedStats(run, id, baseId)));
+
+/** The medians of row `id` across `runs`: their min, max and max/min (the process-to-process noise). */
+export function spreadOf(runs, id) {
+  const xs = runs.map((r) => rowOf(r, id).median);
+  return { min: Math.min(...xs), max: Math.max(...xs), spread: Math.max(...xs) / Math.min(...xs) };
+}
+
+/** The end of a noise line when the baselines spread by more than 30 % or the machine was loaded. */
+export const busyNote = (spread, loadBefore, more = "") =>
+  spread > 1.3 || loadBefore[0] > 1
+    ? ` ! busy or noisy machine: compare several runs before acting on a time verdict${more}.`
+    : "";
+
 // ---------------------------------------------------------------------------------------------
 /** ns as ns or µs, by magnitude; `fine`: one decimal below 100 ns. */
 const formatNs = (ns, fine) =>
@@ -138,6 +227,53 @@ export function printTable(title, head, body) {
   console.log("");
 }
 
+/** Prints a table of `rows` with the columns `[head, cell(row)]` after "row" (the label) and "process". */
+export function printColumns(title, rows, columns) {
+  printTable(
+    title,
+    ["row", "process", ...columns.map(([head]) => head)],
+    rows.map((r) => [r.label, r.process, ...columns.map(([, cell]) => cell(r))]),
+  );
+}
+
+/**
+ * The time columns of `pairedStats` rows against the baseline named `base`: time per op (or per
+ * `per`-th of an op, named `unit`: a chunk, a caller), the rounds' min–max, the baseline of the same
+ * process, × baseline, the added time and the noise (p25–p75 of the per-round differences); the last
+ * four blank on the baseline's own rows (`isBase`). `diffPer` divides the differences instead of `per`
+ * (1 when the stats divided them already: `pairedStats(..., scale)`). `heads` renames columns (`ns`,
+ * `base`, `added`).
+ */
+export function timeColumns({ base, isBase, fmt = fmtNs, per = 1, diffPer = per, unit = "op", heads = {} }) {
+  const sign = signed(fmt);
+  const perUnit = per === 1 ? "" : ` /${unit}`;
+  const unlessBase = (cell) => (r) => (isBase(r) ? "" : cell(r));
+  return [
+    [heads.ns ?? `ns/${unit}`, (r) => fmt(r.nsPerOp / per)],
+    [`rounds min–max${perUnit}`, (r) => `${fmt(r.minNs / per)}–${fmt(r.maxNs / per)}`],
+    [heads.base ?? `${base} same proc${perUnit}`, unlessBase((r) => fmt(r.baselineSameProcessNs / per))],
+    [`× ${base}`, unlessBase((r) => fmtX(r.ratio))],
+    [heads.added ?? `+ns/${unit}`, unlessBase((r) => sign(r.addedNs / diffPer))],
+    ["noise p25–p75", unlessBase((r) => `${sign(r.addedP25 / diffPer)}…${sign(r.addedP75 / diffPer)}`)],
+  ];
+}
+
+/**
+ * The allocation columns: B per op (or per `per`-th of an op, named `unit`) from `bytesOf(id)`, and
+ * the difference to `baseBytesOf(row)`, blank on the baseline's own rows (`isBase`) and where a row
+ * has no allocation measurement. `heads` renames columns (`bytes`, `added`).
+ */
+export function allocColumns({ bytesOf, baseBytesOf, isBase, per = 1, unit = "op", heads = {} }) {
+  const sign = signed(fmtB);
+  return [
+    [heads.bytes ?? `alloc/${unit}`, (r) => (bytesOf(r.id) === undefined ? "" : fmtB(bytesOf(r.id) / per))],
+    [
+      heads.added ?? `+B/${unit}`,
+      (r) => (bytesOf(r.id) === undefined || isBase(r) ? "" : sign((bytesOf(r.id) - baseBytesOf(r)) / per)),
+    ],
+  ];
+}
+
 /** Sorts rows by their id's place in `ids`, then by their process's place in the time plan. */
 export const byIdThenProcess = (ids, plan) => (a, b) =>
   ids.indexOf(a.id) - ids.indexOf(b.id) ||
@@ -165,6 +301,10 @@ export function processChecks(runs, processOf, extra = () => ({})) {
     otel: [...new Set(checks.map((c) => c.otel))].join(" / "),
   };
 }
+
+/** The TTA event-subscriber states that `processChecks(..., extra)` recorded, distinct, joined by " / ". */
+export const subscribersOf = (checks) =>
+  [...new Set(checks.flatMap((c) => (c.eventSubscribers ? [c.eventSubscribers] : [])))].join(" / ");
 
 /** The end of a noise line: load average before and after, on how many vCPUs. */
 export const loadLine = (loadBefore, loadAfter, cpus) =>
