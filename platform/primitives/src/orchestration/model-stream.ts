@@ -96,7 +96,8 @@ export class ObservedModelStream implements ModelStream, AsyncIterator<ModelChun
     this.#state = state;
     this.#watch = call.watched || unhold !== undefined;
     this.#first = first;
-    if (this.#watch) dropped.register(this, state, this);
+    // Always: even an unwatched stream holds the provider's request (and its listener on the caller's signal).
+    dropped.register(this, state, this);
     this.#observe(first);
   }
 

@@ -98,6 +98,23 @@ describe("a stream nobody reads to its end", () => {
     expect(lm.closed).toBe(true);
     expect(budget.outstanding).toBe(0);
   });
+
+  it("is closed once garbage-collected even when nothing watches it (no budget, span or listener)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const lm = closableModel([
+      { type: "text", text: "first" },
+      { type: "text", text: "never read" },
+    ]);
+    await (async () => {
+      await streamModel(lm).execute(request);
+    })();
+    for (let i = 0; i < 50 && !lm.closed; i++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(lm.closed).toBe(true);
+  });
 });
 
 describe("nothing from a budget or a listener escapes", () => {
