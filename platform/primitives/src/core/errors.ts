@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { redactSecrets } from "../internal/redact.js";
+import { truncate } from "../internal/values.js";
 
 /**
  * Every error code a TTA primitive can produce, with what it means.
@@ -408,10 +409,6 @@ export function toError(value: unknown): Error {
   return new TtaError(TtaErrorCode.NON_ERROR_THROWN, `A non-Error value was thrown: ${describeThrown(value)}`, {
     cause: value,
   });
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function describeThrown(value: unknown): string {

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { Span } from "@opentelemetry/api";
+import { nonNegative } from "../internal/values.js";
 
 // The spec's attribute names (@opentelemetry/semantic-conventions 1.45 `/incubating`; that entry point
 // may change within minor releases, so the strings are fixed here).
@@ -57,10 +58,6 @@ export function setGenAiRequestAttributes(span: Span, provider: string | undefin
   span.setAttribute(ATTR_GEN_AI_REQUEST_MODEL, model);
 }
 
-function count(value: number | undefined): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-
 /**
  * Sets the response attributes of a model call on `span`: `gen_ai.response.model`,
  * `gen_ai.usage.input_tokens`, `gen_ai.usage.output_tokens`, `gen_ai.response.finish_reasons` and
@@ -75,12 +72,12 @@ function count(value: number | undefined): number | undefined {
 export function setGenAiResultAttributes(span: Span, result: GenAiResult): void {
   if (typeof result.responseModel === "string" && result.responseModel !== "")
     span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, result.responseModel);
-  const input = count(result.inputTokens);
+  const input = nonNegative(result.inputTokens);
   if (input !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, input);
-  const output = count(result.outputTokens);
+  const output = nonNegative(result.outputTokens);
   if (output !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, output);
   if (typeof result.finishReason === "string")
     span.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, [result.finishReason]);
-  const cost = count(result.costUsd);
+  const cost = nonNegative(result.costUsd);
   if (cost !== undefined) span.setAttribute(ATTR_TTA_LLM_COST_USD, cost);
 }

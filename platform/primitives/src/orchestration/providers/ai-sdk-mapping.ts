@@ -17,6 +17,7 @@ import type {
   AiSdkToolChoice,
   AiSdkUsage,
 } from "./ai-sdk-types.js";
+import { nonNegative } from "../../internal/values.js";
 
 function invalid(option: string, expected: string, value: unknown): never {
   throw new InvalidOptionsError(option, `Expected \`${option}\` to be ${expected}, got ${describeValue(value)}`);
@@ -147,10 +148,6 @@ export function toToolCall(part: AiSdkContentPart): ToolCall | undefined {
   return { id: part.toolCallId ?? "", name: part.toolName ?? "", arguments: parseToolInput(part.input) };
 }
 
-function count(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-
 function sum(...values: (number | undefined)[]): number | undefined {
   const known = values.filter((value) => value !== undefined);
   return known.length === 0 ? undefined : known.reduce((a, b) => a + b, 0);
@@ -168,16 +165,16 @@ export function toUsage(usage: AiSdkUsage | undefined): Usage {
   let inputTokens: number | undefined;
   let cached: number | undefined;
   if (typeof input === "object" && input !== null) {
-    cached = count(input.cacheRead);
-    inputTokens = count(input.total) ?? sum(count(input.noCache), cached, count(input.cacheWrite));
+    cached = nonNegative(input.cacheRead);
+    inputTokens = nonNegative(input.total) ?? sum(nonNegative(input.noCache), cached, nonNegative(input.cacheWrite));
   } else {
-    inputTokens = count(input);
-    cached = count(usage?.cachedInputTokens);
+    inputTokens = nonNegative(input);
+    cached = nonNegative(usage?.cachedInputTokens);
   }
   const outputTokens =
     typeof output === "object" && output !== null
-      ? (count(output.total) ?? sum(count(output.text), count(output.reasoning)))
-      : count(output);
+      ? (nonNegative(output.total) ?? sum(nonNegative(output.text), nonNegative(output.reasoning)))
+      : nonNegative(output);
   return {
     inputTokens: inputTokens ?? 0,
     outputTokens: outputTokens ?? 0,

@@ -8,6 +8,7 @@
 import { ProviderError } from "../../core/errors.js";
 import { redactSecrets } from "../../internal/redact.js";
 import { retryAfterFromHeaders } from "../retry-hints.js";
+import { truncate } from "../../internal/values.js";
 
 /**
  * The settings of one OpenAI-compatible model after validation, built once at construction.
@@ -55,10 +56,6 @@ const noop = (): void => undefined;
  */
 export function label(config: OpenAIConfig): string {
   return `${config.provider} ${config.model}`;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /**

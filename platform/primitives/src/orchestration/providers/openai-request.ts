@@ -8,6 +8,7 @@ import { InvalidOptionsError } from "../../core/errors.js";
 import { describeValue, isPlainObject } from "../../internal/options.js";
 import type { Message, ModelRequest, ResponseFormat, ToolCall, ToolChoice, ToolSpec } from "../language-model.js";
 import type { OpenAIConfig } from "./openai-http.js";
+import { isRecord } from "../../internal/values.js";
 
 const ROLES: ReadonlySet<unknown> = new Set(["system", "user", "assistant", "tool"]);
 const TOOL_CHOICES: ReadonlySet<unknown> = new Set(["auto", "none", "required"]);
@@ -15,10 +16,6 @@ const INCLUDE_USAGE = Object.freeze({ include_usage: true });
 
 function bad(path: string, expected: string, value: unknown): never {
   throw new InvalidOptionsError(path, `Expected \`${path}\` to be ${expected}, got ${describeValue(value)}`);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function optionalString(path: string, value: unknown): void {
@@ -34,7 +31,7 @@ function checkToolCalls(path: string, calls: unknown): void {
   if (!Array.isArray(calls)) bad(path, "an array of tool calls", calls);
   for (let j = 0; j < calls.length; j++) {
     const call: unknown = calls[j];
-    if (!isObject(call)) bad(`${path}[${j}]`, "a tool call `{ id, name, arguments }`", call);
+    if (!isRecord(call)) bad(`${path}[${j}]`, "a tool call `{ id, name, arguments }`", call);
     requiredName(`${path}[${j}].id`, call.id);
     requiredName(`${path}[${j}].name`, call.name);
   }
@@ -45,7 +42,7 @@ function checkMessages(messages: unknown): void {
   for (let i = 0; i < messages.length; i++) {
     const message: unknown = messages[i];
     const path = `request.messages[${i}]`;
-    if (!isObject(message)) bad(path, "a message `{ role, content }`", message);
+    if (!isRecord(message)) bad(path, "a message `{ role, content }`", message);
     const role = message.role;
     if (!ROLES.has(role)) bad(`${path}.role`, '"system", "user", "assistant" or "tool"', role);
     if (typeof message.content !== "string") bad(`${path}.content`, "a string", message.content);
@@ -60,24 +57,24 @@ function checkTools(tools: unknown): void {
   for (let i = 0; i < tools.length; i++) {
     const tool: unknown = tools[i];
     const path = `request.tools[${i}]`;
-    if (!isObject(tool)) bad(path, "a tool `{ name, description?, parameters }`", tool);
+    if (!isRecord(tool)) bad(path, "a tool `{ name, description?, parameters }`", tool);
     requiredName(`${path}.name`, tool.name);
     optionalString(`${path}.description`, tool.description);
-    if (!isObject(tool.parameters)) bad(`${path}.parameters`, "a JSON Schema object", tool.parameters);
+    if (!isRecord(tool.parameters)) bad(`${path}.parameters`, "a JSON Schema object", tool.parameters);
   }
 }
 
 function checkToolChoice(choice: unknown): void {
   if (choice === undefined || choice === null || TOOL_CHOICES.has(choice)) return;
-  if (!isObject(choice)) bad("request.toolChoice", '"auto", "none", "required" or `{ name }`', choice);
+  if (!isRecord(choice)) bad("request.toolChoice", '"auto", "none", "required" or `{ name }`', choice);
   requiredName("request.toolChoice.name", choice.name);
 }
 
 function checkResponseFormat(format: unknown): void {
   if (format === undefined || format === null) return;
-  if (!isObject(format) || format.type !== "json")
+  if (!isRecord(format) || format.type !== "json")
     bad("request.responseFormat", '`{ type: "json", schema?, name? }`', format);
-  if (format.schema !== undefined && format.schema !== null && !isObject(format.schema))
+  if (format.schema !== undefined && format.schema !== null && !isRecord(format.schema))
     bad("request.responseFormat.schema", "a JSON Schema object", format.schema);
   optionalString("request.responseFormat.name", format.name);
 }
@@ -91,7 +88,7 @@ function checkResponseFormat(format: unknown): void {
  * @since 0.1.0
  */
 export function validateRequest(request: unknown): asserts request is ModelRequest {
-  if (!isObject(request)) bad("request", "an object `{ messages, … }`", request);
+  if (!isRecord(request)) bad("request", "an object `{ messages, … }`", request);
   checkMessages(request.messages);
   const { maxTokens, temperature, seed, stop, providerOptions } = request;
   if (maxTokens !== undefined && maxTokens !== null && !(Number.isSafeInteger(maxTokens) && (maxTokens as number) > 0))

@@ -23,15 +23,12 @@ import {
   readCapped,
 } from "./openai-http.js";
 import { ToolCallAssembler, mapFinishReason, mapUsage, parseCompletion, streamChoice } from "./openai-wire.js";
+import { isRecord } from "../../internal/values.js";
 
 /** Most characters the SSE parser buffers for one line or event (guards against an endless line). */
 const MAX_SSE_BUFFER_CHARS = 16 * 1024 * 1024;
 
 const noop = (): void => undefined;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** What one stream call has delivered so far (for the error that ends it). */
 interface Progress {
@@ -161,7 +158,7 @@ export async function* streamChat(
         } catch {
           chunk = undefined;
         }
-        if (!isObject(chunk)) {
+        if (!isRecord(chunk)) {
           const before = () => malformedError(config, status, data, "a stream data line that is not a JSON object");
           throw failure(config, progress, callerSignal, before, "a data line that is not a JSON object");
         }
@@ -171,11 +168,11 @@ export async function* streamChat(
           throw failure(config, progress, callerSignal, before, "the provider sent an error event");
         }
         if (typeof chunk.model === "string" && chunk.model !== "") model = chunk.model;
-        if (isObject(chunk.usage)) usage = mapUsage(chunk.usage);
+        if (isRecord(chunk.usage)) usage = mapUsage(chunk.usage);
         const choice = streamChoice(chunk.choices);
         if (choice === undefined) continue;
         const delta = choice.delta;
-        if (isObject(delta)) {
+        if (isRecord(delta)) {
           const content = delta.content;
           if (typeof content === "string" && content !== "") {
             progress.text += content;

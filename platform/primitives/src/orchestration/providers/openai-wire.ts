@@ -7,14 +7,7 @@
 import type { FinishReason, ModelResponse, ToolCall, Usage } from "../language-model.js";
 import type { OpenAIConfig } from "./openai-http.js";
 import { errorDetail, malformedError } from "./openai-http.js";
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function count(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
+import { isRecord, nonNegative } from "../../internal/values.js";
 
 /**
  * Maps an OpenAI `finish_reason`: `stop`, `length`, `tool_calls`/`function_call` (`"tool-calls"`),
@@ -45,11 +38,11 @@ export function mapFinishReason(reason: unknown): FinishReason {
  * @since 0.1.0
  */
 export function mapUsage(usage: unknown): Usage {
-  if (!isObject(usage)) return { inputTokens: 0, outputTokens: 0 };
-  const inputTokens = count(usage.prompt_tokens) ?? 0;
-  const outputTokens = count(usage.completion_tokens) ?? 0;
+  if (!isRecord(usage)) return { inputTokens: 0, outputTokens: 0 };
+  const inputTokens = nonNegative(usage.prompt_tokens) ?? 0;
+  const outputTokens = nonNegative(usage.completion_tokens) ?? 0;
   const details = usage.prompt_tokens_details;
-  const cached = isObject(details) ? count(details.cached_tokens) : undefined;
+  const cached = isRecord(details) ? nonNegative(details.cached_tokens) : undefined;
   return cached === undefined
     ? { inputTokens, outputTokens }
     : { inputTokens, outputTokens, cachedInputTokens: cached };
@@ -77,15 +70,15 @@ function contentText(content: unknown): string {
   // Some servers answer with content parts (`[{ type: "text", text }]`).
   if (!Array.isArray(content)) return "";
   let text = "";
-  for (const part of content) if (isObject(part) && typeof part.text === "string") text += part.text;
+  for (const part of content) if (isRecord(part) && typeof part.text === "string") text += part.text;
   return text;
 }
 
 /** The choice with `index` 0 (servers list it first; `n > 1` is not supported). */
 function firstChoice(choices: readonly unknown[]): unknown {
   const first: unknown = choices[0];
-  if (!isObject(first) || first.index === undefined || first.index === 0) return first;
-  return choices.find((c) => isObject(c) && c.index === 0) ?? first;
+  if (!isRecord(first) || first.index === undefined || first.index === 0) return first;
+  return choices.find((c) => isRecord(c) && c.index === 0) ?? first;
 }
 
 /**
@@ -97,7 +90,7 @@ function firstChoice(choices: readonly unknown[]): unknown {
 export function streamChoice(choices: unknown): Record<string, unknown> | undefined {
   if (!Array.isArray(choices)) return undefined;
   for (const choice of choices as unknown[]) {
-    if (isObject(choice) && (choice.index === undefined || choice.index === null || choice.index === 0)) return choice;
+    if (isRecord(choice) && (choice.index === undefined || choice.index === null || choice.index === 0)) return choice;
   }
   return undefined;
 }
@@ -107,7 +100,7 @@ export function streamChoice(choices: unknown): Record<string, unknown> | undefi
  * name (malformed).
  */
 function toolCall(raw: unknown, position: number): ToolCall | undefined {
-  if (!isObject(raw) || !isObject(raw.function)) return undefined;
+  if (!isRecord(raw) || !isRecord(raw.function)) return undefined;
   const name = raw.function.name;
   if (typeof name !== "string" || name === "") return undefined;
   const id = typeof raw.id === "string" && raw.id !== "" ? raw.id : `call_${position}`;
@@ -130,12 +123,12 @@ export function parseCompletion(config: OpenAIConfig, status: number, text: stri
     // The SyntaxError is not kept as the cause: its message quotes the body, unredacted.
     throw malformedError(config, status, text, "a body that is not JSON");
   }
-  if (!isObject(json)) throw malformedError(config, status, text, "a JSON body that is not an object");
+  if (!isRecord(json)) throw malformedError(config, status, text, "a JSON body that is not an object");
   const choices = json.choices;
   if (!Array.isArray(choices) || choices.length === 0)
     throw malformedError(config, status, text, "no `choices` in the body", errorDetail(json));
   const choice = firstChoice(choices);
-  if (!isObject(choice) || !isObject(choice.message))
+  if (!isRecord(choice) || !isRecord(choice.message))
     throw malformedError(config, status, text, "no `message` in `choices[0]`", errorDetail(json));
   const message = choice.message;
   const toolCalls: ToolCall[] = [];
@@ -184,7 +177,7 @@ export class ToolCallAssembler {
     const list = fragments as unknown[];
     for (let i = 0; i < list.length; i++) {
       const fragment = list[i];
-      if (!isObject(fragment)) continue;
+      if (!isRecord(fragment)) continue;
       const index = typeof fragment.index === "number" ? fragment.index : i;
       let call = this.#calls.get(index);
       if (call === undefined) {
@@ -193,11 +186,11 @@ export class ToolCallAssembler {
       }
       if (call.id === "" && typeof fragment.id === "string") call.id = fragment.id;
       const fn = fragment.function;
-      if (!isObject(fn)) continue;
+      if (!isRecord(fn)) continue;
       if (call.name === "" && typeof fn.name === "string") call.name = fn.name;
       const args = fn.arguments;
       if (typeof args === "string") call.args += args;
-      else if (isObject(args)) call.args += JSON.stringify(args);
+      else if (isRecord(args)) call.args += JSON.stringify(args);
     }
   }
 
