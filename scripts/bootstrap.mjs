@@ -4,6 +4,13 @@
 //   node scripts/bootstrap.mjs start   → pnpm install, then run the example app
 //   node scripts/bootstrap.mjs test    → pnpm install, then every check; last line: "N passed, N failed, N skipped"
 //
+// pnpm: a `pnpm` on PATH is used only if it is exactly PNPM_VERSION; otherwise pnpm PNPM_VERSION is
+// installed into `.tools/` inside this repository (git-ignored; `npm install --prefix .tools`) and run
+// from there. Nothing global is installed, replaced or configured: a user's own pnpm stays as it is.
+// Delete `.tools/` to remove it.
+//
+// Output: long quiet steps print a heartbeat line every 10 s; colour only on a TTY without NO_COLOR.
+//
 // Plain Node ESM with no dependencies: it runs before anything is installed.
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -16,11 +23,22 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const VITEST_JSON = join(ROOT, "reports", "vitest.json");
 const IS_WINDOWS = process.platform === "win32";
 const IS_CI = Boolean(process.env.CI) && !["0", "false"].includes(String(process.env.CI).toLowerCase());
+/** Project-local tools (git-ignored): pnpm lives in `.tools/node_modules/.bin`. */
+const TOOLS_DIR = join(ROOT, ".tools");
+const TOOLS_BIN = join(TOOLS_DIR, "node_modules", ".bin");
+const LOCAL_PNPM = join(TOOLS_BIN, IS_WINDOWS ? "pnpm.cmd" : "pnpm");
+/** How often a quiet step says it is still running. */
+const HEARTBEAT_MS = 10_000;
+/** ANSI colour only on a terminal, and never with NO_COLOR (https://no-color.org) or TERM=dumb. */
+const COLOR = process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== "dumb";
 // Checked before any pnpm command runs, since pnpm may create the lockfile (see `capture`).
 const HAS_LOCKFILE = existsSync(join(ROOT, "pnpm-lock.yaml"));
 
 /** Environment for every child: CI-friendly, no telemetry. */
 const childEnv = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
+// Without colour here, the tools run below print none either (vitest colours even a pipe unless told),
+// unless the user forces it with FORCE_COLOR.
+if (!COLOR && childEnv.FORCE_COLOR === undefined) childEnv.NO_COLOR = "1";
 
 /** @type {string[]} temporary directories to remove on exit */
 const cleanupDirs = [];
@@ -28,8 +46,17 @@ process.on("exit", () => {
   for (const dir of cleanupDirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** Wraps `text` in an SGR colour code when COLOR is on. */
+function paint(code, text) {
+  return COLOR ? `\x1b[${code}m${text}\x1b[0m` : text;
+}
+const cyan = (text) => paint("36", text);
+const green = (text) => paint("32", text);
+const red = (text) => paint("31", text);
+const dim = (text) => paint("2", text);
+
 function log(message) {
-  console.log(`[tta] ${message}`);
+  console.log(`${cyan("[tta]")} ${message}`);
 }
 
 /**
@@ -64,21 +91,30 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 
 /**
  * Runs a command with inherited stdio and resolves with its exit code (128 + n when killed by a
- * signal, 127 when it could not be started).
+ * signal, 127 when it could not be started). With `heartbeat` (a step name), a step whose tool prints
+ * little says every HEARTBEAT_MS that it is still running, with the elapsed time.
  */
-function run(command, args) {
+function run(command, args, { heartbeat } = {}) {
   return new Promise((resolvePromise) => {
+    const began = Date.now();
     const child = spawn(command, args, { cwd: ROOT, env: childEnv, stdio: "inherit", shell: IS_WINDOWS });
     current = child;
-    child.on("error", (error) => {
-      console.error(`[tta] could not start ${command}: ${error.message}`);
+    const timer =
+      heartbeat === undefined
+        ? undefined
+        : setInterval(() => log(dim(`… ${heartbeat} still running (${seconds(Date.now() - began)})`)), HEARTBEAT_MS);
+    const done = (code) => {
+      clearInterval(timer);
       current = undefined;
-      resolvePromise(127);
+      resolvePromise(code);
+    };
+    child.on("error", (error) => {
+      console.error(`${cyan("[tta]")} could not start ${command}: ${error.message}`);
+      done(127);
     });
     child.on("close", (code, signal) => {
-      current = undefined;
-      if (code !== null) resolvePromise(code);
-      else resolvePromise(128 + (signal === "SIGINT" ? 2 : signal === "SIGKILL" ? 9 : 15));
+      if (code !== null) done(code);
+      else done(128 + (signal === "SIGINT" ? 2 : signal === "SIGKILL" ? 9 : 15));
     });
   });
 }
@@ -89,37 +125,66 @@ function prependPath(dir) {
   childEnv[key] = [dir, childEnv[key]].filter(Boolean).join(delimiter);
 }
 
+/** The version a pnpm binary reports, or undefined when it is missing or cannot run. */
+function versionOf(pnpm) {
+  return capture(pnpm, ["--version"]);
+}
+
 /**
- * Finds pnpm PNPM_VERSION: the one on PATH, else a global npm install, else `npx --yes pnpm@…`
- * behind a `pnpm` shim on PATH (turbo needs a `pnpm` binary on PATH). Returns the command to run.
+ * Installs pnpm PNPM_VERSION into TOOLS_DIR (inside the repository, git-ignored) with
+ * `npm install --prefix`: no global install, no change to npm's configuration. Resolves with npm's
+ * exit code.
+ */
+async function installLocalPnpm() {
+  mkdirSync(TOOLS_DIR, { recursive: true });
+  const manifest = join(TOOLS_DIR, "package.json");
+  if (!existsSync(manifest)) {
+    const description = "Project-local tools installed by scripts/bootstrap.mjs (git-ignored; safe to delete).";
+    writeFileSync(manifest, `${JSON.stringify({ name: "tta-tools", private: true, description }, null, 2)}\n`);
+  }
+  const args = [
+    "install",
+    "--prefix",
+    TOOLS_DIR,
+    `pnpm@${PNPM_VERSION}`,
+    "--no-save",
+    "--no-package-lock",
+    "--no-audit",
+    "--no-fund",
+    "--loglevel=error",
+  ];
+  return run("npm", args, { heartbeat: "npm install pnpm" });
+}
+
+/**
+ * Finds pnpm PNPM_VERSION without touching anything global: the one on PATH when it is exactly that
+ * version, else the project-local one in `.tools/` (installed there first if needed), else
+ * `npx --yes pnpm@…` (npm's cache only) behind a `pnpm` shim. Whatever is chosen is put first on the
+ * children's PATH, since turbo needs a `pnpm` binary on PATH. Returns the command to run.
  */
 async function ensurePnpm() {
-  const onPath = capture("pnpm", ["--version"]);
+  const onPath = versionOf("pnpm");
   if (onPath === PNPM_VERSION) {
     log(`using pnpm ${PNPM_VERSION} from PATH`);
     return "pnpm";
   }
-  log(
+  const why =
     onPath === undefined
-      ? `pnpm not found; installing pnpm@${PNPM_VERSION} globally with npm…`
-      : `pnpm ${onPath} found, but this repository needs ${PNPM_VERSION}; installing pnpm@${PNPM_VERSION} globally with npm…`,
-  );
-  const npmCode = await run("npm", ["install", "-g", `pnpm@${PNPM_VERSION}`, "--no-audit", "--no-fund"]);
-  if (npmCode === 0) {
-    if (capture("pnpm", ["--version"]) === PNPM_VERSION) return "pnpm";
-    // Installed, but npm's global bin directory is not on PATH (or comes after another pnpm).
-    const prefix = capture("npm", ["prefix", "-g"]);
-    if (prefix !== undefined) {
-      const binDir = IS_WINDOWS ? prefix : join(prefix, "bin");
-      const candidate = join(binDir, IS_WINDOWS ? "pnpm.cmd" : "pnpm");
-      if (capture(candidate, ["--version"]) === PNPM_VERSION) {
-        prependPath(binDir);
-        log(`using pnpm ${PNPM_VERSION} from ${binDir}`);
-        return candidate;
-      }
-    }
+      ? "pnpm is not on PATH"
+      : `pnpm ${onPath} is on PATH, but this repository needs exactly ${PNPM_VERSION} (yours is left as it is)`;
+  if (versionOf(LOCAL_PNPM) === PNPM_VERSION) {
+    log(`${why}; using the project-local pnpm ${PNPM_VERSION} in .tools/`);
+    prependPath(TOOLS_BIN);
+    return LOCAL_PNPM;
   }
-  log(`global install not possible (npm exited ${npmCode}); falling back to npx --yes pnpm@${PNPM_VERSION}…`);
+  log(`${why}; installing pnpm ${PNPM_VERSION} into .tools/ (inside this repository, git-ignored; nothing global)…`);
+  const npmCode = await installLocalPnpm();
+  if (npmCode === 0 && versionOf(LOCAL_PNPM) === PNPM_VERSION) {
+    log(`using the project-local pnpm ${PNPM_VERSION} in .tools/ (delete that folder to remove it)`);
+    prependPath(TOOLS_BIN);
+    return LOCAL_PNPM;
+  }
+  log(`the project-local install failed (npm exited ${npmCode}); falling back to npx --yes pnpm@${PNPM_VERSION}…`);
   const shimDir = mkdtempSync(join(tmpdir(), "tta-pnpm-"));
   cleanupDirs.push(shimDir);
   if (IS_WINDOWS) {
@@ -131,9 +196,9 @@ async function ensurePnpm() {
   }
   prependPath(shimDir);
   const viaNpx = join(shimDir, IS_WINDOWS ? "pnpm.cmd" : "pnpm");
-  const version = capture(viaNpx, ["--version"]);
+  const version = versionOf(viaNpx);
   if (version !== PNPM_VERSION) {
-    console.error(`[tta] could not run pnpm ${PNPM_VERSION} through npx (got ${version ?? "nothing"})`);
+    console.error(`${cyan("[tta]")} could not run pnpm ${PNPM_VERSION} through npx (got ${version ?? "nothing"})`);
     return undefined;
   }
   log(`using pnpm ${PNPM_VERSION} through npx`);
@@ -174,6 +239,7 @@ function seconds(ms) {
 }
 
 async function test(pnpm) {
+  // Each of these prints little until it ends (turbo shows errors only), so each has a heartbeat.
   const checks = [
     {
       name: "build, typecheck, lint:pkg (turbo)",
@@ -188,9 +254,10 @@ async function test(pnpm) {
   for (const check of checks) {
     log(`running ${check.name}… (${show("pnpm", check.args)})`);
     const began = Date.now();
-    const code = await run(pnpm, check.args);
-    results.push({ name: check.name, code, ms: Date.now() - began });
-    log(`${check.name}: ${code === 0 ? "passed" : `FAILED (exit ${code})`}`);
+    const code = await run(pnpm, check.args, { heartbeat: check.name });
+    const ms = Date.now() - began;
+    results.push({ name: check.name, code, ms });
+    log(`${check.name}: ${code === 0 ? green("passed") : red(`FAILED (exit ${code})`)} (${seconds(ms)})`);
   }
 
   // `pnpm exec`, not `pnpm vitest`: the root has a "vitest" script, which `pnpm vitest …` would run instead.
@@ -208,7 +275,7 @@ async function test(pnpm) {
   const began = Date.now();
   const vitestCode = await run(pnpm, vitestArgs);
   const vitestMs = Date.now() - began;
-  log(`vitest: ${vitestCode === 0 ? "passed" : `FAILED (exit ${vitestCode})`}`);
+  log(`vitest: ${vitestCode === 0 ? green("passed") : red(`FAILED (exit ${vitestCode})`)} (${seconds(vitestMs)})`);
 
   const report = readVitestReport();
   const passed = report?.passed ?? 0;
@@ -219,10 +286,10 @@ async function test(pnpm) {
   console.log("");
   log("summary:");
   for (const r of results) {
-    console.log(`  ${r.code === 0 ? "ok  " : "FAIL"}  ${r.name} (${seconds(r.ms)})`);
+    console.log(`  ${r.code === 0 ? green("ok  ") : red("FAIL")}  ${r.name} (${seconds(r.ms)})`);
     if (r.code !== 0) failures.push(`check failed: ${r.name} (exit ${r.code})`);
   }
-  console.log(`  ${vitestCode === 0 ? "ok  " : "FAIL"}  vitest (${seconds(vitestMs)})`);
+  console.log(`  ${vitestCode === 0 ? green("ok  ") : red("FAIL")}  vitest (${seconds(vitestMs)})`);
   if (report === undefined) {
     failures.push(`check failed: vitest (exit ${vitestCode}, no report at reports/vitest.json)`);
   } else if (vitestCode !== 0 && failed === 0) {
@@ -232,13 +299,14 @@ async function test(pnpm) {
     );
   }
   failed += failures.length;
-  for (const line of failures) console.log(`[tta] ${line}`);
+  for (const line of failures) log(red(line));
 
   let exitCode = failures.length > 0 || vitestCode !== 0 ? 1 : 0;
   if (passed === 0) {
-    console.log("[tta] no test ran");
+    log(red("no test ran"));
     exitCode = 1;
   }
+  // The last line, plain (no colour) so that CI and scripts can read it.
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
   return exitCode;
 }
@@ -251,13 +319,13 @@ async function main() {
   }
   const pnpm = await ensurePnpm();
   if (pnpm === undefined) {
-    if (command === "test") console.log("0 passed, 1 failed");
+    if (command === "test") console.log("0 passed, 1 failed, 0 skipped");
     return 1;
   }
   const installCode = await install(pnpm);
   if (installCode !== 0) {
     log(`pnpm install failed (exit ${installCode})`);
-    if (command === "test") console.log("0 passed, 1 failed");
+    if (command === "test") console.log("0 passed, 1 failed, 0 skipped");
     return installCode;
   }
   return command === "start" ? start(pnpm) : test(pnpm);

@@ -1,6 +1,6 @@
 import { trace } from "@opentelemetry/api";
 import { lambda, sequential } from "@tta/primitives";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ObservabilityHandle } from "./setup.js";
 import { setupObservability } from "./setup.js";
 import type { HttpReceiver, UdpReceiver } from "./test-support/receivers.js";
@@ -105,6 +105,8 @@ describe("OTLP/HTTP export to a loopback receiver", () => {
 
   it("an unreachable collector never reaches business code and is reported once through diag", async () => {
     const diag = captureDiag();
+    // With logging off, the one user-facing notice goes to standard error (shutdown.test.ts covers it).
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
       const port = await closedPort();
       obs = setupObservability({
@@ -121,7 +123,9 @@ describe("OTLP/HTTP export to a loopback receiver", () => {
       const ours = diag.messages.filter((m) => m.message.includes("@tta/observability"));
       expect(ours).toHaveLength(1);
       expect(ours[0]?.message).toContain("otlp-json span exporter failed");
+      expect(stderr.mock.calls.filter(([chunk]) => String(chunk).includes("could not export spans"))).toHaveLength(1);
     } finally {
+      stderr.mockRestore();
       diag.restore();
     }
   });

@@ -1,6 +1,7 @@
 /**
  * Span exporters by name, each wrapped so that an unreachable backend or a throwing exporter never
- * reaches business code (reported once through `diag`, spans dropped until it recovers).
+ * reaches business code (reported once through `diag`, and once on the setup's logger or standard
+ * error naming the endpoint; spans dropped until it recovers).
  *
  * @packageDocumentation
  */
@@ -17,7 +18,9 @@ import type { OnceReporter } from "./internal/report.js";
 /**
  * A span exporter that never throws and never reports a failure to its span processor: the first
  * failure of an outage is reported once through `diag.warn` (with the error), the spans of failed
- * exports are dropped, and recovery is noted at `diag.info`.
+ * exports are dropped, and recovery is noted at `diag.info`. With a `target`, the very first failure
+ * is also told to the user once per setup ({@link OnceReporter.notice}: the setup's logger, or
+ * standard error), naming the endpoint and how to change it.
  *
  * @remarks
  * Batch processors do nothing with a failed result except hand it to the global error handler (a
@@ -35,12 +38,18 @@ export class SafeSpanExporter implements SpanExporter {
   readonly inner: SpanExporter;
   readonly #reporter: OnceReporter;
   readonly #label: string;
+  readonly #target: ExportTarget | undefined;
   #dropped = 0;
 
-  constructor(inner: SpanExporter, reporter: OnceReporter, label: string) {
+  /**
+   * @param target - where the exporter sends spans; when given, the first failure is also told to the
+   * user once (on the setup's logger, or standard error) with {@link unreachableNotice}.
+   */
+  constructor(inner: SpanExporter, reporter: OnceReporter, label: string, target?: ExportTarget) {
     this.inner = inner;
     this.#reporter = reporter;
     this.#label = label;
+    this.#target = target;
   }
 
   /** Spans dropped because an export failed, since start. */
@@ -63,6 +72,8 @@ export class SafeSpanExporter implements SpanExporter {
           `the ${this.#label} span exporter failed; spans are dropped until it recovers (reported once per outage)`,
           result.error,
         );
+        if (this.#target !== undefined)
+          this.#reporter.notice(UNREACHABLE_NOTICE, unreachableNotice(this.#target, errorSummary(result.error)));
       }
       try {
         resultCallback({ code: ExportResultCode.SUCCESS });
@@ -92,6 +103,130 @@ export class SafeSpanExporter implements SpanExporter {
       this.#reporter.report(`flush:${this.#label}`, `the ${this.#label} span exporter failed to flush`, error);
     }
   }
+}
+
+/** The key of the one notice about a span exporter that cannot deliver (see {@link OnceReporter.notice}). */
+export const UNREACHABLE_NOTICE = "exporter:unreachable";
+
+/** Where a network span exporter sends spans, and how a user changes that. @since 0.1.0 */
+export interface ExportTarget {
+  /** The exporter's name, e.g. `"otlp"`. */
+  readonly label: string;
+  /**
+   * The URL spans go to (the configured one, the one from the environment, or the exporter's default),
+   * without credentials or query.
+   */
+  readonly endpoint: string;
+  /** How to point it elsewhere: the option and the environment variable. */
+  readonly change: string;
+}
+
+const OTLP_DEFAULT_TRACES_URL = "http://localhost:4318/v1/traces";
+const OTLP_CHANGE =
+  "set `tracing.endpoint` (or the OTEL_EXPORTER_OTLP_TRACES_ENDPOINT environment variable) to a running collector, " +
+  'or `tracing: { exporter: "none" }` to export nothing';
+
+/** `url` without credentials and query (either may hold a secret), for messages. */
+function shown(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = "";
+    parsed.password = "";
+    const query = parsed.search === "" ? "" : "?…";
+    parsed.search = "";
+    parsed.hash = "";
+    return `${parsed.href}${query}`;
+  } catch {
+    return "an invalid URL";
+  }
+}
+
+/** A non-empty trimmed environment variable, else `undefined`. */
+function env(name: string): string | undefined {
+  const value = process.env[name]?.trim();
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/**
+ * Where the exporter named by `options` sends spans: what the OTLP exporters resolve themselves
+ * (`tracing.endpoint`, else `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` +
+ * `/v1/traces`, else `http://localhost:4318/v1/traces`), or the Jaeger endpoint (default agent
+ * `udp://localhost:6832`). `undefined` for exporters that send nothing over the network.
+ *
+ * @example
+ * ```ts
+ * exportTarget(resolved.tracing)?.endpoint; // → "http://localhost:4318/v1/traces"
+ * ```
+ * @since 0.1.0
+ */
+export function exportTarget(options: ResolvedTracingOptions): ExportTarget | undefined {
+  switch (options.exporter) {
+    case "otlp":
+    case "otlp-json":
+    case "otlp-proto": {
+      const label = options.exporter === "otlp-json" ? "otlp-json" : "otlp";
+      const base = env("OTEL_EXPORTER_OTLP_ENDPOINT");
+      const endpoint =
+        options.endpoint?.href ??
+        env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ??
+        (base === undefined ? OTLP_DEFAULT_TRACES_URL : `${base.replace(/\/+$/, "")}/v1/traces`);
+      return { label, endpoint: shown(endpoint), change: OTLP_CHANGE };
+    }
+    case "jaeger":
+      return {
+        label: "jaeger",
+        endpoint: shown(options.endpoint?.href ?? "udp://localhost:6832"),
+        change:
+          "set `tracing.endpoint` to a running Jaeger agent (udp://host:6832) or collector (http://host:14268/api/traces)",
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** A short, secret-free description of an export error: its code (`ECONNREFUSED`) or its first 120 characters. */
+function errorSummary(error: unknown): string | undefined {
+  if (error === undefined || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && code !== "") return code;
+  const message = error instanceof Error ? error.message : typeof error === "string" ? error : "unknown error";
+  return message.length > 120 ? `${message.slice(0, 120)}…` : message;
+}
+
+/**
+ * The one line a user sees when spans cannot be delivered to `target` (`why`: what went wrong).
+ *
+ * @example
+ * ```ts
+ * unreachableNotice(target, "ECONNREFUSED");
+ * // → "could not export spans to http://localhost:4318/v1/traces (otlp: ECONNREFUSED); spans are dropped …"
+ * ```
+ * @since 0.1.0
+ */
+export function unreachableNotice(target: ExportTarget, why: string | undefined): string {
+  return (
+    `could not export spans to ${target.endpoint} (${target.label}${why === undefined ? "" : `: ${why}`}); ` +
+    `spans are dropped while it is unreachable (said once). To change it, ${target.change}.`
+  );
+}
+
+/**
+ * The one line a user sees when `shutdown()` gave up on the exporter at `target` (`shutdownTimeoutMs`:
+ * the limit it had).
+ *
+ * @example
+ * ```ts
+ * shutdownTimeoutNotice(target, 2000);
+ * // → "shutdown() gave up on the otlp span exporter at http://localhost:4318/v1/traces (shutdownTimeoutMs: 2000) …"
+ * ```
+ * @since 0.1.0
+ */
+export function shutdownTimeoutNotice(target: ExportTarget, shutdownTimeoutMs: number): string {
+  return (
+    `shutdown() gave up on the ${target.label} span exporter at ${target.endpoint} (shutdownTimeoutMs: ` +
+    `${shutdownTimeoutMs}): it did not answer (is anything listening there?); the spans it still held are dropped. ` +
+    `To change it, ${target.change}; \`shutdownTimeoutMs\` sets how long shutdown() waits.`
+  );
 }
 
 /** The Jaeger exporter's constructor options we use (`@opentelemetry/exporter-jaeger` 2.11). */
@@ -152,10 +287,16 @@ export function createSpanExporter(options: ResolvedTracingOptions, reporter: On
     case "console":
       return { exporter: new SafeSpanExporter(new ConsoleSpanExporter(), reporter, "console"), memory: undefined };
     case "otlp-json":
-      return { exporter: new SafeSpanExporter(new OtlpJsonExporter(otlp), reporter, "otlp-json"), memory: undefined };
+      return {
+        exporter: new SafeSpanExporter(new OtlpJsonExporter(otlp), reporter, "otlp-json", exportTarget(options)),
+        memory: undefined,
+      };
     case "otlp":
     case "otlp-proto":
-      return { exporter: new SafeSpanExporter(new OtlpProtoExporter(otlp), reporter, "otlp"), memory: undefined };
+      return {
+        exporter: new SafeSpanExporter(new OtlpProtoExporter(otlp), reporter, "otlp", exportTarget(options)),
+        memory: undefined,
+      };
     case "jaeger": {
       let jaeger: JaegerModule;
       try {
@@ -177,7 +318,7 @@ export function createSpanExporter(options: ResolvedTracingOptions, reporter: On
         config.endpoint = endpoint.href;
       }
       return {
-        exporter: new SafeSpanExporter(new jaeger.JaegerExporter(config), reporter, "jaeger"),
+        exporter: new SafeSpanExporter(new jaeger.JaegerExporter(config), reporter, "jaeger", exportTarget(options)),
         memory: undefined,
       };
     }

@@ -6,12 +6,13 @@
  * @packageDocumentation
  */
 import type { Attributes, Context, Span } from "@opentelemetry/api";
-import { SpanKind, SpanStatusCode, context, diag, trace } from "@opentelemetry/api";
+import { SpanKind, context, diag, trace } from "@opentelemetry/api";
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   GEN_AI_OPERATION_CHAT,
   defaultCatalog,
   isTtaError,
+  recordSpanFailure,
   setGenAiRequestAttributes,
   setGenAiResultAttributes,
 } from "@tta/primitives";
@@ -196,8 +197,9 @@ function errorTypeOf(error: unknown): string {
  *   call with its `metrics.catalog` (the span gets the first setup's price; `defaultCatalog` without
  *   a setup). Do not wrap a `model(...)` primitive's call in it: that primitive already makes its own
  *   span and `model-call` event, which the metrics record.
- * - On failure: ERROR status, recorded exception, `error.type`; the duration is still recorded and
- *   the same error is rethrown (never wrapped).
+ * - On failure: ERROR status, `error.type`, and the exception recorded through `recordSpanFailure` of
+ *   `@tta/primitives` (message and stack trace redacted; the enclosing primitive spans then get ERROR
+ *   and `error.type` only); the duration is still recorded and the same error is rethrown (never wrapped).
  *
  * @throws whatever `fn` throws, unchanged.
  * @example
@@ -275,9 +277,8 @@ export async function withModelCallSpan<T>(
     return result;
   } catch (error) {
     const type = errorTypeOf(error);
-    if (error instanceof Error) span.recordException(error);
-    span.setAttribute("error.type", type);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : type });
+    // As TTA's own spans do: the exception once per trace (here, where it arose), its message redacted.
+    recordSpanFailure(span, error);
     finish(type);
     throw error;
   }

@@ -9,6 +9,7 @@ export type { ObservabilityHandle, ObservabilityReady } from "./setup.js";
 export {
   DEFAULT_LOGGING_OPTIONS,
   DEFAULT_METRICS_OPTIONS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
   DEFAULT_TRACING_OPTIONS,
   TRACE_EXPORTERS,
   resolveObservabilityOptions,
@@ -26,6 +27,7 @@ export type {
   TraceExporterName,
   TracingOptions,
 } from "./options.js";
+export type { RedactOptions, ResolvedRedactOptions } from "./redaction.js";
 export { CIRCUIT_STATE_VALUE, GEN_AI_DURATION_BUCKETS, PRIMITIVE_DURATION_BUCKETS } from "./metrics.js";
 export { traceLogFields } from "./logging.js";
 export type { TraceLogFields } from "./logging.js";

@@ -57,6 +57,8 @@ export function traceLogFields(): TraceLogFields {
   return fields;
 }
 
+function noFlush(): void {}
+
 /** A destination wrapper whose `write` never throws (failures reported once through `diag`). */
 class SafeDestination implements DestinationStream {
   readonly #inner: LogDestination;
@@ -180,6 +182,12 @@ export function createLogging(
     if (target === undefined || typeof target === "number" || typeof target === "string") {
       const boom = pino.destination({ dest: target ?? 1 });
       listenForErrors(boom, reporter);
+      // A file that could not be opened leaves pino's exit hook calling `flushSync()` on a stream that
+      // will never be ready, which throws "sonic boom is not ready yet" as the process exits: the
+      // failure is already reported, so there is nothing left to flush.
+      boom.on("error", () => {
+        if ((boom as unknown as { fd: number }).fd < 0) boom.flushSync = noFlush;
+      });
       stream = boom;
       if (typeof target === "string") owned = boom;
     } else {

@@ -254,6 +254,7 @@ describe("model-call events", () => {
     durationMs: 2500,
     outcome: "success",
     streaming: false,
+    usageEstimated: false,
     ...fields,
   });
 

@@ -4,8 +4,8 @@
  * DESIGN §6.2, and the `model-call` event reaches the Prometheus metrics with the catalogue's cost.
  */
 import { SpanKind } from "@opentelemetry/api";
-import { defaultCatalog, model, openAICompatible, streamModel } from "@tta/primitives";
-import { startSimulatedProvider } from "@tta/primitives/testing";
+import { model, openAICompatible, streamModel } from "@tta/primitives";
+import { simulatedCatalog, startSimulatedProvider } from "@tta/primitives/testing";
 import type { SimulatedProvider } from "@tta/primitives/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ObservabilityHandle } from "./setup.js";
@@ -25,7 +25,13 @@ afterEach(async () => {
 
 async function setUp(): Promise<{ handle: ObservabilityHandle; baseURL: string }> {
   server = await startSimulatedProvider({ reply: () => ANSWER });
-  obs = setupObservability({ serviceName: "model-e2e", tracing: { exporter: "memory" }, logging: false });
+  // The simulated provider's models are priced by the testing kit's catalogue (defaultCatalog + sim-*).
+  obs = setupObservability({
+    serviceName: "model-e2e",
+    tracing: { exporter: "memory" },
+    metrics: { catalog: simulatedCatalog },
+    logging: false,
+  });
   return { handle: obs, baseURL: server.baseURL };
 }
 
@@ -37,11 +43,13 @@ function metricLine(text: string, name: string, labels: string): number | undefi
 describe("model calls under setupObservability", () => {
   it("exports one CLIENT span with every GenAI attribute and feeds the token and cost metrics", async () => {
     const { handle, baseURL } = await setUp();
-    const llm = model(openAICompatible({ baseURL, model: "sim-small", apiKey: "sk-e2e-secret-123456" }));
+    const llm = model(openAICompatible({ baseURL, model: "sim-small", apiKey: "sk-e2e-secret-123456" }), {
+      catalog: simulatedCatalog,
+    });
 
     const answer = await llm.execute({ messages: [{ role: "user", content: PROMPT }] });
     expect(answer.text).toBe(ANSWER);
-    const cost = defaultCatalog.cost("sim-small", answer.usage);
+    const cost = simulatedCatalog.cost("sim-small", answer.usage);
     expect(cost).toBeGreaterThan(0);
 
     const spans = handle.memoryExporter?.getFinishedSpans() ?? [];
@@ -76,7 +84,9 @@ describe("model calls under setupObservability", () => {
 
   it("a stream's span and metrics carry the usage of its finish chunk", async () => {
     const { handle, baseURL } = await setUp();
-    const stream = await streamModel(openAICompatible({ baseURL, model: "sim-large" })).execute({
+    const stream = await streamModel(openAICompatible({ baseURL, model: "sim-large" }), {
+      catalog: simulatedCatalog,
+    }).execute({
       messages: [{ role: "user", content: PROMPT }],
     });
     const answer = await stream.collect();
@@ -87,7 +97,7 @@ describe("model calls under setupObservability", () => {
     expect(span?.attributes["gen_ai.usage.output_tokens"]).toBe(answer.usage.outputTokens);
     const text = await handle.registry.metrics();
     expect(metricLine(text, "tta_llm_cost_usd_total", 'model="sim-large"')).toBeCloseTo(
-      defaultCatalog.cost("sim-large", answer.usage) ?? NaN,
+      simulatedCatalog.cost("sim-large", answer.usage) ?? NaN,
       12,
     );
   });

@@ -5,7 +5,9 @@
  * @packageDocumentation
  */
 import type { Catalog } from "@tta/primitives";
-import { InvalidOptionsError, defaultCatalog } from "@tta/primitives";
+import { InvalidOptionsError, REDACTED, defaultCatalog, redactSecrets } from "@tta/primitives";
+import { resolveRedactOptions } from "./redaction.js";
+import type { RedactOptions, ResolvedRedactOptions } from "./redaction.js";
 
 /**
  * Where spans go.
@@ -58,8 +60,22 @@ export interface TracingOptions {
    * @defaultValue `DEFAULT_TRACING_OPTIONS.contextManager` (`true`)
    */
   readonly contextManager?: boolean | undefined;
-  /** Per-export timeout (also bounds `shutdown()`'s flush), ms. @defaultValue `DEFAULT_TRACING_OPTIONS.exportTimeoutMs` (10 000) */
+  /**
+   * Per-export timeout (including the OTLP exporter's retries), ms. `shutdown()` waits at most
+   * {@link ObservabilityOptions.shutdownTimeoutMs} for its flush, whatever this says.
+   * @defaultValue `DEFAULT_TRACING_OPTIONS.exportTimeoutMs` (10 000)
+   */
   readonly exportTimeoutMs?: number | undefined;
+  /**
+   * Redaction of every exported span (TTA's and any other instrumentation's): status messages,
+   * `exception.message` / `exception.stacktrace` event attributes and string attributes go through the
+   * default credential patterns of `@tta/primitives` (`redactSecrets`: `Bearer …`, `Authorization: …`,
+   * `api_key=…`-style fields, `sk-…`, `AKIA…` and other key prefixes), then your `patterns`, then your
+   * `redact` function; `dropMessages: true` removes status messages and exception messages and stack
+   * traces entirely. The default patterns cannot be turned off.
+   * @defaultValue `{}`: the default patterns only, messages kept
+   */
+  readonly redact?: RedactOptions | undefined;
 }
 
 /** Metrics options. @since 0.1.0 */
@@ -122,7 +138,18 @@ export interface ObservabilityOptions {
   readonly metrics?: MetricsOptions | false | undefined;
   /** Logging options, or `false` for a silent logger. @defaultValue `{}` (JSON at info to stdout) */
   readonly logging?: LoggingOptions | false | undefined;
+  /**
+   * The longest `shutdown()` waits, in ms (an integer from 0 to 2 147 483 647): for the last span
+   * export, then for the metrics server and the logger. A span exporter that has not answered by
+   * then is abandoned (its spans are dropped) and reported once, naming its endpoint, on the setup's
+   * logger (standard error when logging is off or hides warnings).
+   * @defaultValue {@link DEFAULT_SHUTDOWN_TIMEOUT_MS} (2000)
+   */
+  readonly shutdownTimeoutMs?: number | undefined;
 }
+
+/** Default of {@link ObservabilityOptions.shutdownTimeoutMs}: 2000 ms. @since 0.1.0 */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 2000;
 
 /** Defaults of {@link TracingOptions}. @since 0.1.0 */
 export const DEFAULT_TRACING_OPTIONS: Readonly<{
@@ -150,6 +177,8 @@ export interface ResolvedTracingOptions {
   readonly sampleRatio: number;
   readonly contextManager: boolean;
   readonly exportTimeoutMs: number;
+  /** How exported spans are redacted. */
+  readonly redact: ResolvedRedactOptions;
 }
 
 /** {@link MetricsOptions} after validation. @since 0.1.0 */
@@ -176,16 +205,33 @@ export interface ResolvedObservabilityOptions {
   readonly tracing: ResolvedTracingOptions | undefined;
   readonly metrics: ResolvedMetricsOptions | undefined;
   readonly logging: ResolvedLoggingOptions | undefined;
+  /** The longest `shutdown()` waits, ms. */
+  readonly shutdownTimeoutMs: number;
 }
 
 const LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-const TOP_KEYS = ["serviceName", "serviceVersion", "tracing", "metrics", "logging"] as const;
-const TRACING_KEYS = ["exporter", "endpoint", "headers", "sampleRatio", "contextManager", "exportTimeoutMs"] as const;
+const TOP_KEYS = ["serviceName", "serviceVersion", "tracing", "metrics", "logging", "shutdownTimeoutMs"] as const;
+const TRACING_KEYS = [
+  "exporter",
+  "endpoint",
+  "headers",
+  "sampleRatio",
+  "contextManager",
+  "exportTimeoutMs",
+  "redact",
+] as const;
 const METRICS_KEYS = ["port", "host", "defaultMetrics", "maxNames", "catalog"] as const;
 const LOGGING_KEYS = ["level", "pretty", "destination"] as const;
 
+/** A string longer than this is never quoted in an error message (it may be a key pasted in the wrong place). */
+const MAX_QUOTED_STRING = 24;
+
 function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === "string") {
+    const safe = redactSecrets(value);
+    if (value.length <= MAX_QUOTED_STRING) return JSON.stringify(safe);
+    return `a string of ${value.length} characters starting ${JSON.stringify(safe.startsWith(REDACTED) ? REDACTED : safe.slice(0, 8))}…`;
+  }
   if (typeof value === "number" || typeof value === "boolean" || value == null) return String(value);
   if (Array.isArray(value)) return "an array";
   return typeof value === "object" ? "an object" : typeof value;
@@ -295,6 +341,7 @@ function resolveTracing(value: unknown): ResolvedTracingOptions | undefined {
       2_147_483_647,
       DEFAULT_TRACING_OPTIONS.exportTimeoutMs,
     ),
+    redact: resolveRedactOptions(o.redact),
   });
 }
 
@@ -362,7 +409,8 @@ function resolveLogging(value: unknown): ResolvedLoggingOptions | undefined {
  *
  * @throws {@link InvalidOptionsError} (code `INVALID_OPTIONS`, `option` = the dotted option name) for an
  * unknown key, an unknown exporter or log level, an invalid endpoint URL, a port outside 0..65535, a
- * `sampleRatio` outside 0..1, a `metrics.catalog` without a `cost` function, the removed
+ * `sampleRatio` outside 0..1, a `shutdownTimeoutMs` that is not an integer from 0 to 2 147 483 647,
+ * a `metrics.catalog` without a `cost` function, the removed
  * `metrics.modelPrices`, or a value of the wrong type.
  * @example
  * ```ts
@@ -381,5 +429,6 @@ export function resolveObservabilityOptions(options: unknown): ResolvedObservabi
     tracing: resolveTracing(o.tracing),
     metrics: resolveMetrics(o.metrics),
     logging: resolveLogging(o.logging),
+    shutdownTimeoutMs: integer("shutdownTimeoutMs", o.shutdownTimeoutMs, 0, 2_147_483_647, DEFAULT_SHUTDOWN_TIMEOUT_MS),
   });
 }

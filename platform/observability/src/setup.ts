@@ -19,6 +19,7 @@ import { resolveObservabilityOptions } from "./options.js";
 import { startTracing } from "./tracing.js";
 import type { TracingRuntime } from "./tracing.js";
 import { OnceReporter } from "./internal/report.js";
+import { within } from "./internal/within.js";
 
 /** What {@link ObservabilityHandle.ready} resolves with. @since 0.1.0 */
 export interface ObservabilityReady {
@@ -46,6 +47,12 @@ export interface ObservabilityHandle {
    * Flushes pending spans (batch processor) and shuts the provider down, stops the metrics server,
    * unsubscribes from primitive events, flushes the logger and unregisters the OpenTelemetry
    * globals it registered. Idempotent (every call returns the same promise); never rejects.
+   *
+   * Takes at most `shutdownTimeoutMs` (default 2000 ms): a span exporter that has not answered by
+   * then (no collector listening, say) is abandoned, its pending spans dropped, and this is said once
+   * on the setup's logger at warn (standard error when logging is off or hides warnings), naming the
+   * endpoint and how to change it. The exporter's own retries may still run in the background for
+   * up to `tracing.exportTimeoutMs`.
    */
   shutdown(): Promise<void>;
 }
@@ -68,12 +75,17 @@ export interface ObservabilityHandle {
  *   retries, breaker transitions, timeouts, fallbacks and rejections at warn/info, per-execution
  *   start/end at debug only.
  * - Failure safety: an unreachable exporter, a failing log destination, a port in use or a second
- *   registration never throw into business code; each is reported once through `diag`.
- * - Call `shutdown()` before the process exits (e.g. on SIGTERM) so batched spans are not lost.
+ *   registration never throw into business code; each is reported once through `diag`. A span
+ *   exporter that cannot deliver is also reported once per setup on the setup's logger (standard
+ *   error when logging is off), with its endpoint and how to change it.
+ * - Call `shutdown()` before the process exits (e.g. on SIGTERM) so batched spans are not lost; it
+ *   takes at most `shutdownTimeoutMs` (default 2000 ms).
  *
- * @defaultValue see {@link DEFAULT_TRACING_OPTIONS}, {@link DEFAULT_METRICS_OPTIONS}, {@link DEFAULT_LOGGING_OPTIONS}
+ * @defaultValue see {@link DEFAULT_TRACING_OPTIONS}, {@link DEFAULT_METRICS_OPTIONS}, {@link DEFAULT_LOGGING_OPTIONS},
+ * {@link DEFAULT_SHUTDOWN_TIMEOUT_MS}
  * @throws {@link InvalidOptionsError} (code `INVALID_OPTIONS`) naming the option, for invalid options
- * (unknown key, unknown exporter, bad endpoint URL, port out of range, `sampleRatio` outside 0..1, …),
+ * (unknown key, unknown exporter, bad endpoint URL, port out of range, `sampleRatio` outside 0..1,
+ * `shutdownTimeoutMs` not an integer from 0 to 2 147 483 647, …),
  * before anything is started or registered.
  * @example
  * ```ts
@@ -112,6 +124,12 @@ export function setupObservability(options: ObservabilityOptions): Observability
   const registry = metrics?.registry ?? new Registry();
 
   const logging = createLogging(resolved.logging, service, reporter);
+  // What the user must see without a diag logger (an unreachable exporter) goes to this logger when
+  // it shows warnings; otherwise the reporter writes it to standard error.
+  if (logging.logger.isLevelEnabled("warn")) {
+    const logger = logging.logger;
+    reporter.setNoticeSink((message) => logger.warn(message));
+  }
 
   const metricsRuntime = metrics;
   const logEvent = logging.onEvent;
@@ -141,6 +159,10 @@ export function setupObservability(options: ObservabilityOptions): Observability
   let stopped: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
     (stopped ??= (async () => {
+      const budget = resolved.shutdownTimeoutMs;
+      const deadline = Date.now() + budget;
+      // Part of the budget is kept for the logger, so that a notice about an abandoned exporter is written out.
+      const beforeLogs = budget - Math.min(250, Math.floor(budget / 4));
       unsubscribe?.();
       removeSink?.();
       const closing =
@@ -150,8 +172,9 @@ export function setupObservability(options: ObservabilityOptions): Observability
               server.close(() => resolve());
               server.closeAllConnections();
             });
-      await Promise.all([tracing?.shutdown(), closing]);
-      await logging.shutdown();
+      await Promise.all([tracing?.shutdown(beforeLogs, budget), within(closing, beforeLogs)]);
+      await within(logging.shutdown(), Math.max(0, deadline - Date.now()));
+      reporter.muteNotices();
     })().catch((error: unknown) => reporter.report("shutdown", "shutdown failed", error)));
 
   return {

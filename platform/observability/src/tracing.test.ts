@@ -91,7 +91,7 @@ describe("tracing with the memory exporter", () => {
     expect(failedMock?.events[0]?.attributes?.["exception.message"]).toBe("MockPrimitive failure 1");
   });
 
-  it("marks every span ERROR with a recorded exception when all attempts time out", async () => {
+  it("marks every span ERROR when all attempts time out, and records each attempt's exception once", async () => {
     const { memoryExporter } = memorySetup();
     const mock = new MockPrimitive<string, string>({ name: "llm", latencyMs: 5000, returns: "late" });
     const clock = new TestClock();
@@ -121,8 +121,19 @@ describe("tracing with the memory exporter", () => {
     const retrySpan = spans.find((s) => s.name === "tta.retry");
     expect(retrySpan?.attributes["tta.retry.attempts"]).toBe(3);
     expect(retrySpan?.events.filter((e) => e.name === "retry")).toHaveLength(2);
-    for (const span of spans.filter((s) => s.status.code === SpanStatusCode.ERROR))
-      expect(span.events.some((e) => e.name === "exception")).toBe(true);
+    // Each attempt's TimeoutError is recorded once, in that attempt's subtree (on the first span that
+    // saw it: the timeout's, or the aborted call's under it); retry and sequential get ERROR and
+    // error.type only, with no message and no exception event.
+    const exceptions = (s: ReadableSpan) => s.events.filter((e) => e.name === "exception").length;
+    for (const attempt of spans.filter((s) => s.name === "tta.timeout")) {
+      const call = spans.filter((s) => s.parentSpanContext?.spanId === attempt.spanContext().spanId);
+      expect(exceptions(attempt) + call.reduce((n, s) => n + exceptions(s), 0)).toBe(1);
+    }
+    for (const name of ["tta.retry", "tta.sequential"]) {
+      const ancestor = spans.find((s) => s.name === name);
+      expect(ancestor?.status).toEqual({ code: SpanStatusCode.ERROR });
+      expect(exceptions(ancestor as ReadableSpan)).toBe(0);
+    }
     const timeouts = spans.filter((s) => s.name === "tta.timeout");
     expect(timeouts.every((s) => s.attributes["tta.timeout.fired"] === true)).toBe(true);
   });

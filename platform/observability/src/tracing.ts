@@ -19,8 +19,10 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
-import { createSpanExporter } from "./exporters.js";
+import { UNREACHABLE_NOTICE, createSpanExporter, exportTarget, shutdownTimeoutNotice } from "./exporters.js";
 import { createW3CPropagator } from "./propagation.js";
+import { RedactingSpanExporter } from "./redaction.js";
+import { within } from "./internal/within.js";
 import type { ResolvedTracingOptions } from "./options.js";
 import type { OnceReporter } from "./internal/report.js";
 
@@ -39,18 +41,19 @@ export interface TracingRuntime {
   readonly registered: boolean;
   /** Exports every ended span now. Never rejects. */
   forceFlush(): Promise<void>;
-  /** Flushes, shuts the provider down and unregisters the globals this call registered. Never rejects. */
-  shutdown(): Promise<void>;
+  /**
+   * Flushes, shuts the provider down and unregisters the globals this call registered. Never rejects.
+   * Waits at most `timeoutMs` (default: `exportTimeoutMs` + 1 s) for the flush; an exporter that has
+   * not answered by then is abandoned and reported once (endpoint and how to change it) through the
+   * reporter's notice, which quotes `shutdownTimeoutMs` (default: `timeoutMs`) as the limit. Only the
+   * first call's arguments count (the same promise is returned).
+   */
+  shutdown(timeoutMs?: number, shutdownTimeoutMs?: number): Promise<void>;
 }
 
-/** Resolves after `ms` (unref'd timer), so a hung exporter cannot hold `shutdown()` forever. */
-function bounded(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-    timer.unref();
-  });
-  return Promise.race([work.then(() => undefined), limit]).finally(() => clearTimeout(timer));
+/** {@link within}, ignoring which one came first. */
+async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  await within(work, ms);
 }
 
 /**
@@ -62,6 +65,8 @@ function bounded(work: Promise<unknown>, ms: number): Promise<void> {
  * - Processor: `SimpleSpanProcessor` for the `memory` exporter (a span is readable as soon as it
  *   ends: deterministic tests), `BatchSpanProcessor` for every other exporter (export off the hot
  *   path; `shutdown()` flushes it).
+ * - Redaction: the exporter is wrapped in a {@link RedactingSpanExporter} (`tracing.redact`), so no
+ *   span leaves the process with a credential in a message, a stack trace or a string attribute.
  * - Resource: `service.name`, `service.version` (when given), merged with the SDK's defaults.
  * - If another tracer provider, context manager or propagator is already registered, that global
  *   is left alone and the conflict is reported once through `diag`; nothing throws.
@@ -78,7 +83,11 @@ export function startTracing(
   service: { readonly serviceName: string; readonly serviceVersion?: string | undefined },
   reporter: OnceReporter,
 ): TracingRuntime {
-  const { exporter, memory } = createSpanExporter(options, reporter);
+  const created = createSpanExporter(options, reporter);
+  const memory = created.memory;
+  // Every exported span goes through the one redaction step (`tracing.redact`).
+  const exporter =
+    created.exporter === undefined ? undefined : new RedactingSpanExporter(created.exporter, options.redact, reporter);
   const spanProcessors: SpanProcessor[] = [];
   if (exporter !== undefined)
     spanProcessors.push(
@@ -124,15 +133,25 @@ export function startTracing(
         provider.forceFlush().catch((error: unknown) => reporter.report("flush", "flushing spans failed", error)),
         limit,
       ),
-    shutdown() {
+    shutdown(timeoutMs = limit, shutdownTimeoutMs = timeoutMs) {
       shutdownPromise ??= (async () => {
-        await bounded(
+        const finished = await within(
           provider
             .forceFlush()
             .then(() => provider.shutdown())
             .catch((error: unknown) => reporter.report("shutdown", "shutting the tracer provider down failed", error)),
-          limit,
+          timeoutMs,
         );
+        if (!finished) {
+          const target = exportTarget(options);
+          if (target !== undefined)
+            reporter.notice(UNREACHABLE_NOTICE, shutdownTimeoutNotice(target, shutdownTimeoutMs));
+          else
+            reporter.report(
+              "shutdown:timeout",
+              `shutdown() stopped waiting after ${timeoutMs} ms for the span exporter; its pending spans are dropped`,
+            );
+        }
         // Unregister only what this setup registered (and is still registered).
         const global = trace.getTracerProvider();
         if (registered && global instanceof ProxyTracerProvider && global.getDelegate() === provider) trace.disable();

@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { offAbort, onAbort } from "../internal/abort-fanout.js";
 
 /**
  * Where primitives read time and schedule work, so tests can drive time with a fake clock.
@@ -27,48 +28,103 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /**
    * Calls `callback` once after `ms` milliseconds and returns a function that cancels it.
-   * System-clock `schedule` timers are `unref`'d (a pending deadline never keeps the process
-   * alive); `sleep` timers are not (an awaited backoff does).
+   * System-clock `schedule` and `sleep` timers keep the process alive, like `setTimeout` (a pending
+   * `timeout`, backoff or rate-limit wait is work someone awaits); only the deadline timer of a
+   * context with no execution in flight is `unref`'d.
    */
   schedule(ms: number, callback: () => void): () => void;
 }
 
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** The system clock: `Date.now()`, unref'd `schedule` timers, ref'd `sleep` timers. @internal */
+/** The system clock: `Date.now()`, and timers that keep the process alive. @internal */
 class SystemClock implements Clock {
   now(): number {
     return Date.now();
   }
 
   schedule(ms: number, callback: () => void): () => void {
-    return setTimer(ms, callback, false);
+    return setTimer(ms, callback, true);
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    // Unlike deadline timers, a sleep keeps the process alive: it is work the caller awaits.
-    return sleepWith(refTimers, ms, signal);
+    return sleepWith(systemTimers, ms, signal);
   }
 }
 
-/** Like `SystemClock.schedule`, but with timers that keep the process alive. */
-const refTimers: Pick<Clock, "schedule"> = {
+/** The system clock's `schedule`, for `sleep` (so that a detached `systemClock.sleep` works too). */
+const systemTimers: Pick<Clock, "schedule"> = {
   schedule: (ms, callback) => setTimer(ms, callback, true),
 };
 
 /**
  * `setTimeout` that handles waits above 2^31 − 1 ms (Node would fire those after 1 ms) by chaining
- * shorter timers; `keepAlive: false` unrefs them. Returns the cancel function.
+ * shorter timers. Returns the cancel function. The Node timers are always `unref`'d: on Node 20 creating
+ * and clearing a ref'd timer costs about twice as much, and most of TTA's timers (a `timeout` around work
+ * that settles at once) are cleared before they fire. `keepAlive` timers count as work in flight instead,
+ * and {@link keepLoopAlive} holds the event loop open while any is pending.
  */
 function setTimer(ms: number, callback: () => void, keepAlive: boolean): () => void {
   let timer: NodeJS.Timeout;
+  let held = keepAlive;
+  if (held) hold();
   const arm = (remaining: number): void => {
     const step = Math.min(Math.max(0, remaining), MAX_TIMER_MS);
-    timer = setTimeout(() => (remaining > MAX_TIMER_MS ? arm(remaining - MAX_TIMER_MS) : callback()), step);
-    if (!keepAlive) timer.unref();
+    timer = setTimeout(() => {
+      if (remaining > MAX_TIMER_MS) {
+        arm(remaining - MAX_TIMER_MS);
+        return;
+      }
+      if (held) {
+        held = false;
+        drop();
+      }
+      callback();
+    }, step);
+    timer.unref();
   };
   arm(ms);
-  return () => clearTimeout(timer);
+  return () => {
+    clearTimeout(timer);
+    if (held) {
+      held = false;
+      drop();
+    }
+  };
+}
+
+/** Pending keep-alive timers (work someone awaits), and the ref'd timer that holds the loop open for them. */
+let pending = 0;
+let heartbeat: NodeJS.Timeout | undefined;
+let hooked = false;
+const HEARTBEAT_MS = 1_000;
+
+function hold(): void {
+  if (!hooked && typeof process === "object" && typeof process.on === "function") {
+    hooked = true;
+    process.on("beforeExit", keepLoopAlive);
+  }
+  pending++;
+}
+
+function drop(): void {
+  if (--pending === 0 && heartbeat !== undefined) {
+    clearTimeout(heartbeat);
+    heartbeat = undefined;
+  }
+}
+
+/**
+ * Node is about to exit because nothing ref'd is left, while keep-alive timers are pending (a script
+ * awaiting a hung call under a `timeout`): a ref'd heartbeat keeps the loop running so that they fire.
+ * It is cleared as soon as the last of them fires or is cancelled, so it never delays a normal exit.
+ */
+function keepLoopAlive(): void {
+  if (pending > 0 && heartbeat === undefined) heartbeat = setTimeout(heartbeatDone, HEARTBEAT_MS);
+}
+
+function heartbeatDone(): void {
+  heartbeat = undefined;
 }
 
 /**
@@ -82,22 +138,34 @@ function setTimer(ms: number, callback: () => void, keepAlive: boolean): () => v
  * @since 0.1.0
  */
 export function sleepWith(clock: Pick<Clock, "schedule">, ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason as unknown);
+  if (signal === undefined) return new Promise<void>((resolve) => void clock.schedule(ms, resolve));
+  if (signal.aborted) return Promise.reject(signal.reason as unknown);
   return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
+    // Through the shared registry: any number of concurrent sleeps put one listener on `signal`.
+    const aborted = (): void => {
       cancel();
-      reject(signal?.reason);
+      reject(signal.reason as unknown);
     };
     const cancel = clock.schedule(ms, () => {
-      signal?.removeEventListener("abort", onAbort);
+      offAbort(signal, aborted);
       resolve();
     });
-    signal?.addEventListener("abort", onAbort, { once: true });
+    onAbort(signal, aborted);
   });
 }
 
 /**
- * The default clock: wall time from `Date.now()` and `setTimeout` timers that are `unref`'d.
+ * The default clock: wall time from `Date.now()` and `setTimeout` timers, which keep the process alive
+ * (the deadline timers of contexts with no execution in flight excepted).
  * @since 0.1.0
  */
 export const systemClock: Clock = new SystemClock();
+
+/**
+ * @internal Schedules a context's deadline timer on `clock`. On the system clock `keepAlive: false`
+ * unrefs it (a context with no execution in flight must not keep the process alive); other clocks
+ * schedule as they do.
+ */
+export function scheduleDeadline(clock: Clock, ms: number, callback: () => void, keepAlive: boolean): () => void {
+  return clock === systemClock ? setTimer(ms, callback, keepAlive) : clock.schedule(ms, callback);
+}

@@ -1,6 +1,7 @@
+import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { TestClock, createTestContext } from "../testing/index.js";
-import { TimeoutError, createContext, isTtaError } from "./index.js";
+import { TimeoutError, createContext, isTtaError, lambda } from "./index.js";
 import type { ChildContextInit, ContextInit } from "./index.js";
 import { invalidOption } from "../test-support/index.js";
 
@@ -179,6 +180,8 @@ describe("deadlines", () => {
 
   it("dispose() clears the deadline timer and the signal then never aborts", async () => {
     const ctx = createTestContext({ timeoutMs: 100 });
+    expect(ctx.clock.pendingTimers).toBe(0); // armed only once something listens
+    expect(ctx.signal.aborted).toBe(false);
     expect(ctx.clock.pendingTimers).toBe(1);
     ctx.dispose();
     expect(ctx.clock.pendingTimers).toBe(0);
@@ -189,6 +192,7 @@ describe("deadlines", () => {
   it("dispose() is idempotent and also available as Symbol.dispose", () => {
     const ctx = createTestContext({ timeoutMs: 100 });
     const child = ctx.child({ timeoutMs: 50 });
+    void [ctx.signal, child.signal]; // read signals: each context follows its deadline (one timer each)
     expect(ctx.clock.pendingTimers).toBe(2);
     child[Symbol.dispose]();
     child.dispose();
@@ -268,7 +272,11 @@ describe("signals", () => {
       remove(...args);
     };
     const root = createContext({ signal: parent.signal });
-    for (let i = 0; i < 100; i++) root.child({ signal: new AbortController().signal }).dispose();
+    for (let i = 0; i < 100; i++) {
+      const child = root.child({ signal: new AbortController().signal });
+      void child.signal; // a read signal links the child to its parent
+      child.dispose();
+    }
     expect(added).toBeGreaterThan(0);
     expect(removed).toBe(added);
   });
@@ -376,5 +384,61 @@ describe("deadlines on the system clock (vitest fake timers)", () => {
 
   it("a timeoutMs above 2^31 − 1 ms throws InvalidOptionsError naming timeoutMs", () => {
     expect(invalidOption(() => createContext({ timeoutMs: 2 ** 31 })).option).toBe("timeoutMs");
+  });
+});
+
+describe("children of a long-lived context link to it lazily (issue 10, item 3)", () => {
+  const listeners = (signal: AbortSignal): number => getEventListeners(signal, "abort").length;
+
+  it("200 executions on never-disposed ctx.child({ timeoutMs }) leave no listener and no timer on the parent", async () => {
+    const controller = new AbortController();
+    const ctx = createTestContext({ signal: controller.signal });
+    const flow = lambda((n: number) => Promise.resolve(n + 1));
+    for (let i = 0; i < 200; i++) await flow.execute(i, ctx.child({ timeoutMs: 60_000 }));
+    expect(listeners(controller.signal)).toBe(0);
+    expect(ctx.clock.pendingTimers).toBe(0);
+  });
+
+  it("the same on a parent with its own deadline (a signal TTA made)", async () => {
+    const ctx = createTestContext({ timeoutMs: 3_600_000 });
+    const flow = lambda((n: number) => Promise.resolve(n + 1));
+    for (let i = 0; i < 200; i++) await flow.execute(i, ctx.child({ timeoutMs: 60_000 }));
+    expect(listeners(ctx.signal)).toBe(0);
+    expect(ctx.clock.pendingTimers).toBeLessThanOrEqual(1);
+  });
+
+  it("children whose signal was read share one listener on the parent, dropped when their deadlines fire", async () => {
+    const controller = new AbortController();
+    const ctx = createTestContext({ signal: controller.signal });
+    const children = Array.from({ length: 200 }, () => ctx.child({ timeoutMs: 60_000 }));
+    for (const child of children) expect(child.signal.aborted).toBe(false);
+    expect(listeners(controller.signal)).toBeLessThanOrEqual(1);
+    await ctx.clock.advance(60_000);
+    for (const child of children) expect(child.signal.reason).toBeInstanceOf(TimeoutError);
+    expect(listeners(controller.signal)).toBe(0);
+    expect(ctx.clock.pendingTimers).toBe(0);
+  });
+
+  it("an unlinked child still reports its parent's abort and its own deadline", async () => {
+    const controller = new AbortController();
+    const ctx = createTestContext({ signal: controller.signal });
+    const early = ctx.child({ timeoutMs: 100 });
+    const late = ctx.child({ timeoutMs: 1_000 });
+    await ctx.clock.advance(100);
+    expect(early.signal.reason).toBeInstanceOf(TimeoutError);
+    const reason = new Error("stop");
+    controller.abort(reason);
+    expect(late.signal.reason).toBe(reason);
+    await expect(lambda((n: number) => n).execute(1, late)).rejects.toBe(reason);
+  });
+
+  it("an execution on a child follows the parent's abort while it is in flight", async () => {
+    const controller = new AbortController();
+    const ctx = createTestContext({ signal: controller.signal });
+    const run = lambda(() => new Promise<never>(() => undefined)).execute(1, ctx.child({ timeoutMs: 60_000 }));
+    const reason = new Error("stop");
+    controller.abort(reason);
+    await expect(run).rejects.toBe(reason);
+    expect(listeners(controller.signal)).toBe(0);
   });
 });

@@ -11,10 +11,11 @@ import { systemClock } from "./clock.js";
 import type { ContextKey, ValueNode } from "./context-key.js";
 import { lookupValue, withEntry } from "./context-key.js";
 import { InvalidOptionsError } from "./errors.js";
+import { offAbort, onAbort } from "../internal/abort-fanout.js";
+import { AbortNode } from "../internal/abort-node.js";
 import { describeValue, isPlainObject, readOptions } from "../internal/options.js";
 import {
   NEVER_SIGNAL,
-  linkSignal,
   mergeRecords,
   validClock,
   validDeadline,
@@ -89,83 +90,13 @@ interface ContextFields {
   readonly tags: Readonly<Record<string, string>>;
   readonly baggage: Readonly<Record<string, string>>;
   readonly clock: Clock;
-  /** The context's signal, or `undefined` while it is lazy (see {@link LazyAbort}). */
+  /** The context's signal, or `undefined` while it is lazy (see {@link AbortNode}). */
   readonly signal: AbortSignal | undefined;
-  readonly lazy: LazyAbort | undefined;
+  /** The abort state when the context cannot reuse a signal (own deadline, given signal, abortable). */
+  readonly lazy: AbortNode | undefined;
   readonly release: (() => void) | undefined;
   /** Values set with `withValue`, inherited by every derived context. */
   readonly values: ValueNode | undefined;
-}
-
-/**
- * The abort state of a context made by a primitive that cancels its children (e.g. parallel
- * siblings). On Node 20 creating an `AbortSignal` costs microseconds, so the signal is only
- * materialised when something reads `ctx.signal`; primitives check the state without it.
- */
-class LazyAbort {
-  aborted = false;
-  reason: unknown = undefined;
-  controller: AbortController | undefined = undefined;
-  unlink: (() => void) | undefined = undefined;
-  /** Set when the owning execution settled: a later `signal()` read must not link to the parent again. */
-  released = false;
-  readonly parent: WorkflowContext;
-  constructor(parent: WorkflowContext) {
-    this.parent = parent;
-  }
-
-  signal(): AbortSignal {
-    if (this.controller !== undefined) return this.controller.signal;
-    const controller = new AbortController();
-    this.controller = controller;
-    if (this.aborted) {
-      controller.abort(this.reason);
-      return controller.signal;
-    }
-    const parent = this.parent.signal;
-    if (parent.aborted) controller.abort(parent.reason);
-    else if (parent !== NEVER_SIGNAL && !this.released) {
-      const onAbort = (): void => controller.abort(parent.reason);
-      parent.addEventListener("abort", onAbort, { once: true });
-      this.unlink = () => parent.removeEventListener("abort", onAbort);
-    }
-    return controller.signal;
-  }
-
-  isAborted(): boolean {
-    if (this.aborted) return true;
-    return this.controller !== undefined ? this.controller.signal.aborted : isContextAborted(this.parent);
-  }
-
-  abortReason(): unknown {
-    if (this.aborted) return this.reason;
-    return this.controller !== undefined ? (this.controller.signal.reason as unknown) : contextAbortReason(this.parent);
-  }
-
-  abort(reason: unknown): void {
-    if (this.isAborted()) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.holds = 0;
-    this.release();
-    this.controller?.abort(reason);
-  }
-
-  /** Results that outlive the owning execution (a stream) and still follow the parent's abort. */
-  holds = 0;
-
-  release(): void {
-    this.released = true;
-    // A held link stays until the last hold is dropped (see `holdContext`).
-    if (this.holds > 0) return;
-    const unlink = this.unlink;
-    this.unlink = undefined;
-    unlink?.();
-  }
-
-  unhold(): void {
-    if (this.holds > 0 && --this.holds === 0 && this.released) this.release();
-  }
 }
 
 interface Internals {
@@ -177,7 +108,9 @@ interface Internals {
   isChild(ctx: WorkflowContext): boolean;
   aborted(ctx: WorkflowContext): boolean;
   reason(ctx: WorkflowContext): unknown;
-  lazy(ctx: WorkflowContext): LazyAbort | undefined;
+  lazy(ctx: WorkflowContext): AbortNode | undefined;
+  /** The signal of a context without a node (always set then); the cached one of a node's, if read. */
+  rawSignal(ctx: WorkflowContext): AbortSignal | undefined;
   values(ctx: WorkflowContext): ValueNode | undefined;
   derive(ctx: WorkflowContext, values: ValueNode | undefined): WorkflowContext;
 }
@@ -192,8 +125,9 @@ let internals: Internals;
  * Create one with {@link createContext}, derive with {@link WorkflowContext.child}. Contexts are
  * immutable except `state`, which is **one Map shared by the root and all its children**: a step
  * sees what an earlier step wrote, and parallel branches write to the same Map (coordinate keys
- * yourself). A context with a deadline owns a timer on its clock; call `dispose()` (or use
- * `using`) when you are done with a context you made, to clear it early.
+ * yourself). A context with a deadline owns a timer on its clock, armed only while the context is in
+ * use (an execution in flight, or a read `signal`); call `dispose()` (or use `using`) when you are done
+ * with a context you made, to clear it early.
  *
  * @example
  * ```ts
@@ -221,7 +155,7 @@ export class WorkflowContext {
   readonly #isChild: boolean;
   readonly #flags: number;
   readonly #otel: OtelContext | undefined;
-  readonly #lazy: LazyAbort | undefined;
+  readonly #lazy: AbortNode | undefined;
   readonly #values: ValueNode | undefined;
   #signal: AbortSignal | undefined;
   #view: WorkflowContext | undefined;
@@ -246,7 +180,7 @@ export class WorkflowContext {
 
   /** Aborts when the run is cancelled or its deadline passes (reason: a `TimeoutError`). */
   get signal(): AbortSignal {
-    return (this.#signal ??= (this.#lazy as LazyAbort).signal());
+    return (this.#signal ??= (this.#lazy as AbortNode).signal());
   }
 
   /** The workflow id: given at creation, or `"wf-"` + a random id generated on first read. */
@@ -277,7 +211,9 @@ export class WorkflowContext {
 
   /**
    * Derives a child context: signal = either parent's or the given one aborts; deadline = the
-   * earliest; metadata, tags and baggage shallow-merged; ids and `state` inherited.
+   * earliest; metadata, tags and baggage shallow-merged; ids and `state` inherited. The child links to
+   * this context's signal (and arms its own deadline timer) only while it is in use: during an
+   * execution on it, or once its `signal` is read, until its deadline fires or it is disposed.
    *
    * @throws {@link InvalidOptionsError} for unknown keys, `workflowId`, or invalid values.
    */
@@ -334,10 +270,11 @@ export class WorkflowContext {
       },
       construct: (fields) => new WorkflowContext(fields),
       isChild: (ctx) => ctx.#isChild,
-      aborted: (ctx) => (ctx.#signal !== undefined ? ctx.#signal.aborted : (ctx.#lazy as LazyAbort).isAborted()),
+      aborted: (ctx) => (ctx.#lazy !== undefined ? ctx.#lazy.isAborted() : (ctx.#signal as AbortSignal).aborted),
       reason: (ctx) =>
-        ctx.#signal !== undefined ? (ctx.#signal.reason as unknown) : (ctx.#lazy as LazyAbort).abortReason(),
+        ctx.#lazy !== undefined ? ctx.#lazy.abortReason() : ((ctx.#signal as AbortSignal).reason as unknown),
       lazy: (ctx) => ctx.#lazy,
+      rawSignal: (ctx) => ctx.#signal,
       values: (ctx) => ctx.#values,
       derive: (ctx, values) => ctx.#copy(ctx.#flags, ctx.#otel, values),
     };
@@ -369,8 +306,9 @@ export class WorkflowContext {
  *
  * @remarks
  * Ids are generated lazily, on first read. With `timeoutMs` or `deadline`, the context's signal
- * aborts at the deadline with a {@link TimeoutError}, on the context's clock (an unref'd timer on the
- * system clock); `dispose()` clears that timer.
+ * aborts at the deadline with a {@link TimeoutError}, on the context's clock. The timer exists only
+ * while something listens (an execution in flight, or a read `signal`); on the system clock it keeps
+ * the process alive only while an execution is in flight. `dispose()` clears it.
  *
  * @throws {@link InvalidOptionsError} for unknown keys or invalid values (naming the option).
  * @example
@@ -399,7 +337,7 @@ export function createContext(init?: ContextInit): WorkflowContext {
   const metadata = validRecord<unknown>("metadata", opts.metadata, false);
   const tags = validRecord<string>("tags", opts.tags, true);
   const baggage = validRecord<string>("baggage", opts.baggage, true);
-  const { signal, release } = linkSignal(given ? [given] : [], deadline, clock);
+  const node = deadline === undefined ? undefined : new AbortNode(undefined, undefined, given, deadline, clock, false);
   return internals.construct({
     shared: { workflowId, correlationId: undefined, state: undefined },
     isChild: false,
@@ -411,9 +349,9 @@ export function createContext(init?: ContextInit): WorkflowContext {
     tags: tags ? Object.freeze({ ...tags }) : EMPTY,
     baggage: baggage ? Object.freeze({ ...baggage }) : EMPTY,
     clock,
-    signal,
-    lazy: undefined,
-    release,
+    signal: node === undefined ? (given ?? NEVER_SIGNAL) : undefined,
+    lazy: node,
+    release: node === undefined ? undefined : () => node.release(),
     values: undefined,
   });
 }
@@ -433,7 +371,20 @@ function deriveChild(parent: WorkflowContext, init: ChildContextInit | undefined
   const own = validDeadline(opts, clock);
   const ownDeadline = own !== undefined && (parent.deadline === undefined || own < parent.deadline) ? own : undefined;
   const deadline = ownDeadline ?? parent.deadline;
-  const { signal, release } = linkSignal(given ? [parent.signal, given] : [parent.signal], ownDeadline, clock);
+  // Nothing of its own to enforce: the child shares the parent's signal or node (and owns nothing).
+  let signal = internals.rawSignal(parent);
+  let lazy = internals.lazy(parent);
+  let release: (() => void) | undefined;
+  if (given !== undefined || ownDeadline !== undefined) {
+    if (lazy === undefined && signal === NEVER_SIGNAL && ownDeadline === undefined) {
+      signal = given;
+    } else {
+      const node = new AbortNode(lazy, liveSignal(lazy, signal), given, ownDeadline, clock, (flags & INTERNAL) !== 0);
+      signal = undefined;
+      lazy = node;
+      release = () => node.release();
+    }
+  }
   return internals.construct({
     shared: internals.shared(parent),
     isChild: true,
@@ -446,10 +397,15 @@ function deriveChild(parent: WorkflowContext, init: ChildContextInit | undefined
     baggage: mergeRecords(parent.baggage, validRecord<string>("baggage", opts.baggage, true)),
     clock,
     signal,
-    lazy: undefined,
+    lazy,
     release,
     values: internals.values(parent),
   });
+}
+
+/** The parent's signal as a node source: only when it has no node and can abort. */
+function liveSignal(node: AbortNode | undefined, signal: AbortSignal | undefined): AbortSignal | undefined {
+  return node === undefined && signal !== NEVER_SIGNAL ? signal : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -515,7 +471,15 @@ export function createAbortableChild(
   readonly ctx: WorkflowContext;
   readonly abort: (reason: unknown) => void;
 } {
-  const lazy = new LazyAbort(parent);
+  const parentNode = internals.lazy(parent);
+  const lazy = new AbortNode(
+    parentNode,
+    liveSignal(parentNode, internals.rawSignal(parent)),
+    undefined,
+    undefined,
+    parent.clock,
+    true,
+  );
   const ctx = internals.construct({
     shared: internals.shared(parent),
     isChild: internals.isChild(parent),
@@ -571,8 +535,8 @@ export function createDetachedContext(ctx: WorkflowContext): WorkflowContext {
 export function holdContext(ctx: WorkflowContext): (() => void) | undefined {
   let lazy = internals.lazy(ctx);
   if (lazy === undefined) return undefined;
-  const held: LazyAbort[] = [];
-  for (; lazy !== undefined; lazy = internals.lazy(lazy.parent)) {
+  const held: AbortNode[] = [];
+  for (; lazy !== undefined; lazy = lazy.parentNode) {
     lazy.holds++;
     held.push(lazy);
   }
@@ -602,6 +566,41 @@ export function throwIfContextAborted(ctx: WorkflowContext): void {
 /** @internal Whether `signal` is the shared never-aborting default (no race or listener needed). */
 export function isNeverSignal(signal: AbortSignal): boolean {
   return signal === NEVER_SIGNAL;
+}
+
+/** @internal Whether the context's run can be cancelled at all (else no watch is needed). */
+export function canContextAbort(ctx: WorkflowContext): boolean {
+  return internals.lazy(ctx) !== undefined || internals.rawSignal(ctx) !== NEVER_SIGNAL;
+}
+
+/**
+ * @internal Calls `callback` (once) when the context's run is cancelled, without materialising a lazy
+ * signal and through one shared listener per signal, whatever the number of watchers (check
+ * {@link isContextAborted} first: an aborted context never calls back). `keepAlive` (top-level
+ * executions only) makes the context's deadline timers keep the process alive until
+ * {@link unwatchContext}, which every watch must be matched by, with the same arguments.
+ */
+export function watchContext(ctx: WorkflowContext, callback: () => void, keepAlive: boolean): void {
+  const node = internals.lazy(ctx);
+  if (node !== undefined) {
+    if (keepAlive) node.ref();
+    node.watch(callback);
+    return;
+  }
+  const signal = internals.rawSignal(ctx) as AbortSignal;
+  if (signal !== NEVER_SIGNAL) onAbort(signal, callback);
+}
+
+/** @internal Ends a {@link watchContext}; harmless after the callback ran. */
+export function unwatchContext(ctx: WorkflowContext, callback: () => void, keepAlive: boolean): void {
+  const node = internals.lazy(ctx);
+  if (node !== undefined) {
+    node.unwatch(callback);
+    if (keepAlive) node.unref();
+    return;
+  }
+  const signal = internals.rawSignal(ctx) as AbortSignal;
+  if (signal !== NEVER_SIGNAL) offAbort(signal, callback);
 }
 
 /** @internal Whether `value` is a context made by this copy of the package. */

@@ -39,6 +39,8 @@ export type {
   TtaErrorOptions,
 } from "./errors.js";
 export { RUN_CONTEXT_KEY, emit, isObserved, subscribe } from "./instrumentation.js";
+export { REDACTED, redactSecrets } from "../internal/redact.js";
+export { recordSpanFailure } from "../internal/tracing.js";
 export type {
   BulkheadEvent,
   CacheEvent,

@@ -128,6 +128,12 @@ export interface ModelCallEvent extends PrimitiveEventBase {
   readonly errorType?: string | undefined;
   /** Whether the call streamed. */
   readonly streaming: boolean;
+  /**
+   * Whether the token counts are TTA's estimate rather than the provider's: a stream stopped after
+   * output, or an answer with output for which the provider reported no usage (input estimate,
+   * characters / 4 of the output).
+   */
+  readonly usageEstimated: boolean;
 }
 
 /**

@@ -9,21 +9,23 @@ import { SpanKind, context as otelApi, trace } from "@opentelemetry/api";
 import type { WorkflowContext } from "./context.js";
 import {
   adoptForeignContext,
+  canContextAbort,
   contextAbortReason,
   createRunContext,
   isContextAborted,
   internalView,
   isInternalContext,
-  isNeverSignal,
   isOwnContext,
   otelContextOf,
+  unwatchContext,
+  watchContext,
 } from "./context.js";
 import { InvalidOptionsError, toError } from "./errors.js";
 import { RUN_CONTEXT_KEY, emit, isObserved } from "./instrumentation.js";
 import type { EventFields, ExecutionOutcome } from "./instrumentation.js";
 import { compositionBuilders } from "../internal/composition-registry.js";
 import { describeValue, nameOption } from "../internal/options.js";
-import { activeTracer, errorType, recordFailure } from "../internal/tracing.js";
+import { activeTracer, errorType, recordSpanFailure } from "../internal/tracing.js";
 import type { ParallelPrimitive } from "./parallel.js";
 import type { SequentialPrimitive } from "./sequential.js";
 
@@ -266,30 +268,36 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
     } catch (error) {
       return Promise.reject(error);
     }
-    const signal = ctx.signal;
-    if (signal.aborted) return Promise.reject(signal.reason as unknown);
+    if (isContextAborted(ctx)) return Promise.reject(contextAbortReason(ctx));
     const tracer = activeTracer();
     const work =
       tracer !== undefined || isObserved() ? this.#executeObserved(input, ctx, tracer) : this.#call(input, ctx);
     // A signal that never aborts: no race, and no abort reason to keep unwrapped (a shared handler, no closure).
-    if (isNeverSignal(signal)) return work.then(undefined, rejectWrapped);
-    // A top-level call honours its signal even if the work ignores it (after `abortGraceMs`).
+    if (!canContextAbort(ctx)) return work.then(undefined, rejectWrapped);
+    // A top-level call honours its signal even if the work ignores it (after `abortGraceMs`). It watches the
+    // context (one shared listener per signal, whatever the concurrency), and while it is in flight the
+    // context's deadline timers keep the process alive.
     return new Promise<O>((resolve, reject) => {
       let cancelGrace: (() => void) | undefined;
+      let watching = true;
       const onAbort = (): void => {
+        // Stop watching now: work that ignores the signal may never settle.
+        watching = false;
+        unwatchContext(ctx, onAbort, true);
+        const reason = contextAbortReason(ctx);
         const grace = this.abortGraceMs;
-        if (grace > 0) cancelGrace = ctx.clock.schedule(grace, () => reject(signal.reason as unknown));
-        else reject(signal.reason as unknown);
+        if (grace > 0) cancelGrace = ctx.clock.schedule(grace, () => reject(reason));
+        else reject(reason);
       };
-      signal.addEventListener("abort", onAbort, { once: true });
+      watchContext(ctx, onAbort, true);
       work.then(
         (value) => {
-          signal.removeEventListener("abort", onAbort);
+          if (watching) unwatchContext(ctx, onAbort, true);
           cancelGrace?.();
           resolve(value);
         },
         (error: unknown) => {
-          signal.removeEventListener("abort", onAbort);
+          if (watching) unwatchContext(ctx, onAbort, true);
           cancelGrace?.();
           reject(normalize(error, ctx));
         },
@@ -344,7 +352,7 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
     } catch (thrown) {
       const error = normalize(thrown, ctx);
       if (span !== undefined) {
-        recordFailure(span, error);
+        recordSpanFailure(span, error);
         span.end();
       }
       if (observed) {

@@ -6,8 +6,10 @@ import { diag } from "@opentelemetry/api";
 import type { Clock } from "../core/clock.js";
 import { systemClock } from "../core/clock.js";
 import type { WorkflowContext } from "../core/context.js";
+import { isContextAborted, isNeverSignal } from "../core/context.js";
 import { CircuitOpenError } from "../core/errors.js";
 import type { CircuitState } from "../core/instrumentation.js";
+import { offAbort, onAbort } from "./abort-fanout.js";
 import type { FailureWindow } from "./sliding-window.js";
 
 /** State codes (small integers on the hot path). @internal */
@@ -177,6 +179,52 @@ export class CircuitStateMachine {
     this.#enter(to);
     if (to === OPEN) this.#openUntil = openUntil;
     this.#onTransition(from, to, ctx);
+  }
+}
+
+/**
+ * Watches one half-open probe: if its context aborts before the work settles, `count` runs once
+ * (the breaker counts the probe and frees its slot then, so work that ignores its signal cannot hold
+ * the slot for ever) and the work's own settlement must then be ignored. Listens only when the
+ * context can abort (reading `ctx.signal` materialises a lazy one: probes are rare), through the
+ * shared per-signal fan-out, and stops listening when the work settles.
+ * @internal
+ */
+export class ProbeWatch {
+  /** What `count` returned (a throwing `isFailure`'s error, the late failure's rejection). */
+  rejection: unknown = undefined;
+  #pending = true;
+  #signal: AbortSignal | undefined = undefined;
+  #listener: (() => void) | undefined = undefined;
+
+  constructor(ctx: WorkflowContext, count: () => unknown) {
+    const abort = (): void => {
+      if (!this.#pending) return;
+      this.#pending = false;
+      this.#signal = undefined;
+      this.#listener = undefined;
+      this.rejection = count();
+    };
+    if (isContextAborted(ctx)) {
+      abort();
+      return;
+    }
+    const signal = ctx.signal;
+    if (isNeverSignal(signal)) return;
+    this.#signal = signal;
+    this.#listener = abort;
+    onAbort(signal, abort);
+  }
+
+  /** The work settled: stops listening; `false` when the abort already counted the probe. */
+  settled(): boolean {
+    const listener = this.#listener;
+    if (listener !== undefined) offAbort(this.#signal as AbortSignal, listener);
+    this.#signal = undefined;
+    this.#listener = undefined;
+    const pending = this.#pending;
+    this.#pending = false;
+    return pending;
   }
 }
 

@@ -1,9 +1,9 @@
 /**
- * Validation of context options and the signal plumbing of new contexts (linking parent signals and
- * a deadline timer into one controller). Used by `core/context.ts` only.
+ * Validation of context options, and the never-aborting default signal. Used by `core/context.ts`
+ * only (the abort plumbing of contexts is `abort-node.ts`).
  */
 import type { Clock } from "../core/clock.js";
-import { InvalidOptionsError, TimeoutError } from "../core/errors.js";
+import { InvalidOptionsError } from "../core/errors.js";
 import { describeValue, durationOption, isPlainObject } from "./options.js";
 
 /** A signal that never aborts: the default, and a marker that no race is needed. */
@@ -72,45 +72,4 @@ export function validDeadline(init: Readonly<Record<string, unknown>>, clock: Cl
     deadline = deadline === undefined ? absolute : Math.min(deadline, absolute);
   }
   return deadline;
-}
-
-/**
- * Builds the signal for a new context: the parent's (or never) unless a given signal or an earlier
- * deadline needs its own controller. Returns the signal and the function that releases its timer
- * and listeners.
- */
-export function linkSignal(
-  parents: readonly AbortSignal[],
-  ownDeadline: number | undefined,
-  clock: Clock,
-): { signal: AbortSignal; release: (() => void) | undefined } {
-  const live = parents.filter((s) => s !== NEVER_SIGNAL);
-  if (ownDeadline === undefined && live.length <= 1) return { signal: live[0] ?? NEVER_SIGNAL, release: undefined };
-  const controller = new AbortController();
-  const cleanups: (() => void)[] = [];
-  const release = (): void => {
-    for (const cleanup of cleanups) cleanup();
-    cleanups.length = 0;
-  };
-  const abort = (reason: unknown): void => {
-    if (controller.signal.aborted) return;
-    release();
-    controller.abort(reason);
-  };
-  for (const parent of live) {
-    if (parent.aborted) {
-      abort(parent.reason);
-      break;
-    }
-    const onAbort = (): void => abort(parent.reason);
-    parent.addEventListener("abort", onAbort, { once: true });
-    cleanups.push(() => parent.removeEventListener("abort", onAbort));
-  }
-  if (ownDeadline !== undefined && !controller.signal.aborted) {
-    const wait = ownDeadline - clock.now();
-    const fire = (): void => abort(new TimeoutError(`deadline passed (set ${Math.max(0, Math.round(wait))} ms ahead)`));
-    if (wait <= 0) fire();
-    else cleanups.push(clock.schedule(wait, fire));
-  }
-  return { signal: controller.signal, release };
 }

@@ -3,14 +3,42 @@
  * asserts that throw `InvalidOptionsError` naming the option and the value.
  */
 import { InvalidOptionsError } from "../core/errors.js";
+import { REDACTED, redactSecrets } from "./redact.js";
 
 /** Largest delay a Node timer accepts (2^31 − 1 ms). */
 export const MAX_TIMER_MS = 2_147_483_647;
 
-/** A short, safe description of any value for an error message (never throws, never huge). */
+/** Strings up to this length are quoted in error messages (after redaction); longer ones never are. */
+const MAX_QUOTED_STRING = 24;
+/** How much of a longer string (after redaction) an error message shows. */
+const STRING_PREFIX = 8;
+
+/** A redacted prefix of `text`: `[REDACTED]` when it starts with a redacted secret. */
+function safePrefix(text: string): string {
+  const safe = redactSecrets(text);
+  return safe.startsWith(REDACTED) ? REDACTED : safe.slice(0, STRING_PREFIX);
+}
+
+/** A string inside a JSON description: short ones redacted, longer ones as a prefix and a length. */
+function jsonSafeString(_key: string, value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  return value.length <= MAX_QUOTED_STRING ? redactSecrets(value) : `${safePrefix(value)}…(${value.length} chars)`;
+}
+
+/**
+ * A short, safe description of any value for an error message (never throws, never huge, never a
+ * secret): strings of at most 24 characters are quoted after {@link redactSecrets}; a longer string
+ * (an API key, a prompt) is described by its length and its first 8 characters after redaction,
+ * `a string of 51 characters starting "[REDACTED]"…`; objects are JSON (strings inside described the
+ * same way) cut at 80 characters.
+ */
 export function describeValue(value: unknown): string {
   try {
     if (value === undefined) return "undefined";
+    if (typeof value === "string")
+      return value.length <= MAX_QUOTED_STRING
+        ? JSON.stringify(redactSecrets(value))
+        : `a string of ${value.length} characters starting ${JSON.stringify(safePrefix(value))}…`;
     if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
     if (typeof value === "symbol" || typeof value === "bigint")
       return `${String(value)}${typeof value === "bigint" ? "n" : ""}`;
@@ -25,9 +53,10 @@ export function describeValue(value: unknown): string {
       Object.getPrototypeOf(value) !== null
     )
       return `an instance of ${value.constructor?.name ?? "an unknown class"}`;
-    const text = JSON.stringify(value);
+    const text = JSON.stringify(value, jsonSafeString);
     if (text === undefined) return Object.prototype.toString.call(value);
-    return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    const safe = redactSecrets(text);
+    return safe.length > 80 ? `${safe.slice(0, 80)}…` : safe;
   } catch {
     return Object.prototype.toString.call(value);
   }
@@ -77,17 +106,28 @@ export function nameOption(value: unknown, fallback: string): string {
   return value;
 }
 
-/** An integer ≥ `min` (`Infinity` allowed only with `allowInfinity`), or `fallback` when omitted. */
+/**
+ * An integer ≥ `min` and ≤ `max` (`Infinity` allowed only with `allowInfinity`), or `fallback` when
+ * omitted. Bounds that size storage pass `max: Number.MAX_SAFE_INTEGER` (ADR 0013).
+ */
 export function integerOption(
   option: string,
   value: unknown,
   fallback: number,
-  { min, allowInfinity = false }: { readonly min: number; readonly allowInfinity?: boolean },
+  {
+    min,
+    max = Infinity,
+    allowInfinity = false,
+  }: { readonly min: number; readonly max?: number; readonly allowInfinity?: boolean },
 ): number {
   if (value === undefined) return fallback;
   if (typeof value === "number" && allowInfinity && value === Infinity) return value;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min)
-    fail(option, `an integer ≥ ${min}${allowInfinity ? " (or Infinity)" : ""}`, value);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
+    fail(
+      option,
+      `an integer ≥ ${min}${max === Infinity ? "" : ` and ≤ ${max}`}${allowInfinity ? " (or Infinity)" : ""}`,
+      value,
+    );
   return value;
 }
 

@@ -57,6 +57,8 @@ describe("redactSecrets", () => {
       ["google AIzaSyA1234567890abcdefghijklmn", "SyA1234567890abcdefghijklmn"],
       ["gh ghp_abcdefgh12345678", "abcdefgh12345678"],
       ["hf hf_abcdefgh12345678", "abcdefgh12345678"],
+      ["aws AKIAIOSFODNN7EXAMPLE here", "AKIAIOSFODNN7EXAMPLE"],
+      ["sts ASIAY34FZKBOKMUTVV7A.", "ASIAY34FZKBOKMUTVV7A"],
     ];
     for (const [text, hidden] of cases) {
       const out = redactSecrets(text);

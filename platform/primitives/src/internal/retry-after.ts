@@ -19,7 +19,7 @@ function read(object: unknown, key: string): unknown {
 }
 
 /** One header value from a plain object (case-insensitive name) or anything with `get(name)`. */
-function headerValue(headers: HeaderBag, name: string): string | undefined {
+export function headerValue(headers: HeaderBag, name: string): string | undefined {
   if (typeof headers !== "object" || headers === null) return undefined;
   let value: unknown;
   try {

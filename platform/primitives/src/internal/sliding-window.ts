@@ -42,7 +42,9 @@ export function resolveWindow(value: unknown): ResolvedWindowOptions | undefined
     );
   if (size === undefined || size === null) throw new InvalidOptionsError("window.size", "`window.size` is required");
   const resolvedSize =
-    kind === "count" ? integerOption("window.size", size, 0, { min: 1 }) : durationOption("window.size", size, 0);
+    kind === "count"
+      ? integerOption("window.size", size, 0, { min: 1, max: Number.MAX_SAFE_INTEGER })
+      : durationOption("window.size", size, 0);
   const minimum = integerOption(
     "window.minimumCalls",
     minimumCalls ?? undefined,
@@ -92,41 +94,68 @@ function trips(calls: number, failures: number, minimumCalls: number, threshold:
   return calls >= minimumCalls && failures / calls >= threshold;
 }
 
+/** Words (32 outcomes each) a {@link CountWindow} starts with, when its size needs that many. */
+const INITIAL_WORDS = 4;
+
 /**
- * The outcomes of the last `size` calls, in a ring buffer of one byte per call: O(1) per record.
+ * The outcomes of the last `size` calls, one bit per call in a ring: O(1) amortised per record.
+ *
+ * @remarks
+ * The ring grows with the calls recorded (doubling, up to `size` bits) instead of being allocated
+ * for `size` up front, so a huge `size` (up to `Number.MAX_SAFE_INTEGER`) costs nothing until calls
+ * arrive, and a full window of N calls holds N / 8 bytes (ADR 0013). While it fills, slot `i` holds
+ * call `i`; once `size` calls are in, it wraps and each record replaces the oldest outcome.
  * @internal
  */
 export class CountWindow implements FailureWindow {
   readonly timed = false;
-  readonly #outcomes: Uint8Array;
+  readonly #size: number;
   readonly #minimumCalls: number;
   readonly #threshold: number;
+  /** Bit `i % 32` of word `⌊i / 32⌋` is slot `i` (1 = failure); covers at least the slots in use. */
+  #bits: Uint32Array;
   #next = 0;
   #calls = 0;
   #failures = 0;
 
   constructor(size: number, minimumCalls: number, failureRateThreshold: number) {
-    this.#outcomes = new Uint8Array(size);
+    this.#size = size;
     this.#minimumCalls = minimumCalls;
     this.#threshold = failureRateThreshold;
+    this.#bits = new Uint32Array(Math.min(INITIAL_WORDS, Math.ceil(size / 32)));
   }
 
   record(failure: boolean): boolean {
-    const outcomes = this.#outcomes;
     const slot = this.#next;
-    if (this.#calls === outcomes.length) this.#failures -= outcomes[slot] as number;
-    else this.#calls++;
-    outcomes[slot] = failure ? 1 : 0;
-    if (failure) this.#failures++;
-    this.#next = slot + 1 === outcomes.length ? 0 : slot + 1;
+    const word = Math.floor(slot / 32);
+    const mask = 1 << (slot % 32);
+    if (this.#calls === this.#size) {
+      if (((this.#bits[word] as number) & mask) !== 0) this.#failures--;
+    } else {
+      this.#calls++;
+      if (word === this.#bits.length) this.#grow();
+    }
+    const bits = this.#bits;
+    if (failure) {
+      bits[word] = (bits[word] as number) | mask;
+      this.#failures++;
+    } else bits[word] = (bits[word] as number) & ~mask;
+    this.#next = slot + 1 === this.#size ? 0 : slot + 1;
     return trips(this.#calls, this.#failures, this.#minimumCalls, this.#threshold);
   }
 
   clear(): void {
-    this.#outcomes.fill(0);
+    this.#bits = new Uint32Array(Math.min(INITIAL_WORDS, Math.ceil(this.#size / 32)));
     this.#next = 0;
     this.#calls = 0;
     this.#failures = 0;
+  }
+
+  /** Doubles the ring (never past `size` bits), keeping the outcomes recorded so far. */
+  #grow(): void {
+    const grown = new Uint32Array(Math.min(this.#bits.length * 2, Math.ceil(this.#size / 32)));
+    grown.set(this.#bits);
+    this.#bits = grown;
   }
 }
 

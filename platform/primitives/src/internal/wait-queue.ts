@@ -3,7 +3,13 @@
  * signal aborts leaves the queue at once and rejects with the signal's reason.
  */
 import type { WorkflowContext } from "../core/context.js";
-import { isNeverSignal } from "../core/context.js";
+import {
+  canContextAbort,
+  contextAbortReason,
+  isContextAborted,
+  unwatchContext,
+  watchContext,
+} from "../core/context.js";
 
 /** One queued caller: its context, the data it queued with, and when it arrived (on its clock). */
 export interface Waiter<T> {
@@ -16,13 +22,12 @@ interface Node<T> extends Waiter<T> {
   prev: Node<T> | undefined;
   next: Node<T> | undefined;
   resolve: () => void;
-  signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
 
 /**
- * A doubly linked FIFO with O(1) enqueue, admit and removal on abort. Only queued callers pay for
- * a signal listener; it is removed when they are admitted.
+ * A doubly linked FIFO with O(1) enqueue, admit and removal on abort. Only queued callers watch
+ * their signal (through the one listener TTA shares per signal); they stop when admitted.
  */
 export class WaitQueue<T> {
   #head: Node<T> | undefined = undefined;
@@ -58,28 +63,26 @@ export class WaitQueue<T> {
         prev: this.#tail,
         next: undefined,
         resolve,
-        signal: undefined,
         onAbort: undefined,
       };
-      const signal = ctx.signal;
-      if (signal.aborted) {
-        reject(signal.reason as unknown);
+      if (isContextAborted(ctx)) {
+        reject(contextAbortReason(ctx));
         return;
       }
       if (this.#tail === undefined) this.#head = node;
       else this.#tail.next = node;
       this.#tail = node;
       this.#length++;
-      if (isNeverSignal(signal)) return;
+      if (!canContextAbort(ctx)) return;
       const onAbort = (): void => {
         const wasHead = node === this.#head;
+        node.onAbort = undefined;
         this.#unlink(node);
-        reject(signal.reason as unknown);
+        reject(contextAbortReason(ctx));
         this.#onAbandon?.(wasHead);
       };
-      node.signal = signal;
       node.onAbort = onAbort;
-      signal.addEventListener("abort", onAbort, { once: true });
+      watchContext(ctx, onAbort, false);
     });
   }
 
@@ -88,8 +91,7 @@ export class WaitQueue<T> {
     const node = this.#head;
     if (node === undefined) return undefined;
     this.#unlink(node);
-    if (node.onAbort !== undefined) node.signal?.removeEventListener("abort", node.onAbort);
-    node.signal = undefined;
+    if (node.onAbort !== undefined) unwatchContext(node.ctx, node.onAbort, false);
     node.onAbort = undefined;
     node.resolve();
     return node;

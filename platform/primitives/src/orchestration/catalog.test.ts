@@ -1,3 +1,4 @@
+import { simulatedCatalog } from "../testing/simulated-catalog.js";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -347,8 +348,11 @@ describe("defaultCatalog", () => {
     for (const m of defaultCatalog.models) expect(m.tier, m.id).toBeDefined();
   });
 
-  it("includes the simulated provider's two models", () => {
-    expect(defaultCatalog.get("sim-small")).toEqual({
+  it("keeps test fixtures out: the simulated provider's models are in the testing kit's simulatedCatalog", () => {
+    expect(defaultCatalog.has("sim-small")).toBe(false);
+    expect(defaultCatalog.has("sim-large")).toBe(false);
+    expect(simulatedCatalog.models.length).toBe(defaultCatalog.models.length + 2);
+    expect(simulatedCatalog.get("sim-small")).toEqual({
       id: "sim-small",
       provider: "simulated",
       contextWindow: 128_000,
@@ -356,7 +360,7 @@ describe("defaultCatalog", () => {
       capabilities: ["tools", "json"],
       tier: "small",
     });
-    expect(defaultCatalog.get("sim-large")).toEqual({
+    expect(simulatedCatalog.get("sim-large")).toEqual({
       id: "sim-large",
       provider: "simulated",
       contextWindow: 128_000,

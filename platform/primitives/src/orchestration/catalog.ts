@@ -259,8 +259,8 @@ export async function loadCatalog(file: string | URL): Promise<Catalog> {
  * Anthropic (`claude-opus-4-1`, `claude-sonnet-4-5`, `claude-sonnet-4-0`, `claude-3-5-haiku-latest`,
  * `claude-haiku-4-5`), Google (`gemini-2.5-pro`, `gemini-2.5-flash`, `gemini-2.0-flash`), Groq
  * (`llama-3.3-70b-versatile`, `llama-3.1-8b-instant`), Mistral (`mistral-large-latest`,
- * `mistral-small-latest`) and the simulated test provider's `sim-small` and `sim-large` (provider
- * `"simulated"`). Long-prompt surcharges (e.g. Gemini 2.5 Pro above 200k tokens) are not modelled: the
+ * `mistral-small-latest`). The simulated test provider's models are in `simulatedCatalog` (from
+ * `@tta/primitives/testing`), not here. Long-prompt surcharges (e.g. Gemini 2.5 Pro above 200k tokens) are not modelled: the
  * base price applies. Lookups are by exact id, so a dated snapshot id such as `gpt-4o-2024-08-06` is
  * not listed unless you add it.
  * @example

@@ -55,10 +55,6 @@ const PROVIDERS: Readonly<Record<string, readonly Row[]>> = {
     ["mistral-large-latest", 131_072, undefined, [2, 6], ["tools", "json", "code"], "large"],
     ["mistral-small-latest", 131_072, undefined, [0.1, 0.3], CHAT, "small"],
   ],
-  simulated: [
-    ["sim-small", 128_000, undefined, [0.15, 0.6], ["tools", "json"], "small"],
-    ["sim-large", 128_000, undefined, [2.5, 10], ["tools", "json", "reasoning", "code"], "large"],
-  ],
 };
 
 /** The shipped entries, in provider order (validated by `createCatalog` when `defaultCatalog` is built). */

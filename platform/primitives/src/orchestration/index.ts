@@ -59,6 +59,7 @@ export type {
   AiSdkTokenCounts,
   AiSdkToolChoice,
   AiSdkUsage,
+  FromAiSdkOptions,
 } from "./providers/ai-sdk-types.js";
 export { createCatalog, defaultCatalog, loadCatalog, modelCallCost, parseCatalog } from "./catalog.js";
 export type {

@@ -12,11 +12,14 @@ import type { WorkflowContext } from "../core/context.js";
 import { contextAbortReason, isContextAborted } from "../core/context.js";
 import type { ExecutionOutcome } from "../core/instrumentation.js";
 import { emit, isObserved } from "../core/instrumentation.js";
+import { ProviderError } from "../core/errors.js";
 import { errorType } from "../internal/tracing.js";
+import { nonNegative } from "../internal/values.js";
 import { modelCallCost } from "./catalog.js";
 import { setGenAiRequestAttributes, setGenAiResultAttributes } from "./gen-ai.js";
-import type { FinishReason, LanguageModel, ModelRequest, Usage } from "./language-model.js";
+import type { FinishReason, LanguageModel, ModelRequest, ModelResponse, ToolCall, Usage } from "./language-model.js";
 import type { ResolvedModelOptions, TokenEstimate } from "./model-options.js";
+import { checkEstimate } from "./model-options.js";
 
 const ZERO_USAGE: Usage = Object.freeze({ inputTokens: 0, outputTokens: 0 });
 
@@ -89,13 +92,22 @@ export class ModelCall {
 
   /**
    * The call succeeded with this usage: commit the budget, set the span, report the event. An empty
-   * `answeredBy` means the configured id.
+   * `answeredBy` means the configured id. `outputChars` is the size of what was delivered (text and
+   * tool-call arguments): when the provider reported no usage at all for an answer that has output,
+   * the call is charged as estimated (input estimate, `outputChars` / 4) and the event says so
+   * (`usageEstimated`), so a server that omits usage cannot slip past a budget.
    */
-  succeed(answeredBy: string, usage: Usage, finishReason: FinishReason, text: string): void {
+  succeed(answeredBy: string, reported: Usage, finishReason: FinishReason, text: string, outputChars: number): void {
     if (this.#done) return;
     this.#done = true;
     if (!this.watched) return;
     const responseModel = answeredBy === "" ? this.#lm.modelId : answeredBy;
+    let usage = reported;
+    let estimated = false;
+    if (reported.inputTokens === 0 && reported.outputTokens === 0 && outputChars > 0) {
+      usage = { inputTokens: this.#estimateOnce().inputTokens, outputTokens: Math.ceil(outputChars / 4) };
+      estimated = true;
+    }
     const cost = this.#cost(responseModel, usage);
     const reservation = this.#reservation;
     if (reservation !== undefined)
@@ -111,7 +123,7 @@ export class ModelCall {
       });
       if (this.#options.captureContent) span.setAttribute("gen_ai.output.text", text);
     }
-    if (this.#observed) this.#report("success", responseModel, usage, cost, undefined);
+    if (this.#observed) this.#report("success", responseModel, usage, cost, undefined, estimated);
   }
 
   /**
@@ -135,11 +147,11 @@ export class ModelCall {
     } else if (reservation !== undefined) settle("release", () => reservation.release());
     if (!this.#observed) return;
     const aborted = error === undefined || (isContextAborted(this.#ctx) && error === contextAbortReason(this.#ctx));
-    this.#report(aborted ? "aborted" : "error", this.#lm.modelId, usage, cost, error);
+    this.#report(aborted ? "aborted" : "error", this.#lm.modelId, usage, cost, error, delivered !== undefined);
   }
 
   #estimateOnce(): TokenEstimate {
-    return (this.#estimate ??= this.#options.estimateTokens(this.#request));
+    return (this.#estimate ??= checkEstimate(this.#options.estimateTokens(this.#request)));
   }
 
   /** The call's price (see `modelCallCost`); a usage or catalogue that cannot price it is reported, not thrown. */
@@ -158,6 +170,7 @@ export class ModelCall {
     usage: Usage,
     costUsd: number | undefined,
     error: unknown,
+    usageEstimated: boolean,
   ): void {
     if (!isObserved()) return;
     const ctx = this.#ctx;
@@ -181,6 +194,7 @@ export class ModelCall {
       outcome,
       errorType: outcome === "success" || error === undefined ? undefined : errorType(error),
       streaming: this.#streaming,
+      usageEstimated,
     });
   }
 }
@@ -204,4 +218,49 @@ function safeJson(value: unknown): string {
   } catch {
     return "";
   }
+}
+
+/** The size of a whole answer, for {@link ModelCall.succeed}: its text plus its tool calls' arguments. */
+export function outputSize(text: string, toolCalls: readonly ToolCall[] | undefined): number {
+  let size = text.length;
+  if (toolCalls !== undefined)
+    for (const call of toolCalls)
+      size += typeof call.arguments === "string" ? call.arguments.length : safeJson(call.arguments).length;
+  return size;
+}
+
+/**
+ * A provider's answer as the primitive hands it on: an object with `text`, `toolCalls`, `usage`,
+ * `model` and `finishReason`, token counts normalised (a missing or invalid count is 0).
+ * @throws a non-retryable `ProviderError` for anything else (a `LanguageModel` bug: retrying cannot help).
+ */
+export function checkResponse(lm: LanguageModel, response: unknown): ModelResponse {
+  const r = response as Partial<ModelResponse> | null | undefined;
+  if (
+    typeof r !== "object" ||
+    r === null ||
+    typeof r.text !== "string" ||
+    !Array.isArray(r.toolCalls) ||
+    typeof r.model !== "string" ||
+    typeof r.finishReason !== "string"
+  )
+    throw new ProviderError(
+      `${lm.provider} ${lm.modelId}: the LanguageModel answered with something that is not a ModelResponse ({ text, toolCalls, usage, model, finishReason })`,
+      { provider: lm.provider, model: lm.modelId, retryable: false },
+    );
+  const usage = r.usage as Partial<Usage> | null | undefined;
+  const input = nonNegative(usage?.inputTokens);
+  const output = nonNegative(usage?.outputTokens);
+  if (input !== undefined && output !== undefined && usage?.cachedInputTokens === undefined) return r as ModelResponse;
+  const cached = nonNegative(usage?.cachedInputTokens);
+  return {
+    text: r.text,
+    toolCalls: r.toolCalls,
+    usage:
+      cached === undefined
+        ? { inputTokens: input ?? 0, outputTokens: output ?? 0 }
+        : { inputTokens: input ?? 0, outputTokens: output ?? 0, cachedInputTokens: cached },
+    model: r.model,
+    finishReason: r.finishReason,
+  };
 }

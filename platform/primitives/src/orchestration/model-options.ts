@@ -108,16 +108,31 @@ export function resolveModelOptions(
 
 const ROLES: ReadonlySet<unknown> = new Set(["system", "user", "assistant", "tool"]);
 
+/** The type of a value, never the value: request fields are user data (prompts) and must not reach messages. */
+function shapeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === "string") return `a string of ${value.length} characters`;
+  return typeof value === "object" ? "an object" : typeof value;
+}
+
+/** A role as written, when it is short enough to be a role (never a prompt pasted into the wrong field). */
+function roleOf(message: unknown): string {
+  const role = typeof message === "object" && message !== null ? (message as { role?: unknown }).role : undefined;
+  return typeof role === "string" && role.length <= 20 ? `role ${JSON.stringify(role)}` : shapeOf(message);
+}
+
 /**
  * Checks the shape every provider and the token estimate rely on, before anything is reserved or
- * sent: a plain object with a `messages` array of `{ role, content }` (a known role, string content).
- * Providers check the rest. @internal
+ * sent: a plain object with a `messages` array of `{ role, content }` (a known role, string content)
+ * and, when set, a `maxTokens` that is a positive integer. Providers check the rest. Error messages
+ * describe what was wrong by type, never by quoting the request (it is user data). @internal
  */
 export function checkRequest(request: unknown): asserts request is ModelRequest {
   if (!isPlainObject(request) || !Array.isArray(request.messages))
     throw new InvalidOptionsError(
       "request.messages",
-      `Expected a ModelRequest with a \`messages\` array, got ${describeValue(request)}`,
+      `Expected a ModelRequest with a \`messages\` array, got ${isPlainObject(request) ? `\`messages\` as ${shapeOf(request.messages)}` : shapeOf(request)}`,
     );
   const messages = request.messages as readonly unknown[];
   for (let i = 0; i < messages.length; i++) {
@@ -125,12 +140,33 @@ export function checkRequest(request: unknown): asserts request is ModelRequest 
     if (typeof message !== "object" || message === null || !ROLES.has(message.role))
       throw new InvalidOptionsError(
         `request.messages[${i}].role`,
-        `Expected \`request.messages[${i}]\` to be a message with a role of "system", "user", "assistant" or "tool", got ${describeValue(message)}`,
+        `Expected \`request.messages[${i}]\` to be a message with a role of "system", "user", "assistant" or "tool", got ${roleOf(message)}`,
       );
     if (typeof message.content !== "string")
       throw new InvalidOptionsError(
         `request.messages[${i}].content`,
-        `Expected \`request.messages[${i}].content\` to be a string, got ${describeValue(message.content)}`,
+        `Expected \`request.messages[${i}].content\` to be a string, got ${shapeOf(message.content)}`,
       );
   }
+  const maxTokens = request.maxTokens;
+  if (maxTokens !== undefined && maxTokens !== null && (!Number.isSafeInteger(maxTokens) || (maxTokens as number) < 1))
+    throw new InvalidOptionsError(
+      "request.maxTokens",
+      `Expected \`request.maxTokens\` to be a positive integer, got ${typeof maxTokens === "number" ? String(maxTokens) : shapeOf(maxTokens)}`,
+    );
+}
+
+/**
+ * Checks a token estimate (from a custom `estimateTokens`) before it reaches a budget. @internal
+ * @throws {@link InvalidOptionsError} naming `estimateTokens` for anything but finite counts ≥ 0.
+ */
+export function checkEstimate(estimate: unknown): TokenEstimate {
+  const e = estimate as Partial<TokenEstimate> | null | undefined;
+  const ok = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v) && v >= 0;
+  if (typeof e !== "object" || e === null || !ok(e.inputTokens) || !ok(e.outputTokens))
+    throw new InvalidOptionsError(
+      "estimateTokens",
+      `Expected \`estimateTokens\` to return { inputTokens, outputTokens } as finite numbers ≥ 0, got ${shapeOf(estimate)}`,
+    );
+  return e as TokenEstimate;
 }

@@ -160,6 +160,7 @@ describe("the model-call event", () => {
         durationMs: 250,
         outcome: "success",
         streaming: false,
+        usageEstimated: false,
       },
     ]);
   });

@@ -6,14 +6,15 @@
  */
 import type { Span } from "@opentelemetry/api";
 import { diag } from "@opentelemetry/api";
-import { recordFailure } from "../internal/tracing.js";
+import { recordSpanFailure } from "../internal/tracing.js";
 import type { FinishReason, ModelChunk, ModelResponse, ToolCall, Usage } from "./language-model.js";
 import type { ModelCall } from "./model-call.js";
+import { outputSize } from "./model-call.js";
 
 /**
  * A model's streamed answer. Iterate it once with `for await`; leaving the loop early closes the
- * provider's request. `collect()` reads what is left (all of it, if iteration has not started) and
- * returns the whole answer.
+ * provider's request. `collect()` reads the rest and returns what it read as one answer (the whole
+ * answer when nothing was read before).
  *
  * @remarks The provider's errors pass through unchanged; TTA's own providers (and the mock) throw a
  * `StreamInterruptedError` with the text so far when a stream fails after its first chunk. A stream
@@ -23,16 +24,33 @@ import type { ModelCall } from "./model-call.js";
  */
 export interface ModelStream extends AsyncIterable<ModelChunk> {
   /**
-   * Reads the rest of the stream and returns the whole answer: concatenated text, tool calls,
-   * usage, model and finish reason (of what this call read, when a loop had already consumed some).
+   * Reads the rest of the stream and returns what it read as one answer: concatenated text, tool
+   * calls, and the usage, model and finish reason of the `finish` chunk. Called before any other read,
+   * that is the whole answer; after a loop consumed some chunks, only the rest (the usage is the
+   * whole call's either way).
    * @throws the stream's error (`StreamInterruptedError`, the abort reason, …).
    */
   collect(): Promise<ModelResponse>;
-  /** Closes the stream (and the provider's request) without reading the rest. Idempotent. */
+  /** Closes the stream and the provider's request at once, without reading the rest. Idempotent. */
   return(): Promise<IteratorResult<ModelChunk>>;
 }
 
 const EMPTY_USAGE: Usage = Object.freeze({ inputTokens: 0, outputTokens: 0 });
+
+/** The reason a stream's own request is aborted with when its consumer closes it (never surfaced). */
+const CLOSED: Error = Object.freeze(new Error("the ModelStream was closed by its consumer"));
+
+/**
+ * The stream's own link to the provider's request: `close` aborts it (a pending read ends at once),
+ * `unlink` drops its link to the caller's signal. Both idempotent.
+ * @internal
+ */
+export interface StreamLink {
+  /** Whether it listens to a caller's signal (then the stream must see its own end, to unlink). */
+  readonly linked: boolean;
+  readonly close: (reason: unknown) => void;
+  readonly unlink: () => void;
+}
 
 /** What the stream and its finalizer share (the finalizer must not reference the stream itself). */
 interface StreamState {
@@ -40,17 +58,18 @@ interface StreamState {
   readonly call: ModelCall;
   readonly span: Span | undefined;
   readonly unhold: (() => void) | undefined;
+  readonly link: StreamLink;
   text: string;
   toolCalls: ToolCall[] | undefined;
   finish: Extract<ModelChunk, { type: "finish" }> | undefined;
   ended: boolean;
 }
 
-/** Ends the call of a stream that was garbage-collected before it ended: closes the request too. */
+/** Ends the call of a stream that was garbage-collected before it ended, and closes its request. */
 const dropped = new FinalizationRegistry<StreamState>((state) => {
   if (state.ended) return;
   endCall(state, undefined, true);
-  state.source.return?.().then(undefined, () => undefined);
+  void closeSource(state);
 });
 
 /**
@@ -58,8 +77,9 @@ const dropped = new FinalizationRegistry<StreamState>((state) => {
  * unchanged (no extra promise hop on the consumer's path). When something reads the call's outcome
  * (a budget, a span, a listener) or a wrapper's abort link is held for it, it watches each result
  * through a reaction registered before the consumer's, so it has seen every chunk by the time the
- * consumer does. Otherwise it adds nothing per chunk (a reaction per chunk costs about as much as an
- * in-process provider's own `yield`), and `collect()` gathers the chunks in its own loop.
+ * consumer does; so does a stream linked to a caller's signal, which must unlink when it ends.
+ * Otherwise (a call made with no context, nothing observing) it adds nothing per chunk (a reaction per chunk costs about as much as an
+ * in-process provider's own `yield`).
  * @internal
  */
 export class ObservedModelStream implements ModelStream, AsyncIterator<ModelChunk> {
@@ -82,21 +102,23 @@ export class ObservedModelStream implements ModelStream, AsyncIterator<ModelChun
     call: ModelCall,
     span: Span | undefined,
     unhold: (() => void) | undefined,
+    link: StreamLink,
   ) {
     const state: StreamState = {
       source,
       call,
       span,
       unhold,
+      link,
       text: "",
       toolCalls: undefined,
       finish: undefined,
       ended: false,
     };
     this.#state = state;
-    this.#watch = call.watched || unhold !== undefined;
+    this.#watch = call.watched || unhold !== undefined || link.linked;
     this.#first = first;
-    // Always: even an unwatched stream holds the provider's request (and its listener on the caller's signal).
+    // Always: even an unwatched stream holds the provider's request (and its link to the caller's signal).
     dropped.register(this, state, this);
     this.#observe(first);
   }
@@ -123,12 +145,12 @@ export class ObservedModelStream implements ModelStream, AsyncIterator<ModelChun
     this.#first = undefined;
     const state = this.#state;
     if (!state.ended) {
+      dropped.unregister(this);
       try {
         // Left after the finish chunk, the call is complete: report its real usage, not an abort.
         endCall(state, undefined, state.finish === undefined, state.finish !== undefined);
       } finally {
-        dropped.unregister(this);
-        await state.source.return?.();
+        await closeSource(state);
       }
     }
     return { done: true, value: undefined };
@@ -136,36 +158,35 @@ export class ObservedModelStream implements ModelStream, AsyncIterator<ModelChun
 
   async collect(): Promise<ModelResponse> {
     this.#started = true;
-    const state = this.#state;
-    // The first chunk was observed when the stream was made; skip its replay. Unwatched streams do
-    // not observe later chunks as they pass: gather them here.
-    this.#first = undefined;
+    let text = "";
+    let toolCalls: ToolCall[] | undefined;
+    let finish: Extract<ModelChunk, { type: "finish" }> | undefined;
     for (;;) {
       const result = await this.next();
       if (result.done === true) break;
-      if (!this.#watch) this.#add(result.value);
+      const chunk = result.value;
+      if (chunk.type === "text") text += chunk.text;
+      else if (chunk.type === "tool-call") (toolCalls ??= []).push(chunk.toolCall);
+      else if (chunk.type === "finish") finish = chunk;
     }
-    const finish = state.finish;
+    finish ??= this.#state.finish;
     return {
-      text: state.text,
-      toolCalls: state.toolCalls ?? [],
+      text,
+      toolCalls: toolCalls ?? [],
       usage: finish?.usage ?? EMPTY_USAGE,
-      model: finish?.model || state.call.modelId,
+      model: finish?.model || this.#state.call.modelId,
       finishReason: finish?.finishReason ?? ("other" satisfies FinishReason),
     };
   }
 
   #observe(result: IteratorResult<ModelChunk>): void {
+    const state = this.#state;
     if (result.done === true) {
-      if (!this.#state.ended) dropped.unregister(this);
-      endCall(this.#state, undefined, false, true);
+      if (!state.ended) dropped.unregister(this);
+      endCall(state, undefined, false, true);
       return;
     }
-    this.#add(result.value);
-  }
-
-  #add(chunk: ModelChunk): void {
-    const state = this.#state;
+    const chunk = result.value;
     if (typeof chunk !== "object" || chunk === null) return;
     if (chunk.type === "text") state.text += chunk.text;
     else if (chunk.type === "tool-call") (state.toolCalls ??= []).push(chunk.toolCall);
@@ -173,9 +194,16 @@ export class ObservedModelStream implements ModelStream, AsyncIterator<ModelChun
   }
 }
 
+/** Aborts the stream's own request (a pending read ends at once), then lets the provider clean up. */
+function closeSource(state: StreamState): Promise<unknown> {
+  state.link.close(CLOSED);
+  return Promise.resolve(state.source.return?.()).then(undefined, () => undefined);
+}
+
 /**
  * Ends a stream's call once: `completed` (with its finish chunk's usage), failed with `error`, or
- * left early (`error` undefined). Drops the hold on the wrappers' abort links and ends the span.
+ * left early (`error` undefined). Drops the hold on the wrappers' abort links and the stream's own
+ * link to the caller's signal, and ends the span.
  */
 function endCall(state: StreamState, error: unknown, partial: boolean, completed = false): void {
   if (state.ended) return;
@@ -190,13 +218,15 @@ function endCall(state: StreamState, error: unknown, partial: boolean, completed
         finish?.usage ?? EMPTY_USAGE,
         finish?.finishReason ?? "other",
         state.text,
+        outputSize(state.text, state.toolCalls),
       );
     } else {
       state.call.fail(error, partial ? state.text : undefined);
-      if (span !== undefined && error !== undefined) recordFailure(span, error);
+      if (span !== undefined && error !== undefined) recordSpanFailure(span, error);
     }
   } finally {
     span?.end();
+    state.link.unlink();
     state.unhold?.();
   }
 }

@@ -7,7 +7,7 @@
 import { SpanKind } from "@opentelemetry/api";
 import type { WorkflowContext } from "../core/context.js";
 import { WorkflowPrimitive } from "../core/workflow-primitive.js";
-import { ModelCall } from "./model-call.js";
+import { ModelCall, checkResponse, outputSize } from "./model-call.js";
 import type { ModelOptions, ResolvedModelOptions } from "./model-options.js";
 import { checkRequest, resolveModelOptions } from "./model-options.js";
 import type { LanguageModel, ModelRequest, ModelResponse } from "./language-model.js";
@@ -58,12 +58,13 @@ export class ModelPrimitive extends WorkflowPrimitive<ModelRequest, ModelRespons
     const call = new ModelCall(lm, this.#options, this.kind, ctx, this.currentSpan(ctx), request, false);
     let response: ModelResponse;
     try {
-      response = await lm.generate(request, { signal: ctx.signal });
+      response = checkResponse(lm, await lm.generate(request, { signal: ctx.signal }));
     } catch (error) {
       call.fail(error);
       throw error;
     }
-    call.succeed(response.model, response.usage, response.finishReason, response.text);
+    const { text, toolCalls } = response;
+    call.succeed(response.model, response.usage, response.finishReason, text, outputSize(text, toolCalls));
     return response;
   }
 }

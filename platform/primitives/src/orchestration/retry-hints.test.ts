@@ -99,6 +99,14 @@ describe("retryAfterFromHeaders", () => {
       "x-ratelimit-remaining-tokens": "0",
     };
     expect(retryAfterFromHeaders(tokenLimited, now, 429)).toBe(360_000);
+    const bothEmpty = { ...requestLimited, "x-ratelimit-remaining-tokens": "0" };
+    expect(retryAfterFromHeaders(bothEmpty, now, 429)).toBe(360_000);
+  });
+
+  it("reads Node-style header records: arrays (first value) and numbers", () => {
+    expect(retryAfterFromHeaders({ "retry-after": ["2", "9"] }, now, 429)).toBe(2000);
+    expect(retryAfterFromHeaders({ "retry-after-ms": 250 }, now, 429)).toBe(250);
+    expect(parseResetDuration(42 as unknown as string)).toBeUndefined();
   });
 
   it("returns undefined without headers or hints", () => {

@@ -4,10 +4,11 @@
  *
  * @packageDocumentation
  */
-import { parseMilliseconds, parseRetryAfter } from "../internal/retry-after.js";
+import { headerValue, parseMilliseconds, parseRetryAfter } from "../internal/retry-after.js";
 
 /** Anything with `get(name)` (fetch `Headers`), or a plain object of header values. */
-export type HeaderSource = { get(name: string): string | null } | Readonly<Record<string, string | undefined>>;
+export type HeaderSource =
+  { get(name: string): string | null } | Readonly<Record<string, string | readonly string[] | number | undefined>>;
 
 const UNIT_MS: Readonly<Record<string, number>> = {
   h: 3_600_000,
@@ -33,6 +34,7 @@ const PART = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g;
  * @since 0.1.0
  */
 export function parseResetDuration(value: string): number | undefined {
+  if (typeof value !== "string") return undefined;
   const text = value.trim();
   if (/^\d+(?:\.\d+)?$/.test(text)) return Number(text) * 1000;
   if (!DURATION.test(text)) return undefined;
@@ -42,15 +44,9 @@ export function parseResetDuration(value: string): number | undefined {
 }
 
 function header(headers: HeaderSource | undefined, name: string): string | undefined {
-  if (headers === undefined || headers === null) return undefined;
-  const get = (headers as { get?: unknown }).get;
-  if (typeof get === "function") {
-    const value = (get as (n: string) => string | null).call(headers, name);
-    return value === null ? undefined : value.trim();
-  }
-  const record = headers as Readonly<Record<string, string | undefined>>;
-  for (const key of Object.keys(record)) if (key.toLowerCase() === name) return record[key]?.trim();
-  return undefined;
+  // Plain objects (names matched case-insensitively, a repeated header's array → its first value),
+  // fetch `Headers`, anything with `get(name)`; a throwing getter reads as absent.
+  return headerValue(headers, name);
 }
 
 /**
@@ -86,8 +82,10 @@ export function retryAfterFromHeaders(
   if (fromAfter !== undefined || status !== 429) return fromAfter;
   const requests = resetOf(headers, "requests");
   const tokens = resetOf(headers, "tokens");
-  if (requests !== undefined && header(headers, "x-ratelimit-remaining-requests") === "0") return requests;
-  if (tokens !== undefined && header(headers, "x-ratelimit-remaining-tokens") === "0") return tokens;
+  const requestsEmpty = requests !== undefined && header(headers, "x-ratelimit-remaining-requests") === "0";
+  const tokensEmpty = tokens !== undefined && header(headers, "x-ratelimit-remaining-tokens") === "0";
+  // Only the empty buckets matter when one says so (both empty: the later of the two resets).
+  if (requestsEmpty !== tokensEmpty) return requestsEmpty ? requests : tokens;
   if (requests === undefined) return tokens;
   return tokens === undefined ? requests : Math.max(requests, tokens);
 }

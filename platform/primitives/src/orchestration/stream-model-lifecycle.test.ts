@@ -9,7 +9,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import type { Budget, Reservation, Spend } from "../core/index.js";
-import { BUDGET_KEY, parallel, subscribe } from "../core/index.js";
+import { BUDGET_KEY, lambda, parallel, subscribe } from "../core/index.js";
 import type { ModelCallEvent } from "../core/instrumentation.js";
 import { timeout } from "../recovery/index.js";
 import { MockLanguageModel, createTestContext } from "../testing/index.js";
@@ -41,6 +41,11 @@ const wrappers = {
   parallel: (lm: LanguageModel) => parallel([streamModel(lm)]).pipe(([stream]) => stream),
   "timeout in timeout": (lm: LanguageModel) =>
     timeout(timeout(streamModel(lm), { timeoutMs: 50_000 }), { timeoutMs: 60_000 }),
+  // User code between the wrapper and the stream, deriving its own child context.
+  "parallel, then a user's ctx.child()": (lm: LanguageModel) =>
+    parallel([lambda((input: ModelRequest, ctx) => streamModel(lm).execute(input, ctx.child({})))]).pipe(
+      ([stream]) => stream,
+    ),
 };
 
 type Wrap = (typeof wrappers)[keyof typeof wrappers];

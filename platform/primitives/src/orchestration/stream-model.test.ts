@@ -115,19 +115,25 @@ describe("execute", () => {
     await expect(drain(stream)).rejects.toBeInstanceOf(TypeError);
   });
 
-  it("collect() after a partial loop reads the rest, and returns the whole answer", async () => {
+  it.each([
+    ["watched (a budget on the context)", () => createTestContext().withValue(BUDGET_KEY, new LoggingBudget())],
+    ["unwatched (nothing reads the outcome)", () => createTestContext()],
+  ])("collect() returns what it reads itself, the same whether or not the stream is %s", async (_, context) => {
     const lm = new MockLanguageModel({ chunkSize: 4, responses: [{ text: TEXT, usage: USAGE }] });
-    const stream = await streamModel(lm, { catalog }).execute(
-      request,
-      createTestContext().withValue(BUDGET_KEY, new LoggingBudget()),
-    );
-    for await (const chunk of stream) if (chunk.type === "text") break;
-    // `break` closed it: nothing more to read, but what was read is there.
-    await expect(stream.collect()).resolves.toMatchObject({ text: TEXT.slice(0, 4) });
-    const fresh = await streamModel(lm, { catalog }).execute(request, createTestContext());
-    const iterator = fresh[Symbol.asyncIterator]();
+    const whole = await streamModel(lm, { catalog }).execute(request, context());
+    await expect(whole.collect()).resolves.toMatchObject({ text: TEXT, usage: USAGE, finishReason: "stop" });
+
+    const rest = await streamModel(lm, { catalog }).execute(request, context());
+    const iterator = rest[Symbol.asyncIterator]();
     await iterator.next();
-    await expect(fresh.collect()).resolves.toMatchObject({ text: TEXT, usage: USAGE, finishReason: "stop" });
+    await iterator.next();
+    // Two chunks of 4 characters were read by hand; collect() returns the rest, with the whole call's usage.
+    await expect(rest.collect()).resolves.toMatchObject({ text: TEXT.slice(8), usage: USAGE, finishReason: "stop" });
+
+    const closed = await streamModel(lm, { catalog }).execute(request, context());
+    for await (const chunk of closed) if (chunk.type === "text") break;
+    // `break` closed it: nothing more to read.
+    await expect(closed.collect()).resolves.toMatchObject({ text: "" });
   });
 });
 

@@ -6,14 +6,15 @@
  */
 import { SpanKind } from "@opentelemetry/api";
 import type { WorkflowContext } from "../core/context.js";
-import { holdContext } from "../core/context.js";
+import { holdContext, isNeverSignal } from "../core/context.js";
 import { ProviderError } from "../core/errors.js";
 import { WorkflowPrimitive } from "../core/workflow-primitive.js";
+import { offAbort, onAbort } from "../internal/abort-fanout.js";
 import type { LanguageModel, ModelChunk, ModelRequest, ModelResponse } from "./language-model.js";
-import { ModelCall } from "./model-call.js";
+import { ModelCall, checkResponse } from "./model-call.js";
 import type { ModelOptions, ResolvedModelOptions } from "./model-options.js";
 import { checkRequest, resolveModelOptions } from "./model-options.js";
-import type { ModelStream } from "./model-stream.js";
+import type { ModelStream, StreamLink } from "./model-stream.js";
 import { ObservedModelStream } from "./model-stream.js";
 
 /**
@@ -64,11 +65,12 @@ export class StreamModelPrimitive extends WorkflowPrimitive<ModelRequest, ModelS
     const lm = this.languageModel;
     const span = this.currentSpan(ctx);
     const call = new ModelCall(lm, this.#options, this.kind, ctx, span, request, true);
+    const link = linkToCaller(ctx.signal);
     let iterator: AsyncIterator<ModelChunk>;
     let first: IteratorResult<ModelChunk>;
     try {
-      const options = { signal: ctx.signal };
-      const source = lm.stream !== undefined ? lm.stream(request, options) : replay(lm.generate(request, options));
+      const options = { signal: link.signal };
+      const source = lm.stream !== undefined ? lm.stream(request, options) : replay(lm, lm.generate(request, options));
       iterator = source[Symbol.asyncIterator]();
       first = await iterator.next();
       if (first.done === true)
@@ -78,18 +80,44 @@ export class StreamModelPrimitive extends WorkflowPrimitive<ModelRequest, ModelS
         });
     } catch (error) {
       // Nothing was delivered: release the budget; the base class records the failure on the span.
+      link.unlink();
       call.fail(error);
       throw error;
     }
     // The stream outlives this execution: keep the wrappers' links to the caller's abort (a `timeout`
     // or `parallel` around it settles at the first chunk) until the stream ends.
-    return new ObservedModelStream(iterator, first, call, span, holdContext(ctx));
+    return new ObservedModelStream(iterator, first, call, span, holdContext(ctx), link);
   }
 }
 
+/**
+ * The provider's signal for one stream: its own controller, aborted by the caller's signal (through
+ * TTA's one listener per signal) or by the stream itself when its consumer closes it — so `return()`
+ * ends a read that is still pending instead of waiting behind it.
+ */
+function linkToCaller(caller: AbortSignal): StreamLink & { readonly signal: AbortSignal } {
+  const controller = new AbortController();
+  const close = (reason: unknown): void => {
+    if (!controller.signal.aborted) controller.abort(reason);
+  };
+  if (caller.aborted) controller.abort(caller.reason);
+  if (caller.aborted || isNeverSignal(caller)) return { signal: controller.signal, linked: false, close, unlink: noop };
+  const onCallerAbort = (): void => close(caller.reason);
+  onAbort(caller, onCallerAbort);
+  let linked = true;
+  const unlink = (): void => {
+    if (!linked) return;
+    linked = false;
+    offAbort(caller, onCallerAbort);
+  };
+  return { signal: controller.signal, linked: true, close, unlink };
+}
+
+function noop(): void {}
+
 /** A whole answer as the chunks a stream would have carried. */
-async function* replay(response: Promise<ModelResponse>): AsyncGenerator<ModelChunk> {
-  const answer = await response;
+async function* replay(lm: LanguageModel, response: Promise<ModelResponse>): AsyncGenerator<ModelChunk> {
+  const answer = checkResponse(lm, await response);
   if (answer.text !== "") yield { type: "text", text: answer.text };
   for (const toolCall of answer.toolCalls) yield { type: "tool-call", toolCall };
   yield { type: "finish", usage: answer.usage, finishReason: answer.finishReason, model: answer.model };

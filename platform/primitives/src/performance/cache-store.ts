@@ -4,8 +4,9 @@
  *
  * @packageDocumentation
  */
-import { LRUCache } from "lru-cache";
+import type { LRUCache } from "lru-cache";
 import { InvalidOptionsError } from "../core/errors.js";
+import { boundedLru } from "../internal/bounded-lru.js";
 import { describeValue, integerOption, readOptions } from "../internal/options.js";
 
 /**
@@ -74,7 +75,10 @@ export interface CacheStore<V = unknown> {
 
 /** Options of {@link InMemoryCacheStore}. @since 0.1.0 */
 export interface InMemoryCacheStoreOptions {
-  /** Most entries held; adding one more evicts the least recently used. An integer ≥ 1. @defaultValue 1 000 */
+  /**
+   * Most entries held; adding one more evicts the least recently used. An integer from 1 to
+   * `Number.MAX_SAFE_INTEGER`; memory grows with the entries held, not with this bound. @defaultValue 1 000
+   */
   readonly maxEntries?: number;
 }
 
@@ -91,9 +95,11 @@ export const DEFAULT_IN_MEMORY_CACHE_STORE_OPTIONS: Required<InMemoryCacheStoreO
  * `lru-cache`'s own TTL is not used (it reads `performance.now()`); the cache judges freshness on
  * the context clock from `storedAt`, so `retainMs` is ignored and expired entries stay until they
  * are read, replaced or evicted. `get` marks an entry as recently used. `evictions` counts entries
- * dropped to respect `maxEntries`.
+ * dropped to respect `maxEntries`. Memory grows with the entries held, never with `maxEntries`: a
+ * huge bound costs nothing until entries arrive (ADR 0013).
  *
- * @throws {@link InvalidOptionsError} when `maxEntries` is not an integer ≥ 1 or an option is unknown.
+ * @throws {@link InvalidOptionsError} when `maxEntries` is not an integer from 1 to
+ * `Number.MAX_SAFE_INTEGER` or an option is unknown.
  * @example
  * ```ts
  * const store = new InMemoryCacheStore({ maxEntries: 10_000 });
@@ -111,12 +117,10 @@ export class InMemoryCacheStore<V = unknown> implements CacheStore<V> {
     const opts = readOptions("InMemoryCacheStore", options, ["maxEntries"]);
     this.maxEntries = integerOption("maxEntries", opts.maxEntries, DEFAULT_IN_MEMORY_CACHE_STORE_OPTIONS.maxEntries, {
       min: 1,
+      max: Number.MAX_SAFE_INTEGER,
     });
-    this.#lru = new LRUCache<string, CacheEntry<V>>({
-      max: this.maxEntries,
-      dispose: (_value, _key, reason) => {
-        if (reason === "evict") this.#evictions++;
-      },
+    this.#lru = boundedLru<CacheEntry<V>>(this.maxEntries, (_value, _key, reason) => {
+      if (reason === "evict") this.#evictions++;
     });
   }
 

@@ -42,7 +42,10 @@ export interface CacheOptions<I = unknown> {
   readonly key?: CacheKeyFunction<I>;
   /** How long a result is served, in ms: > 0, or `Infinity` for never expiring. @defaultValue 3 600 000 (1 h) */
   readonly ttlMs?: number;
-  /** Capacity of the built-in LRU store, an integer ≥ 1 (not allowed together with `store`). @defaultValue 1 000 */
+  /**
+   * Capacity of the built-in LRU store, an integer from 1 to `Number.MAX_SAFE_INTEGER` (not allowed
+   * together with `store`); memory grows with the entries held, not with this bound. @defaultValue 1 000
+   */
   readonly maxEntries?: number;
   /**
    * After `ttlMs`, how long (ms, ≥ 0) a stale result is still served while one background run
@@ -113,7 +116,7 @@ function resolveOptions<I>(options: unknown): ResolvedCacheOptions<I> {
   return Object.freeze({
     key: functionOption<CacheKeyFunction<I>>("key", opts.key),
     ttlMs: durationOption("ttlMs", opts.ttlMs, d.ttlMs, { allowInfinity: true }),
-    maxEntries: integerOption("maxEntries", opts.maxEntries, d.maxEntries, { min: 1 }),
+    maxEntries: integerOption("maxEntries", opts.maxEntries, d.maxEntries, { min: 1, max: Number.MAX_SAFE_INTEGER }),
     staleWhileRevalidateMs: durationOption(
       "staleWhileRevalidateMs",
       opts.staleWhileRevalidateMs,
@@ -162,9 +165,10 @@ function badKey(value: unknown): never {
  *   returns: no timer, no signal, no closure.
  *
  * @throws {@link InvalidOptionsError} at construction for an invalid `inner`, unknown options,
- * `ttlMs` ≤ 0, `maxEntries` < 1 or not an integer, a negative `staleWhileRevalidateMs`, a `store`
- * without `get/set/delete/clear`, or `maxEntries` together with `store`. At run time, a `TtaError`
- * with code `UNSERIALIZABLE_KEY` when the default key meets a function, symbol or cycle in the input.
+ * `ttlMs` ≤ 0, `maxEntries` not an integer from 1 to `Number.MAX_SAFE_INTEGER`, a negative
+ * `staleWhileRevalidateMs`, a `store` without `get/set/delete/clear`, or `maxEntries` together with
+ * `store`. At run time, a `TtaError` with code `UNSERIALIZABLE_KEY` when the default key meets a
+ * function, symbol or cycle in the input.
  * @example
  * ```ts
  * const cachedModel = new CachePrimitive(callModel, { ttlMs: 10 * 60_000, maxEntries: 5_000 });

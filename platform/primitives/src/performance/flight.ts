@@ -6,7 +6,13 @@
  * @packageDocumentation
  */
 import type { WorkflowContext } from "../core/context.js";
-import { isNeverSignal } from "../core/context.js";
+import {
+  canContextAbort,
+  contextAbortReason,
+  isContextAborted,
+  unwatchContext,
+  watchContext,
+} from "../core/context.js";
 
 interface Waiter<O> {
   resolve(value: O): void;
@@ -57,31 +63,29 @@ export class Flight<O> {
 /**
  * Waits for `flight` on behalf of one caller: resolves or rejects with the shared outcome, or
  * rejects at once with the caller's own `signal.reason` if it aborts first, leaving the run and
- * the other waiters untouched. Only a caller whose signal can abort adds a listener, removed when
- * either side settles.
+ * the other waiters untouched. Only a caller whose signal can abort watches it (through the one
+ * listener TTA shares per signal), until either side settles.
  * @internal
  */
 export function waitForFlight<O>(flight: Flight<O>, ctx: WorkflowContext): Promise<O> {
-  if (flight.settled) return flight.promise;
-  const signal = ctx.signal;
-  if (isNeverSignal(signal)) return flight.promise;
-  if (signal.aborted) return Promise.reject(signal.reason as unknown);
+  if (flight.settled || !canContextAbort(ctx)) return flight.promise;
+  if (isContextAborted(ctx)) return Promise.reject(contextAbortReason(ctx));
   return new Promise<O>((resolve, reject) => {
     const onAbort = (): void => {
       flight.leave(waiter);
-      reject(signal.reason as unknown);
+      reject(contextAbortReason(ctx));
     };
     const waiter: Waiter<O> = {
       resolve(value) {
-        signal.removeEventListener("abort", onAbort);
+        unwatchContext(ctx, onAbort, false);
         resolve(value);
       },
       reject(error) {
-        signal.removeEventListener("abort", onAbort);
+        unwatchContext(ctx, onAbort, false);
         reject(error);
       },
     };
-    signal.addEventListener("abort", onAbort, { once: true });
+    watchContext(ctx, onAbort, false);
     flight.join(waiter);
   });
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { TestClock } from "../testing/index.js";
 import { DEFAULT_MEMORY_STORE_OPTIONS, MemoryStore } from "./memory-store.js";
 import { invalidOption } from "../test-support/index.js";
+import { HUGE_COUNTS, RETAINED_LIMIT_BYTES, UNSAFE_COUNTS, retainedBytes } from "../test-support/bounds.js";
 
 const NAMESPACES = ["agent-a", "agent-b", "__proto__", "constructor", "toString", "a:b", "a", "1:a"];
 
@@ -236,5 +237,28 @@ describe("bad input", () => {
     expect(DEFAULT_MEMORY_STORE_OPTIONS).toMatchObject({ maxEntries: 1_000, ttlMs: Infinity });
     const store = new MemoryStore();
     expect([store.maxEntries, store.ttlMs]).toEqual([1_000, Infinity]);
+  });
+});
+
+// Issue 10 item 1: a huge `maxEntries` exhausted the heap at construction (lru-cache preallocated
+// storage for the bound) and `2 ** 53` threw lru-cache's plain `Error`.
+describe("bounded allocation (ADR 0013)", () => {
+  it("a huge maxEntries allocates nothing for the bound and the store still works", () => {
+    for (const maxEntries of HUGE_COUNTS) {
+      const { value: store, bytes } = retainedBytes(() => new MemoryStore({ maxEntries }));
+      expect(bytes, `maxEntries ${maxEntries}`).toBeLessThan(RETAINED_LIMIT_BYTES);
+      expect(store.maxEntries).toBe(maxEntries);
+      store.add("n", { id: "a", text: "metric units" });
+      expect(store.search("n", "units", { limit: maxEntries }).map((e) => e.id)).toEqual(["a"]);
+      expect([store.count(), store.evictions]).toEqual([1, 0]);
+    }
+  });
+
+  it("a bound past Number.MAX_SAFE_INTEGER is an InvalidOptionsError naming maxEntries", () => {
+    for (const huge of [...UNSAFE_COUNTS, Infinity]) {
+      const error = invalidOption(() => new MemoryStore({ maxEntries: huge }));
+      expect(error.option).toBe("maxEntries");
+      expect(error.message).toContain("9007199254740991");
+    }
   });
 });

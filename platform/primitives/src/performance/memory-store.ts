@@ -4,10 +4,11 @@
  *
  * @packageDocumentation
  */
-import { LRUCache } from "lru-cache";
+import type { LRUCache } from "lru-cache";
 import type { Clock } from "../core/clock.js";
 import { systemClock } from "../core/clock.js";
 import { InvalidOptionsError } from "../core/errors.js";
+import { boundedLru } from "../internal/bounded-lru.js";
 import { describeValue, durationOption, integerOption, isPlainObject, readOptions } from "../internal/options.js";
 import type { MaybePromise } from "./cache-store.js";
 
@@ -49,7 +50,11 @@ export interface MemoryStoreLike {
 
 /** Options of {@link MemoryStore}. @since 0.1.0 */
 export interface MemoryStoreOptions {
-  /** Most entries held across all namespaces; adding one more drops the least recently used. @defaultValue 1 000 */
+  /**
+   * Most entries held across all namespaces; adding one more drops the least recently used. An
+   * integer from 1 to `Number.MAX_SAFE_INTEGER`; memory grows with the entries held, not with this
+   * bound. @defaultValue 1 000
+   */
   readonly maxEntries?: number;
   /** How long an entry lives after it is added, in ms (> 0, or `Infinity`). @defaultValue `Infinity` (no expiry) */
   readonly ttlMs?: number;
@@ -130,7 +135,8 @@ function clockOption(value: unknown): Clock {
  *   look-alikes included) and never leak into each other, even when ids repeat across them.
  *   `scope(namespace)` returns a handle bound to one namespace.
  * - **Bounds.** At most `maxEntries` entries across all namespaces: adding one more drops the least
- *   recently used (`add`, `get` and being returned by `search` count as use). With `ttlMs`, an
+ *   recently used (`add`, `get` and being returned by `search` count as use); memory grows with the
+ *   entries held, never with `maxEntries` (ADR 0013). With `ttlMs`, an
  *   entry older than `ttlMs` (age ≥ `ttlMs`, on `clock`) is never returned and is purged when met.
  * - **Search** ranks the namespace's entries by how many distinct query words (letters and digits,
  *   case-insensitive) they contain, then by recency (newest first); entries sharing no word are
@@ -138,7 +144,8 @@ function clockOption(value: unknown): Clock {
  * - Entries are frozen snapshots; changing one you got back is impossible, and metadata is
  *   shallow-copied on `add`.
  *
- * @throws {@link InvalidOptionsError} for unknown options, `maxEntries` < 1, `ttlMs` ≤ 0, or a clock
+ * @throws {@link InvalidOptionsError} for unknown options, `maxEntries` not an integer from 1 to
+ * `Number.MAX_SAFE_INTEGER`, `ttlMs` ≤ 0, or a clock
  * without `now()`; methods throw it for an empty or non-string namespace or id, a non-string `text`,
  * or a `limit` < 1.
  * @example
@@ -164,18 +171,18 @@ export class MemoryStore implements MemoryStoreLike {
   constructor(options?: MemoryStoreOptions) {
     const opts = readOptions("MemoryStore", options, ["maxEntries", "ttlMs", "clock"]);
     const d = DEFAULT_MEMORY_STORE_OPTIONS;
-    this.maxEntries = integerOption("maxEntries", opts.maxEntries, d.maxEntries, { min: 1 });
+    this.maxEntries = integerOption("maxEntries", opts.maxEntries, d.maxEntries, {
+      min: 1,
+      max: Number.MAX_SAFE_INTEGER,
+    });
     this.ttlMs = durationOption("ttlMs", opts.ttlMs, d.ttlMs, { allowInfinity: true });
     this.#clock = clockOption(opts.clock);
-    this.#lru = new LRUCache<string, MemoryNode>({
-      max: this.maxEntries,
-      dispose: (node, _key, reason) => {
-        if (reason === "evict") this.#evictions++;
-        const space = this.#spaces.get(node.entry.namespace);
-        if (space?.get(node.entry.id) !== node) return; // already replaced
-        space.delete(node.entry.id);
-        if (space.size === 0) this.#spaces.delete(node.entry.namespace);
-      },
+    this.#lru = boundedLru<MemoryNode>(this.maxEntries, (node, _key, reason) => {
+      if (reason === "evict") this.#evictions++;
+      const space = this.#spaces.get(node.entry.namespace);
+      if (space?.get(node.entry.id) !== node) return; // already replaced
+      space.delete(node.entry.id);
+      if (space.size === 0) this.#spaces.delete(node.entry.namespace);
     });
   }
 

@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
-import { BulkheadRejectedError } from "../core/index.js";
+import { BulkheadRejectedError, TimeoutError } from "../core/index.js";
 import type { WorkflowContext } from "../core/index.js";
 import { MockPrimitive, SpanRecorder, createTestContext, describePrimitiveContract } from "../testing/index.js";
 import { BulkheadPrimitive, DEFAULT_BULKHEAD_OPTIONS, bulkhead } from "./bulkhead.js";
+import { timeout } from "./timeout.js";
 import { invalidOption, recordEvents, track } from "../test-support/index.js";
 
 describePrimitiveContract("bulkhead", (inner) => bulkhead(inner, { maxConcurrent: 1 }));
@@ -187,12 +188,12 @@ describe("bulkhead: cancellation while queued", () => {
     });
     const run = outer.execute(1, ctx);
     await ctx.clock.advance(0);
-    // Top-level race (1) + the mock's abortable sleep (1) + the queued call (1).
+    // The top-level race, the mock's abortable sleep and the queued call share TTA's one listener on the signal.
     const addsWhileQueued = add.mock.calls.length;
     await ctx.clock.runAll();
     await run;
     expect(add.mock.calls.filter(([type]) => type === "abort")).toHaveLength(remove.mock.calls.length);
-    expect(addsWhileQueued).toBe(3);
+    expect(addsWhileQueued).toBe(1);
   });
 });
 
@@ -288,5 +289,36 @@ describe("bulkhead: foreign executables", () => {
     await expect(guarded.execute(1)).rejects.toBe(boom);
     expect(guarded.inFlight).toBe(0);
     await expect(guarded.execute(2)).rejects.toBe(boom);
+  });
+});
+
+describe("bulkhead: work that ignores its signal (ADR 0009)", () => {
+  it("an aborted caller does not free the slot: it frees when the work settles, and the queue moves on", async () => {
+    const ctx = createTestContext();
+    const finish: (() => void)[] = [];
+    const started: number[] = [];
+    // Never looks at its signal: keeps loading the dependency after its caller gave up.
+    const deaf = (n: number): Promise<number> =>
+      new Promise((resolve) => {
+        started.push(n);
+        finish.push(() => resolve(n));
+      });
+    const pool = bulkhead(deaf, { maxConcurrent: 1, maxQueue: 1 });
+    const timed = timeout(pool, { timeoutMs: 100 });
+    const first = timed.execute(1, ctx);
+    first.catch(() => undefined);
+    await ctx.clock.advance(100);
+    await expect(first).rejects.toBeInstanceOf(TimeoutError);
+    expect(pool.inFlight).toBe(1);
+    const second = pool.execute(2, ctx);
+    await ctx.clock.advance(0);
+    expect(pool.queued).toBe(1);
+    expect(started).toEqual([1]);
+    finish[0]?.();
+    await ctx.clock.advance(0);
+    expect(started).toEqual([1, 2]);
+    finish[1]?.();
+    await expect(second).resolves.toBe(2);
+    expect(pool.inFlight).toBe(0);
   });
 });

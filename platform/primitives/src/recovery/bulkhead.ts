@@ -45,8 +45,9 @@ const OPTION_KEYS = ["maxConcurrent", "maxQueue", "name"] as const;
  * {@link BulkheadRejectedError} (not retryable).
  *
  * @remarks
- * - A slot is released when the inner execution settles (success, error or abort) and handed
- *   straight to the oldest queued call, so a newcomer never overtakes the queue.
+ * - A slot is released when the inner execution settles (success or error) and handed straight to
+ *   the oldest queued call, so a newcomer never overtakes the queue. A caller's abort does not release
+ *   it: work that ignores its signal still loads the dependency and keeps its slot until it settles.
  * - A queued call whose signal aborts leaves the queue at once and rejects with the signal's
  *   reason; the inner primitive never runs for it. Only queued calls listen to their signal.
  * - One bulkhead instance is one shared pool: every call through it, from any workflow, counts.

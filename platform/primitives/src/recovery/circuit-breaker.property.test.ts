@@ -1,7 +1,8 @@
 /**
- * Model-based property test: random sequences of calls, bursts of concurrent calls, clock advances,
- * state reads, resets and isolations, checked step by step against a small reference model of the
- * breaker (state, transitions in order, inner executions, and what every caller gets).
+ * Model-based property test: random sequences of calls, bursts of concurrent calls, calls whose work
+ * ignores its signal under an enclosing `timeout` (timed out or cancelled, settling late or never),
+ * clock advances, state reads, resets and isolations, checked step by step against a small reference
+ * model of the breaker (state, transitions in order, inner executions, and what every caller gets).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -10,6 +11,7 @@ import { CircuitOpenError } from "../core/index.js";
 import { createTestContext } from "../testing/index.js";
 import { circuitBreaker } from "./circuit-breaker.js";
 import type { CircuitBreakerOptions } from "./circuit-breaker.js";
+import { timeout } from "./timeout.js";
 
 type State = "closed" | "open" | "half-open";
 
@@ -25,6 +27,8 @@ interface Config {
 type Op =
   | { readonly op: "call"; readonly ok: boolean }
   | { readonly op: "burst"; readonly outcomes: readonly boolean[] }
+  /** Through `timeout(breaker)`, work that ignores its signal; settles after `latencyMs` (or never). */
+  | { readonly op: "deaf"; readonly ok: boolean; readonly latencyMs: number | undefined; readonly cancel: boolean }
   | { readonly op: "advance"; readonly ms: number }
   | { readonly op: "read" }
   | { readonly op: "reset" }
@@ -32,6 +36,9 @@ type Op =
 
 /** Inner latency of every call of a burst. */
 const BURST_LATENCY = 10;
+/** `timeoutMs` of the `timeout` around a "deaf" call, and when a cancelled one is aborted by its caller. */
+const DEAF_TIMEOUT = 15;
+const DEAF_CANCEL_AT = 5;
 
 interface Ticket {
   readonly epoch: number;
@@ -111,6 +118,16 @@ class Model {
     else if (++this.failures >= this.config.failureThreshold) this.go("open");
   }
 
+  /**
+   * A probe's context aborted before its work settled: it counts at once (a deadline as a failure,
+   * a cancellation as neither) and frees its slot; the work's late settlement is ignored.
+   */
+  abortProbe(ticket: Ticket, deadline: boolean): void {
+    if (ticket.epoch !== this.epoch) return;
+    this.probes--;
+    if (deadline) this.go("open");
+  }
+
   reset(): void {
     if (this.state !== "closed") this.go("closed");
     else this.restart("closed");
@@ -152,6 +169,15 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       outcomes: fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
     }),
   },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant("deaf" as const),
+      ok: fc.boolean(),
+      latencyMs: fc.constantFrom(undefined, 18, 40),
+      cancel: fc.boolean(),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ op: fc.constant("advance" as const), ms: fc.integer({ min: 0, max: 60 }) }) },
   { weight: 1, arbitrary: fc.constant({ op: "read" as const }) },
   { weight: 1, arbitrary: fc.constant({ op: "reset" as const }) },
@@ -176,14 +202,17 @@ async function check(config: Config, ops: readonly Op[]): Promise<void> {
   const ctx = createTestContext();
   let innerCalls = 0;
   const inner = {
-    async execute(plan: { ok: boolean; latencyMs: number }, c?: WorkflowContext): Promise<string> {
+    async execute(plan: { ok: boolean; latencyMs: number; hang?: boolean }, c?: WorkflowContext): Promise<string> {
       innerCalls++;
+      // Never looks at its signal.
+      if (plan.hang === true) await new Promise(() => undefined);
       if (plan.latencyMs > 0) await (c as WorkflowContext).clock.sleep(plan.latencyMs);
       if (!plan.ok) throw new Error("inner failure");
       return "ok";
     },
   };
   const breaker = circuitBreaker(inner, toOptions(config));
+  const timed = timeout(breaker, { timeoutMs: DEAF_TIMEOUT });
   const transitions: string[] = [];
   breaker.onStateChange(({ from, to }) => transitions.push(`${from}>${to}`));
   const outcome = (run: Promise<unknown>): Promise<string> =>
@@ -212,6 +241,27 @@ async function check(config: Config, ops: readonly Op[]): Promise<void> {
         });
         const expected = tickets.map((t, i) => (typeof t === "string" ? t : op.outcomes[i] ? "ok" : "fail"));
         expect(await Promise.all(runs), where).toEqual(expected);
+        break;
+      }
+      case "deaf": {
+        const ticket = model.admit();
+        const controller = new AbortController();
+        const callCtx = op.cancel ? ctx.child({ signal: controller.signal }) : ctx;
+        const plan = { ok: op.ok, latencyMs: op.latencyMs ?? 0, hang: op.latencyMs === undefined };
+        const run = outcome(timed.execute(plan, callCtx));
+        const abortAt = op.cancel ? DEAF_CANCEL_AT : DEAF_TIMEOUT;
+        await ctx.clock.advance(abortAt);
+        model.now += abortAt;
+        if (op.cancel) controller.abort(new Error("caller gave up"));
+        if (typeof ticket !== "string" && ticket.probe) model.abortProbe(ticket, !op.cancel);
+        expect(await run, where).toBe(typeof ticket === "string" ? ticket : "fail");
+        if (op.latencyMs !== undefined) {
+          await ctx.clock.advance(op.latencyMs - abortAt);
+          model.now += op.latencyMs - abortAt;
+          // A closed call still counts when it settles: a cancelled one's error as neither.
+          if (typeof ticket !== "string" && !ticket.probe && !(op.cancel && !op.ok))
+            model.settle(ticket, op.ok, op.latencyMs);
+        }
         break;
       }
       case "advance":

@@ -19,6 +19,7 @@ import {
   FAILURE,
   NEUTRAL,
   OPEN,
+  ProbeWatch,
   STATE_NAMES,
   SUCCESS,
   StateChangeNotifier,
@@ -45,7 +46,10 @@ import { createFailureWindow, resolveWindow } from "../internal/sliding-window.j
 export interface CircuitBreakerWindow {
   /** `"count"`: the last `size` calls; `"time"`: the calls of the last `size` ms. Required. */
   readonly kind: "count" | "time";
-  /** Calls (an integer ≥ 1) for `"count"`; milliseconds (> 0, finite) for `"time"`. Required. */
+  /**
+   * Calls (an integer from 1 to `Number.MAX_SAFE_INTEGER`; memory grows with the calls recorded, one
+   * bit each, not with `size`) for `"count"`; milliseconds (> 0, finite) for `"time"`. Required.
+   */
   readonly size: number;
   /**
    * Fewest calls in the window before the rate is judged (an integer ≥ 1; for `"count"`, ≤ `size`).
@@ -189,10 +193,11 @@ const STATE_ATTRIBUTE = "tta.circuit.state";
  *   `retryAfterMs` 0 and never waits. `successThreshold` probe successes close the breaker; one probe failure
  *   re-opens it for another `recoveryTimeoutMs`.
  * - A call cancelled by its context's signal and an error for which `isFailure` returns `false` count as neither
- *   success nor failure (a cancelled probe frees its slot). A deadline is not a cancellation: when the abort
- *   reason is a `TimeoutError` (an enclosing `timeout` or the context deadline), `isFailure(reason)` decides (by
- *   default, a failure), so a hanging dependency still opens the breaker. A result that arrives after the
- *   breaker changed state (a call from before it opened, a probe after a reset) is ignored.
+ *   success nor failure. A deadline is not a cancellation: when the abort reason is a `TimeoutError` (an
+ *   enclosing `timeout` or the context deadline), `isFailure(reason)` decides (by default, a failure), so a
+ *   hanging dependency still opens the breaker. A probe is counted when its context aborts, even if its work
+ *   ignores the signal: its slot is freed then and the work's late result ignored (it listens to the probe's
+ *   signal while the probe runs). A result that arrives after the breaker changed state is ignored.
  * - Every transition calls the `onStateChange` listeners synchronously and reports a `circuit-state` event, with
  *   the context of the call that caused it (for `reset()`, `isolate()` and `state` reads: a fresh root context on
  *   the last clock seen). The span gets `tta.circuit.state`: the state when the call arrived.
@@ -324,13 +329,16 @@ export class CircuitBreakerPrimitive<I, O> extends WorkflowPrimitive<I, O> {
     if (state === OPEN) throw openError(this.name, machine.retryAfterMs(now), 0);
     if (!machine.tryProbe()) throw openError(this.name, 0, this.options.halfOpenMaxConcurrent);
     const epoch = machine.epoch;
+    // An aborted probe is counted, and frees its slot, at the abort: its work may ignore the signal.
+    const watch = new ProbeWatch(ctx, () => this.#judge(contextAbortReason(ctx), ctx, epoch, true));
     let value: O;
     try {
       value = await this.inner.execute(input, ctx);
     } catch (thrown) {
-      throw this.#failed(thrown, ctx, epoch, true);
+      if (watch.settled()) throw this.#failed(thrown, ctx, epoch, true);
+      throw watch.rejection ?? normalizeError(thrown, ctx);
     }
-    machine.settle(this.#successOutcome(ctx, now), epoch, true, ctx);
+    if (watch.settled()) machine.settle(this.#successOutcome(ctx, now), epoch, true, ctx);
     return value;
   }
 
@@ -342,27 +350,32 @@ export class CircuitBreakerPrimitive<I, O> extends WorkflowPrimitive<I, O> {
   /** Classifies and records a failed call; returns what the caller must reject with. */
   #failed(thrown: unknown, ctx: WorkflowContext, epoch: number, probe: boolean): unknown {
     const error = normalizeError(thrown, ctx);
-    if (epoch !== this.#machine.epoch) return error;
+    return this.#judge(error, ctx, epoch, probe) ?? error;
+  }
+
+  /** Records a failed or aborted call of `epoch`; returns what a throwing `isFailure` threw, if it threw. */
+  #judge(error: unknown, ctx: WorkflowContext, epoch: number, probe: boolean): unknown {
+    if (epoch !== this.#machine.epoch) return undefined;
     let judged = error;
     if (isContextAborted(ctx)) {
       // Cancelled: counts as neither, unless a deadline cut it short (the dependency was too slow).
       const reason = contextAbortReason(ctx);
       if (!isTtaError(reason, "TIMEOUT")) {
         this.#machine.settle(NEUTRAL, epoch, probe, ctx);
-        return error;
+        return undefined;
       }
       judged = reason;
     }
     let outcome: Outcome;
-    let rejection = error;
+    let predicateError: unknown;
     try {
       outcome = this.options.isFailure(judged) ? FAILURE : NEUTRAL;
-    } catch (predicateError) {
+    } catch (thrown) {
       outcome = FAILURE;
-      rejection = normalizeError(predicateError, ctx);
+      predicateError = normalizeError(thrown, ctx);
     }
     this.#machine.settle(outcome, epoch, probe, ctx);
-    return rejection;
+    return predicateError;
   }
 }
 

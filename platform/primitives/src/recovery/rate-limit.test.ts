@@ -10,6 +10,7 @@ import {
   describePrimitiveContract,
 } from "../testing/index.js";
 import { DEFAULT_RATE_LIMIT_OPTIONS, RateLimitPrimitive, rateLimit } from "./rate-limit.js";
+import { timeout } from "./timeout.js";
 import type { RateLimitOptions } from "./rate-limit.js";
 import { invalidOption, track } from "../test-support/index.js";
 
@@ -131,6 +132,26 @@ describe("rateLimit: wait mode", () => {
       [1, 300],
     ]);
     await small;
+  });
+
+  it("tokens are spent, not held: work that never settles blocks nothing, and an aborted call gets no refund", async () => {
+    const ctx = createTestContext();
+    const started: number[] = [];
+    // Never looks at its signal and never settles.
+    const limited = rateLimit((n: number) => new Promise<number>(() => void started.push(n)), {
+      tokensPerInterval: 1,
+      intervalMs: 200,
+    });
+    const first = track(timeout(limited, { timeoutMs: 50 }).execute(1, ctx));
+    await ctx.clock.advance(50);
+    expect(first.error).toBeInstanceOf(TimeoutError);
+    void limited.execute(2, ctx);
+    await ctx.clock.advance(149);
+    expect(started).toEqual([1]);
+    await ctx.clock.advance(1);
+    expect(started).toEqual([1, 2]);
+    expect(limited.waiting).toBe(0);
+    expect(ctx.clock.pendingTimers).toBe(0);
   });
 
   it("a waiter whose deadline passes leaves the queue with a TimeoutError", async () => {

@@ -78,6 +78,8 @@ const SLACK_MS = 1e-6;
  *   costly one). One timer, on the first waiter's clock, fires when it can be served. A waiter whose
  *   signal aborts leaves the queue at once, rejects with the signal's reason and spends no tokens.
  *   A call with cost 0 never waits.
+ * - Tokens are spent when a call is let through and never given back, even if it is then aborted: a
+ *   running call holds nothing, so work that never settles cannot block later calls.
  * - `mode: "reject"`: a call without enough tokens fails with {@link RateLimitedError}; its
  *   `retryAfterMs` is the time until enough tokens will be there, rounded up to a whole ms.
  * - A cost above `tokensPerInterval` can never be served: {@link RateLimitedError} at once with

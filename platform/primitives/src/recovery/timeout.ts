@@ -5,7 +5,14 @@
  * @packageDocumentation
  */
 import type { WorkflowContext } from "../core/context.js";
-import { contextAbortReason, createAbortableChild, isContextAborted, isNeverSignal } from "../core/context.js";
+import {
+  canContextAbort,
+  contextAbortReason,
+  createAbortableChild,
+  isContextAborted,
+  unwatchContext,
+  watchContext,
+} from "../core/context.js";
 import { InvalidOptionsError, TimeoutError } from "../core/errors.js";
 import { toExecutable } from "../core/primitive-like.js";
 import type { Executable, PrimitiveLike } from "../core/workflow-primitive.js";
@@ -67,6 +74,8 @@ const OPTION_KEYS = ["timeoutMs", "fallback", "name"] as const;
  * `TimeoutError`, with `timeoutMs` set) when the time is up, or when the caller's signal aborts. The
  * signal is created only if the inner work reads `ctx.signal`; one timer on `ctx.clock` enforces
  * the deadline and is cleared as soon as the inner work settles, so no timer outlives an execution.
+ * On the system clock that timer keeps the process alive while it is pending (a script awaiting a
+ * hung call gets its `TimeoutError`).
  *
  * - The inner work finishes first: its result or error stands, unchanged. A `TimeoutError` thrown
  *   *inside* (a nested timeout, a socket timeout) is not this primitive's timeout: it is rethrown and
@@ -77,8 +86,8 @@ const OPTION_KEYS = ["timeoutMs", "fallback", "name"] as const;
  *   is ignored. Cancellation is cooperative: nothing can stop code that never checks its signal.
  * - The caller's signal aborts: the inner work sees it through the child signal, and this primitive
  *   rejects at once with the caller's abort reason, nested or top-level (DESIGN §10: a timeout races
- *   its signal); `fallback` does not run. The race adds one listener, only when the caller's signal
- *   can abort.
+ *   its signal); `fallback` does not run. The race needs a listener only when the caller's signal can
+ *   abort, and shares it: however many operations run on one signal, TTA puts one listener on it.
  *
  * Span attributes: `tta.timeout.ms`, and `tta.timeout.fired` = `true` when this deadline fired.
  * Event: `{ type: "timeout", timeoutMs }` when this deadline fires.
@@ -130,12 +139,11 @@ export class TimeoutPrimitive<I, O> extends WorkflowPrimitive<I, O> {
     return new Promise<O>((resolve, reject) => {
       let settled = false;
       // DESIGN §10: a timeout races its caller's signal too (only when that signal can abort).
-      const signal = ctx.signal;
       let onAbort: (() => void) | undefined;
       const finish = (): void => {
         settled = true;
         cancel();
-        if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+        if (onAbort !== undefined) unwatchContext(ctx, onAbort, false);
         child.ctx.dispose();
       };
       const cancel = clock.schedule(timeoutMs, () => {
@@ -143,15 +151,17 @@ export class TimeoutPrimitive<I, O> extends WorkflowPrimitive<I, O> {
         finish();
         this.#expire(input, ctx, child.abort, resolve, reject);
       });
-      if (!isNeverSignal(signal)) {
+      if (canContextAbort(ctx)) {
         onAbort = () => {
           if (settled) return;
+          const reason = contextAbortReason(ctx);
           // Propagate to the inner run before unlinking the child (its own parent link may not have fired yet).
-          child.abort(signal.reason);
+          child.abort(reason);
           finish();
-          reject(signal.reason as unknown);
+          reject(reason);
         };
-        signal.addEventListener("abort", onAbort, { once: true });
+        // One shared listener per caller signal, however many timeouts run on it.
+        watchContext(ctx, onAbort, false);
       }
       let work: Promise<O>;
       try {

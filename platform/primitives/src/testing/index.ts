@@ -11,6 +11,7 @@ export { MockPrimitive } from "./mock-primitive.js";
 export type { MockCall, MockPrimitiveOptions } from "./mock-primitive.js";
 export { MockLanguageModel } from "./mock-language-model.js";
 export type { MockLanguageModelOptions, MockModelCall, MockReply } from "./mock-language-model.js";
+export { SIMULATED_MODELS, simulatedCatalog } from "./simulated-catalog.js";
 export { startSimulatedProvider } from "./simulated-provider/server.js";
 export type {
   SimulatedErrorRates,

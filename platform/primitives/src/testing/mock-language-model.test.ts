@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ProviderError, StreamInterruptedError } from "../core/errors.js";
-import type { ModelChunk, ModelRequest } from "../orchestration/language-model.js";
-import { invalidOption, track } from "../test-support/index.js";
-import type { MockLanguageModelOptions } from "./index.js";
+import { InvalidOptionsError, ProviderError, StreamInterruptedError } from "../core/errors.js";
+import type { ModelChunk, ModelRequest, ModelResponse } from "../orchestration/language-model.js";
+import { drain, invalidOption, track } from "../test-support/index.js";
+import type { MockLanguageModelOptions, MockReply } from "./index.js";
 import { MockLanguageModel, TestClock } from "./index.js";
 
 const NEVER = new AbortController().signal;
@@ -243,6 +243,29 @@ describe("streams", () => {
   });
 });
 
+describe("call options", () => {
+  it("generate and stream without the options argument run without a signal (latency and chunk delays too)", async () => {
+    const clock = new TestClock();
+    const lm = new MockLanguageModel({ responses: ["no options here"], latencyMs: 5, chunkDelayMs: 1, clock });
+    const bare = lm as unknown as {
+      generate(req: ModelRequest): Promise<ModelResponse>;
+      stream(req: ModelRequest): AsyncIterable<ModelChunk>;
+    };
+    const answer = track(bare.generate(request));
+    const chunks = track(drain(bare.stream(request)));
+    await clock.runAll();
+    expect(answer.value).toMatchObject({ text: "no options here" });
+    expect(chunks.value?.map((c) => (c.type === "text" ? c.text : c.type))).toEqual(["no optio", "ns here", "finish"]);
+  });
+
+  it("rejects a signal that is not an AbortSignal, naming options.signal", async () => {
+    const lm = new MockLanguageModel();
+    const error = await lm.generate(request, { signal: {} as AbortSignal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect((error as InvalidOptionsError).option).toBe("options.signal");
+  });
+});
+
 describe("calls", () => {
   it("records each call's request (the caller's object), method and start time on the clock", async () => {
     const clock = new TestClock(1_000);
@@ -296,6 +319,54 @@ describe("invalid options", () => {
 
   it.each(bad)("names %s", (option, value) => {
     expect(invalidOption(() => new MockLanguageModel(value as MockLanguageModelOptions)).option).toBe(option);
+  });
+
+  const badReplies: readonly [string, unknown][] = [
+    ["responses[2].text", { text: 5 }],
+    ["responses[2].txt", { txt: "typo" }],
+    ["responses[2].toolCalls", { toolCalls: {} }],
+    ["responses[2].toolCalls[0]", { toolCalls: ["search"] }],
+    ["responses[2].toolCalls[0].id", { toolCalls: [{ name: "search", arguments: {} }] }],
+    ["responses[2].toolCalls[0].name", { toolCalls: [{ id: "c1", name: 7, arguments: {} }] }],
+    ["responses[2].toolCalls[0].args", { toolCalls: [{ id: "c1", name: "search", args: {} }] }],
+    ["responses[2].usage", { usage: 10 }],
+    ["responses[2].usage.outputTokens", { usage: { inputTokens: 1 } }],
+    ["responses[2].usage.inputTokens", { usage: { inputTokens: -1, outputTokens: 1 } }],
+    ["responses[2].usage.outputTokens", { usage: { inputTokens: 1, outputTokens: Infinity } }],
+    ["responses[2].usage.cachedInputTokens", { usage: { inputTokens: 1, outputTokens: 1, cachedInputTokens: "2" } }],
+    ["responses[2].usage.totalTokens", { usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 } }],
+    ["responses[2].finishReason", { finishReason: "tool_calls" }],
+    ["responses[2].model", { model: "" }],
+    ["responses[2].text", { text: null }],
+  ];
+
+  it.each(badReplies)("validates every partial reply at construction, naming %s", (option, reply) => {
+    const error = invalidOption(() => new MockLanguageModel({ responses: ["a", "b", reply as MockReply] }));
+    expect(error.option).toBe(option);
+    expect(error.message).toContain(`\`${option}\``);
+  });
+
+  it("accepts complete partial replies (cachedInputTokens, arguments of any shape, every finish reason)", () => {
+    const reasons = ["stop", "length", "tool-calls", "content-filter", "other"] as const;
+    const responses: MockReply[] = reasons.map((finishReason) => ({ finishReason }));
+    responses.push({
+      text: "",
+      toolCalls: [{ id: "c1", name: "search", arguments: "not json" }],
+      usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
+      model: "m",
+    });
+    expect(() => new MockLanguageModel({ responses })).not.toThrow();
+  });
+
+  it("rejects the call when reply returns an invalid answer, naming reply", async () => {
+    for (const answer of [null, undefined, 42, { txt: "typo" }, { toolCalls: {} }, { usage: { inputTokens: 1 } }]) {
+      const lm = new MockLanguageModel({ reply: () => answer as MockReply });
+      const error = await lm.generate(request, opts).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidOptionsError);
+      expect((error as InvalidOptionsError).option).toBe("reply");
+      const streamed = await streamAll(lm).catch((e: unknown) => e);
+      expect((streamed as InvalidOptionsError).option).toBe("reply");
+    }
   });
 
   it("rejects options that are not a plain object", () => {

@@ -30,7 +30,7 @@ import type {
 
 /**
  * One scripted answer: a string (the text), part of a {@link ModelResponse} (missing fields are
- * filled in), or an `Error` to throw.
+ * filled in; unknown keys are rejected), or an `Error` to throw.
  * @since 0.1.0
  */
 export type MockReply =
@@ -50,9 +50,15 @@ export interface MockLanguageModelOptions {
   readonly provider?: string;
   /** `modelId` of the model. @defaultValue `"mock-model"` */
   readonly modelId?: string;
-  /** Answers of successive calls; the last one repeats. @defaultValue `["mock answer"]` */
+  /**
+   * Answers of successive calls; the last one repeats. Checked (and copied) at construction.
+   * @defaultValue `["mock answer"]`
+   */
   readonly responses?: readonly MockReply[];
-  /** Computes the answer of each call instead of `responses` (gets the request and the 0-based call index). */
+  /**
+   * Computes the answer of each call instead of `responses` (gets the request and the 0-based call
+   * index). An invalid answer rejects that call with an `InvalidOptionsError` naming `reply`.
+   */
   readonly reply?: (request: ModelRequest, call: number) => MockReply | PromiseLike<MockReply>;
   /** Each call first waits this long on `clock` (abortable by the call's signal). @defaultValue 0 */
   readonly latencyMs?: number;
@@ -100,6 +106,81 @@ const OPTION_KEYS = [
   "streaming",
 ] as const;
 
+/** The `reply` option. */
+type ReplyFunction = NonNullable<MockLanguageModelOptions["reply"]>;
+
+const REPLY_KEYS: readonly string[] = ["text", "toolCalls", "usage", "finishReason", "model"];
+const TOOL_CALL_KEYS: readonly string[] = ["id", "name", "arguments"];
+const USAGE_KEYS: readonly string[] = ["inputTokens", "outputTokens", "cachedInputTokens"];
+const FINISH_REASONS: readonly FinishReason[] = ["stop", "length", "tool-calls", "content-filter", "other"];
+
+function invalid(path: string, expected: string, value: unknown): never {
+  throw new InvalidOptionsError(path, `Expected \`${path}\` to be ${expected}, got ${describeValue(value)}`);
+}
+
+/** Rejects an own key of `value` that is not in `allowed`, naming `path.key`. */
+function knownKeys(path: string, value: Readonly<Record<string, unknown>>, allowed: readonly string[]): void {
+  for (const key of Object.keys(value))
+    if (!allowed.includes(key))
+      throw new InvalidOptionsError(
+        `${path}.${key}`,
+        `Unknown key \`${path}.${key}\`; expected one of: ${allowed.map((k) => `\`${k}\``).join(", ")}`,
+      );
+}
+
+function tokenCount(path: string, value: unknown): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) invalid(path, "a finite number ≥ 0", value);
+}
+
+function checkToolCalls(path: string, value: unknown): void {
+  if (!Array.isArray(value)) invalid(path, "an array of tool calls `{ id, name, arguments }`", value);
+  value.forEach((call: unknown, i) => {
+    const at = `${path}[${i}]`;
+    if (!isPlainObject(call)) invalid(at, "a tool call `{ id, name, arguments }`", call);
+    knownKeys(at, call, TOOL_CALL_KEYS);
+    if (typeof call.id !== "string" || call.id === "") invalid(`${at}.id`, "a non-empty string", call.id);
+    if (typeof call.name !== "string" || call.name === "") invalid(`${at}.name`, "a non-empty string", call.name);
+  });
+}
+
+function checkUsage(path: string, value: unknown): void {
+  if (!isPlainObject(value)) invalid(path, "a usage `{ inputTokens, outputTokens, cachedInputTokens? }`", value);
+  knownKeys(path, value, USAGE_KEYS);
+  tokenCount(`${path}.inputTokens`, value.inputTokens);
+  tokenCount(`${path}.outputTokens`, value.outputTokens);
+  if (value.cachedInputTokens !== undefined) tokenCount(`${path}.cachedInputTokens`, value.cachedInputTokens);
+}
+
+/**
+ * Checks one scripted answer (`path` names it in errors: `responses[2]`, `reply()`): a string, an
+ * `Error`, or a plain object with known keys only and valid fields.
+ */
+function checkReply(path: string, reply: unknown): MockReply {
+  if (typeof reply === "string" || reply instanceof Error) return reply;
+  if (!isPlainObject(reply)) invalid(path, "a string, an Error or a partial ModelResponse", reply);
+  knownKeys(path, reply, REPLY_KEYS);
+  const { text, toolCalls, usage, finishReason, model } = reply;
+  if (text !== undefined && typeof text !== "string") invalid(`${path}.text`, "a string", text);
+  if (toolCalls !== undefined) checkToolCalls(`${path}.toolCalls`, toolCalls);
+  if (usage !== undefined) checkUsage(`${path}.usage`, usage);
+  if (finishReason !== undefined && !(FINISH_REASONS as readonly unknown[]).includes(finishReason))
+    invalid(`${path}.finishReason`, `one of ${FINISH_REASONS.map((r) => JSON.stringify(r)).join(", ")}`, finishReason);
+  if (model !== undefined && (typeof model !== "string" || model === ""))
+    invalid(`${path}.model`, "a non-empty string", model);
+  return reply;
+}
+
+/** The signal of a call's options: none when the options or their `signal` are missing. */
+function callSignal(options: unknown): AbortSignal | undefined {
+  if (options === undefined || options === null) return undefined;
+  const signal: unknown = (options as { signal?: unknown }).signal;
+  if (signal === undefined || signal === null) return undefined;
+  const s = signal as { aborted?: unknown; addEventListener?: unknown };
+  if (typeof s !== "object" || typeof s.aborted !== "boolean" || typeof s.addEventListener !== "function")
+    invalid("options.signal", "an AbortSignal", signal);
+  return signal as AbortSignal;
+}
+
 function stringOption(option: string, value: unknown, fallback: string): string {
   if (value === undefined) return fallback;
   if (typeof value !== "string" || value === "")
@@ -119,9 +200,17 @@ function stringOption(option: string, value: unknown, fallback: string): string 
  * answer repeats). Usage defaults to characters / 4 of the prompt and of the answer. `stream()`
  * yields the text in `chunkSize` pieces, then whole tool calls, then `finish`; with
  * `failStreamAfterChunks` it throws `streamError` after that many chunks. Every call is recorded in
- * `calls` (requests are the caller's objects, not copies).
+ * `calls` (requests are the caller's objects, not copies). A call without options (or without
+ * `signal`) cannot be aborted.
  *
- * @throws {@link InvalidOptionsError} for unknown or invalid options.
+ * Object answers are checked: only `text` (a string), `toolCalls` (an array of
+ * `{ id, name, arguments }` with non-empty `id` and `name`), `usage` (`inputTokens` and
+ * `outputTokens` finite and ≥ 0, optional `cachedInputTokens`), `finishReason` (a
+ * {@link FinishReason}) and `model` (non-empty).
+ *
+ * @throws {@link InvalidOptionsError} for unknown or invalid options, naming the option or the
+ * field of a reply (`responses[2].toolCalls`). A call rejects with one naming `reply` when `reply`
+ * returned an invalid answer, and `options.signal` when that is not an `AbortSignal`.
  * @example
  * ```ts
  * const lm = new MockLanguageModel({ responses: [new ProviderError("busy", { provider: "mock", model: "m", status: 429 }), "Hello!"] });
@@ -134,7 +223,7 @@ export class MockLanguageModel implements LanguageModel {
   readonly provider: string;
   readonly modelId: string;
   readonly #responses: readonly MockReply[];
-  readonly #reply: ((request: ModelRequest, call: number) => MockReply | PromiseLike<MockReply>) | undefined;
+  readonly #reply: ReplyFunction | undefined;
   readonly #latencyMs: number;
   readonly #clock: Clock;
   readonly #chunkSize: number;
@@ -152,14 +241,8 @@ export class MockLanguageModel implements LanguageModel {
     const responses = opts.responses ?? ["mock answer"];
     if (!Array.isArray(responses) || responses.length === 0)
       throw new InvalidOptionsError("responses", "Expected `responses` to be a non-empty array");
-    responses.forEach((reply: unknown, i) => {
-      if (typeof reply !== "string" && !(reply instanceof Error) && !isPlainObject(reply))
-        throw new InvalidOptionsError(
-          `responses[${i}]`,
-          `Expected \`responses[${i}]\` to be a string, an Error or a partial ModelResponse, got ${describeValue(reply)}`,
-        );
-    });
-    this.#responses = responses as readonly MockReply[];
+    // A copy: the answers were checked here, so later changes to the caller's array cannot bypass that.
+    this.#responses = (responses as readonly unknown[]).map((reply, i) => checkReply(`responses[${i}]`, reply));
     this.#reply = functionOption("reply", opts.reply);
     this.#latencyMs = durationOption("latencyMs", opts.latencyMs, 0, { allowZero: true });
     this.#clock = opts.clock === undefined ? systemClock : validClock(opts.clock);
@@ -190,12 +273,14 @@ export class MockLanguageModel implements LanguageModel {
     return this.#calls.length;
   }
 
+  /** Answers one call; without `options` (or their `signal`) the call cannot be aborted. */
   async generate(request: ModelRequest, options: CallOptions): Promise<ModelResponse> {
-    return this.#answer(request, options, "generate");
+    return this.#answer(request, callSignal(options), "generate");
   }
 
   async *#stream(request: ModelRequest, options: CallOptions): AsyncGenerator<ModelChunk> {
-    const answer = await this.#answer(request, options, "stream");
+    const signal = callSignal(options);
+    const answer = await this.#answer(request, signal, "stream");
     const chunks: ModelChunk[] = [];
     for (let i = 0; i < answer.text.length; i += this.#chunkSize)
       chunks.push({ type: "text", text: answer.text.slice(i, i + this.#chunkSize) });
@@ -203,8 +288,8 @@ export class MockLanguageModel implements LanguageModel {
     chunks.push({ type: "finish", usage: answer.usage, finishReason: answer.finishReason, model: answer.model });
     for (let i = 0; i < chunks.length; i++) {
       if (i === this.#failAfter) throw this.#streamFailure(chunks, i);
-      if (i > 0 && this.#chunkDelayMs > 0) await this.#clock.sleep(this.#chunkDelayMs, options.signal);
-      if (options.signal.aborted) throw options.signal.reason;
+      if (i > 0 && this.#chunkDelayMs > 0) await this.#clock.sleep(this.#chunkDelayMs, signal);
+      if (signal?.aborted === true) throw signal.reason;
       yield chunks[i] as ModelChunk;
     }
   }
@@ -223,15 +308,32 @@ export class MockLanguageModel implements LanguageModel {
     return new StreamInterruptedError("MockLanguageModel stream failed after its first chunk", { ...label, text });
   }
 
-  async #answer(request: ModelRequest, options: CallOptions, method: "generate" | "stream"): Promise<ModelResponse> {
+  /** The answer of `reply` for call `index`, checked like `responses` (an invalid one names `reply`). */
+  async #replyFor(reply: ReplyFunction, request: ModelRequest, index: number): Promise<MockReply> {
+    const answer: unknown = await reply(request, index);
+    try {
+      return checkReply("reply()", answer);
+    } catch (error) {
+      if (!(error instanceof InvalidOptionsError)) throw error;
+      throw new InvalidOptionsError(
+        "reply",
+        `\`reply\` returned an invalid answer for call ${index}: ${error.message}`,
+      );
+    }
+  }
+
+  async #answer(
+    request: ModelRequest,
+    signal: AbortSignal | undefined,
+    method: "generate" | "stream",
+  ): Promise<ModelResponse> {
     const index = this.#calls.length;
     this.#calls.push({ request, method, at: this.#clock.now() });
-    const signal = options.signal;
-    if (signal.aborted) throw signal.reason;
+    if (signal?.aborted === true) throw signal.reason;
     if (this.#latencyMs > 0) await this.#clock.sleep(this.#latencyMs, signal);
     const reply =
       this.#reply !== undefined
-        ? await this.#reply(request, index)
+        ? await this.#replyFor(this.#reply, request, index)
         : (this.#responses[Math.min(index, this.#responses.length - 1)] as MockReply);
     if (reply instanceof Error) throw reply;
     const text = typeof reply === "string" ? reply : (reply.text ?? "");

@@ -190,3 +190,26 @@ export interface AiSdkLanguageModel {
   doGenerate(options: AiSdkCallOptions): PromiseLike<AiSdkGenerateResult>;
   doStream(options: AiSdkCallOptions): PromiseLike<AiSdkStreamResult>;
 }
+
+/**
+ * Options of `fromAiSdk`. `undefined` or `null` for an option means its default.
+ * @since 0.1.0
+ */
+export interface FromAiSdkOptions {
+  /**
+   * Exact values to redact (as `[REDACTED]`) from every message, cause and body the adapter builds:
+   * pass the API key (and any header value) you gave the AI SDK provider, since the adapter cannot see
+   * them. Without it only the generic shapes are redacted (`Bearer …`, `sk-…`-style keys, `api_key`
+   * fields…), so a key of another shape echoed in an error body stays. Values shorter than 6 characters
+   * are ignored.
+   * @defaultValue `[]` (generic shapes only)
+   * @example
+   * ```ts
+   * const apiKey = process.env.GATEWAY_API_KEY!;
+   * const llm = fromAiSdk(createOpenAICompatible({ name: "gateway", baseURL, apiKey }).chatModel("m"), {
+   *   secrets: [apiKey],
+   * });
+   * ```
+   */
+  readonly secrets?: readonly string[] | undefined;
+}

@@ -13,13 +13,27 @@ import type {
 import { describe, expectTypeOf, it } from "vitest";
 import type { LanguageModel } from "../language-model.js";
 import { fromAiSdk } from "./ai-sdk.js";
-import type { AiSdkCallOptions, AiSdkLanguageModel } from "./ai-sdk-types.js";
+import type { AiSdkCallOptions, AiSdkLanguageModel, FromAiSdkOptions } from "./ai-sdk-types.js";
 
 describe("fromAiSdk types", () => {
   it("accepts a real @ai-sdk/openai-compatible chat model", () => {
     const sdkModel = createOpenAICompatible({ name: "sim", baseURL: "http://127.0.0.1:1/v1" }).chatModel("x");
     expectTypeOf(sdkModel).toExtend<Parameters<typeof fromAiSdk>[0]>();
     expectTypeOf(fromAiSdk(sdkModel)).toEqualTypeOf<LanguageModel>();
+  });
+
+  it("takes an optional options object with readonly string secrets", () => {
+    const sdkModel = createOpenAICompatible({ name: "sim", baseURL: "http://127.0.0.1:1/v1" }).chatModel("x");
+    const keys: readonly string[] = ["gw_live_0123456789abcdef"];
+    expectTypeOf(fromAiSdk(sdkModel, { secrets: keys })).toEqualTypeOf<LanguageModel>();
+    expectTypeOf(fromAiSdk(sdkModel, {})).toEqualTypeOf<LanguageModel>();
+    expectTypeOf<Parameters<typeof fromAiSdk>[1]>().toEqualTypeOf<FromAiSdkOptions | undefined>();
+    // @ts-expect-error -- secrets are strings
+    fromAiSdk(sdkModel, { secrets: [42] });
+    // @ts-expect-error -- `secrets` is an array, not one string
+    fromAiSdk(sdkModel, { secrets: "gw_live_0123456789abcdef" });
+    // @ts-expect-error -- unknown option
+    fromAiSdk(sdkModel, { secret: keys });
   });
 
   it("accepts the LanguageModelV3 and LanguageModelV2 specification types", () => {

@@ -40,6 +40,38 @@ describe("fromAiSdk: wrapping", () => {
     expect(() => fromAiSdk(noStream as unknown as AiSdkLanguageModel)).toThrow(/model\.doStream/);
   });
 
+  it("validates its options: unknown keys, and secrets that are not an array of strings, throw InvalidOptionsError", async () => {
+    const { sdkModel } = await setup();
+    const key = "gw_live_0123456789abcdef";
+    const thrown = (options: unknown): InvalidOptionsError => {
+      try {
+        fromAiSdk(sdkModel, options as Parameters<typeof fromAiSdk>[1]);
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidOptionsError);
+        return error as InvalidOptionsError;
+      }
+      throw new Error("expected fromAiSdk to throw");
+    };
+    expect(thrown({ secret: [key] })).toMatchObject({ option: "secret" });
+    expect(thrown({ secret: [key] }).message).toMatch(
+      /Unknown option `secret` for fromAiSdk; expected one of: `secrets`/,
+    );
+    expect(thrown("secrets").option).toBe("fromAiSdk options");
+    const notArray = thrown({ secrets: key });
+    expect(notArray.option).toBe("secrets");
+    expect(notArray.message).toBe("Expected `secrets` to be an array of strings, got a string of 24 characters");
+    expect(thrown({ secrets: [key, 42] }).option).toBe("secrets[1]");
+    expect(thrown({ secrets: [{ key }] }).message).not.toContain(key);
+    expect(() => fromAiSdk(sdkModel, {})).not.toThrow();
+    expect(() => fromAiSdk(sdkModel, { secrets: undefined })).not.toThrow();
+    expect(() => fromAiSdk(sdkModel, { secrets: null } as unknown as Parameters<typeof fromAiSdk>[1])).not.toThrow();
+    // A copy is taken: changing the caller's array later changes nothing.
+    const secrets = [key];
+    const llm = fromAiSdk(sdkModel, { secrets });
+    secrets.length = 0;
+    expect(llm.modelId).toBe("sim-small");
+  });
+
   it("rejects a tool message without toolCallId, naming the field, before any request", async () => {
     const { sim: server, llm } = await setup();
     const request: ModelRequest = {

@@ -1,16 +1,18 @@
 /**
- * `fromAiSdk(model)`: any Vercel AI SDK provider model (`LanguageModelV2` from AI SDK 5,
+ * `fromAiSdk(model, options?)`: any Vercel AI SDK provider model (`LanguageModelV2` from AI SDK 5,
  * `LanguageModelV3` from AI SDK 6) as our provider-neutral {@link LanguageModel} (DESIGN §6.1).
  *
  * @packageDocumentation
  */
 import { InvalidOptionsError, ProviderError } from "../../core/errors.js";
-import { describeValue } from "../../internal/options.js";
+import { offAbort, onAbort as whenAborted } from "../../internal/abort-fanout.js";
+import { describeValue, readOptions } from "../../internal/options.js";
+import { redactSecrets } from "../../internal/redact.js";
 import type { CallOptions, LanguageModel, ModelChunk, ModelRequest, ModelResponse } from "../language-model.js";
 import { toProviderError, toStreamInterruptedError } from "./ai-sdk-errors.js";
 import type { AiSdkLabel } from "./ai-sdk-errors.js";
 import { toCallOptions, toFinishReason, toModelResponse, toToolCall, toUsage } from "./ai-sdk-mapping.js";
-import type { AiSdkLanguageModel, AiSdkStreamReader, AiSdkStreamResult } from "./ai-sdk-types.js";
+import type { AiSdkLanguageModel, AiSdkStreamReader, AiSdkStreamResult, FromAiSdkOptions } from "./ai-sdk-types.js";
 
 function invalid(option: string, expected: string, value: unknown): never {
   throw new InvalidOptionsError(option, `Expected \`${option}\` to be ${expected}, got ${describeValue(value)}`);
@@ -36,6 +38,31 @@ function checkModel(model: AiSdkLanguageModel): void {
   }
 }
 
+const OPTION_KEYS: readonly string[] = ["secrets"];
+
+/** Like {@link invalid}, for a value that may be a secret: says what it is, never what it holds. */
+function invalidSecret(option: string, expected: string, value: unknown): never {
+  const got =
+    typeof value === "string"
+      ? `a string of ${value.length} characters`
+      : typeof value === "object" && value !== null
+        ? "an object"
+        : describeValue(value);
+  throw new InvalidOptionsError(option, `Expected \`${option}\` to be ${expected}, got ${got}`);
+}
+
+/** The validated `secrets` option: a frozen copy of an array of strings (`[]` when omitted). */
+function readSecrets(options: unknown): readonly string[] {
+  const value = readOptions("fromAiSdk", options, OPTION_KEYS)["secrets"];
+  if (value === undefined) return Object.freeze([]);
+  if (!Array.isArray(value)) invalidSecret("secrets", "an array of strings", value);
+  const secrets = [...(value as readonly unknown[])];
+  secrets.forEach((secret, index) => {
+    if (typeof secret !== "string") invalidSecret(`secrets[${index}]`, "a string", secret);
+  });
+  return Object.freeze(secrets as string[]);
+}
+
 /** What a failed call rejects with: the abort reason when the caller aborted, else a `ProviderError`. */
 function failure(error: unknown, signal: AbortSignal, label: AiSdkLabel): unknown {
   return signal.aborted ? signal.reason : toProviderError(error, label);
@@ -48,15 +75,15 @@ function failure(error: unknown, signal: AbortSignal, label: AiSdkLabel): unknow
 function untilAborted<T>(work: PromiseLike<T>, signal: AbortSignal, onLate?: (value: T) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
+    whenAborted(signal, onAbort);
     Promise.resolve(work).then(
       (value) => {
-        signal.removeEventListener("abort", onAbort);
+        offAbort(signal, onAbort);
         if (signal.aborted) onLate?.(value);
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        offAbort(signal, onAbort);
         reject(error);
       },
     );
@@ -72,7 +99,8 @@ function cancelQuietly(reader: AiSdkStreamReader, reason?: unknown): void {
 }
 
 function malformed(what: string, label: AiSdkLabel): ProviderError {
-  return new ProviderError(`AI SDK provider "${label.provider}" model "${label.model}": ${what}`, {
+  const message = `AI SDK provider "${label.provider}" model "${label.model}": ${what}`;
+  return new ProviderError(redactSecrets(message, label.secrets), {
     provider: label.provider,
     model: label.model,
   });
@@ -124,11 +152,11 @@ async function* stream(
   }
   // Cancelling the reader on abort ends a pending read even if the provider ignores `abortSignal`.
   const onAbort = (): void => cancelQuietly(reader, signal.reason);
-  signal.addEventListener("abort", onAbort, { once: true });
+  whenAborted(signal, onAbort);
   if (signal.aborted) onAbort();
   // Closes the HTTP response (when the caller leaves the loop early); harmless on a finished stream.
   const release = (): void => {
-    signal.removeEventListener("abort", onAbort);
+    offAbort(signal, onAbort);
     cancelQuietly(reader);
   };
   let text = "";
@@ -213,24 +241,42 @@ async function* stream(
  * first chunk rejects with `StreamInterruptedError` carrying the text so far. An abort rejects with
  * `signal.reason` unchanged; leaving a `for await` early cancels the stream and so the HTTP request.
  *
+ * What the errors say (their message reaches span status messages and recorded exceptions): the
+ * message and `cause` quote the AI SDK error's own message only for `APICallError`, `LoadAPIKeyError`,
+ * `LoadSettingError`, `UnsupportedFunctionalityError`, `NoSuchModelError` and a plain `TypeError`
+ * (`"fetch failed"`); any other error, e.g. `AI_TypeValidationError` or `AI_JSONParseError` (whose
+ * messages quote the raw chunk or body, i.e. model output), is named only. `cause` is a fresh `Error`
+ * with that name and message, never the SDK's error object. Everything quoted and every body is
+ * redacted: `options.secrets` exactly, then the generic credential shapes. The adapter cannot see the
+ * API key you gave the AI SDK provider: pass it in `secrets`.
+ *
  * @param model - the AI SDK model, e.g. `openai("gpt-4o-mini")` or `createOpenAICompatible({…}).chatModel(id)`.
+ * @param options - {@link FromAiSdkOptions}: `secrets`, the exact values to redact. @defaultValue `{}`
  * @returns a {@link LanguageModel} with `generate` and `stream`.
  * @throws InvalidOptionsError naming the field when `model` is not a V2/V3 AI SDK language model
- * (`model.specificationVersion`, `model.provider`, `model.modelId`, `model.doGenerate`, `model.doStream`).
- * `generate`/`stream` reject with `InvalidOptionsError` naming the request field for a malformed
- * request (e.g. `request.messages[2].toolCallId`).
+ * (`model.specificationVersion`, `model.provider`, `model.modelId`, `model.doGenerate`, `model.doStream`),
+ * or `options` is not a plain object, has an unknown key, or `secrets` is not an array of strings
+ * (`secrets`, `secrets[1]`). `generate`/`stream` reject with `InvalidOptionsError` naming the request
+ * field for a malformed request (e.g. `request.messages[2].toolCallId`).
  * @example
  * ```ts
  * import { openai } from "@ai-sdk/openai";
  * const llm = model(fromAiSdk(openai("gpt-4o-mini")));
  * const answer = await llm.execute({ messages: [{ role: "user", content: "Hello" }] });
  * ```
+ * @example A gateway whose keys have no well-known shape: pass the key so error bodies echoing it are redacted.
+ * ```ts
+ * const apiKey = process.env.GATEWAY_API_KEY!;
+ * const gateway = createOpenAICompatible({ name: "gateway", baseURL: "https://gateway.example/v1", apiKey });
+ * const llm = model(fromAiSdk(gateway.chatModel("llama-3.1-8b"), { secrets: [apiKey] }));
+ * ```
  * @since 0.1.0
  */
-export function fromAiSdk(model: AiSdkLanguageModel): LanguageModel {
+export function fromAiSdk(model: AiSdkLanguageModel, options?: FromAiSdkOptions): LanguageModel {
   checkModel(model);
+  const secrets = readSecrets(options);
   const provider = model.provider.split(".")[0]?.trim() || model.provider;
-  const label: AiSdkLabel = { provider, model: model.modelId };
+  const label: AiSdkLabel = { provider, model: model.modelId, secrets };
   return {
     provider,
     modelId: model.modelId,

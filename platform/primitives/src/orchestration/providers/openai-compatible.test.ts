@@ -38,6 +38,8 @@ describe("openAICompatible: options", () => {
     ["header value with CRLF", { ...base, headers: { "x-foo": "a\r\nx-evil: 1" } }, "headers.x-foo"],
     ["bad header name", { ...base, headers: { "x foo": "a" } }, "headers.x foo"],
     ["headers not an object", { ...base, headers: "x-foo: 1" }, "headers"],
+    ["a header named __proto__", { ...base, headers: JSON.parse('{"__proto__":"x"}') as unknown }, "headers.__proto__"],
+    ["a header named __PROTO__", { ...base, headers: { "x-a": "1", __PROTO__: "x" } }, "headers.__PROTO__"],
     ["numeric apiKey", { ...base, apiKey: 123 }, "apiKey"],
     ["empty apiKey", { ...base, apiKey: "" }, "apiKey"],
     ["non-function fetch", { ...base, fetch: "fetch" }, "fetch"],

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { InvalidOptionsError } from "../../core/errors.js";
+import { offAbort, onAbort as whenAborted } from "../../internal/abort-fanout.js";
 import {
   booleanOption,
   describeValue,
@@ -42,6 +43,7 @@ export interface OpenAICompatibleOptions {
   /**
    * Extra request headers (string values), e.g. OpenRouter's `HTTP-Referer` or an `api-key`. Their
    * values are redacted from error bodies and messages. They may override `content-type` and `accept`.
+   * A header named `__proto__` is rejected: Node's `fetch` would silently drop it.
    * @defaultValue none
    */
   readonly headers?: Readonly<Record<string, string>> | undefined;
@@ -108,13 +110,20 @@ function chatURL(value: unknown): string {
 }
 
 function userHeaders(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: every name, `constructor` or `toString` included, is an own entry that spreads.
+  const out = Object.create(null) as Record<string, string>;
   if (value === undefined) return out;
   if (!isPlainObject(value)) bad("headers", "a plain object of string header values", value);
   for (const name of Object.keys(value)) {
     const option = `headers.${name}`;
     if (!HEADER_NAME.test(name))
       throw new InvalidOptionsError(option, `Expected \`${option}\` to be a valid header name`);
+    // A legal token, but Node's `fetch` (undici) silently drops it, even from a `Headers` object.
+    if (name.toLowerCase() === "__proto__")
+      throw new InvalidOptionsError(
+        option,
+        `Expected \`${option}\` to be a header name \`fetch\` can send; Node's \`fetch\` silently drops a header named \`__proto__\``,
+      );
     const headerValue = value[name];
     if (typeof headerValue !== "string" || !HEADER_VALUE.test(headerValue))
       badSecret(option, "a string of Latin-1 characters without line breaks", headerValue);
@@ -212,13 +221,14 @@ export class OpenAICompatibleModel implements LanguageModel {
     // A per-call controller: `fetch` links its listeners to it, not to a long-lived caller signal.
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    // Through TTA's shared listener: concurrent calls on one caller signal add one listener in all.
+    if (signal !== undefined) whenAborted(signal, onAbort);
     try {
       const response = await postChat(config, body, config.jsonHeaders, controller.signal, signal);
       if (!response.ok) throw await httpError(config, response, signal);
       return parseCompletion(config, response.status, await readBody(config, response, signal));
     } finally {
-      signal?.removeEventListener("abort", onAbort);
+      if (signal !== undefined) offAbort(signal, onAbort);
     }
   }
 

@@ -23,6 +23,7 @@ import {
   readCapped,
 } from "./openai-http.js";
 import { ToolCallAssembler, mapFinishReason, mapUsage, parseCompletion, streamChoice } from "./openai-wire.js";
+import { offAbort, onAbort as whenAborted } from "../../internal/abort-fanout.js";
 import { isRecord } from "../../internal/values.js";
 
 /** Most characters the SSE parser buffers for one line or event (guards against an endless line). */
@@ -92,7 +93,8 @@ export async function* streamChat(
     // Also ends a pending read when a custom `fetch` ignores the signal.
     reader?.cancel().catch(noop);
   };
-  callerSignal?.addEventListener("abort", onAbort, { once: true });
+  // Through TTA's shared listener: concurrent calls on one caller signal add one listener in all.
+  if (callerSignal !== undefined) whenAborted(callerSignal, onAbort);
   const progress: Progress = { text: "", emitted: false };
   let completed = false;
   let readerDone = false;
@@ -236,7 +238,7 @@ export async function* streamChat(
       model,
     };
   } finally {
-    callerSignal?.removeEventListener("abort", onAbort);
+    if (callerSignal !== undefined) offAbort(callerSignal, onAbort);
     if (!readerDone) reader?.cancel().catch(noop);
     if (!completed) controller.abort();
   }

@@ -1,5 +1,7 @@
+import { validateHeaderValue } from "node:http";
 import { describe, expect, it } from "vitest";
 import { InvalidOptionsError } from "../../core/errors.js";
+import { invalidOption } from "../../test-support/index.js";
 import { isLoopbackHost, resolveOptions, resolveUpdate } from "./options.js";
 
 describe("options", () => {
@@ -83,6 +85,58 @@ describe("options", () => {
       resolveOptions(options);
     } catch (error) {
       expect((error as InvalidOptionsError).option).toBe(option);
+    }
+  });
+
+  const status = (extra: Record<string, unknown>): Record<string, unknown> => ({
+    kind: "status",
+    status: 500,
+    ...extra,
+  });
+  it.each<[string, Record<string, unknown>, string]>([
+    ["a curly quote in a header", status({ headers: { "x-a": "it\u2019s" } }), "script[0].headers.x-a"],
+    ["an emoji in a header", status({ headers: { "x-a": "ok \u{1F600}" } }), "script[0].headers.x-a"],
+    ["a NUL in a header", status({ headers: { "x-a": "a\0b" } }), "script[0].headers.x-a"],
+    ["a control character in a header", status({ headers: { "x-a": "a\u0001" } }), "script[0].headers.x-a"],
+    ["DEL in a header", status({ headers: { "x-a": "a\u007f" } }), "script[0].headers.x-a"],
+    ["a CR in contentType", status({ contentType: "text/plain\r" }), "script[0].contentType"],
+    ["non-Latin-1 contentType", status({ contentType: "text/plain; charset=\u0444" }), "script[0].contentType"],
+    ["non-Latin-1 resetTokens", { kind: "429", resetTokens: "1\u2009s" }, "script[0].resetTokens"],
+  ])("reject %s at start and in configure", (_name, fault, option) => {
+    for (const attempt of [
+      () => resolveOptions({ script: [fault] }),
+      () => resolveUpdate({ script: [fault] }, resolveOptions(undefined)),
+    ]) {
+      const error = invalidOption(attempt);
+      expect(error.option).toBe(option);
+    }
+  });
+
+  it("accept header values Node sends: visible ASCII, spaces, tabs and Latin-1", () => {
+    const values = ["plain", "caf\u00e9 \u00ff", "a\tb", " !~", ""];
+    const options = resolveOptions({
+      script: values.map((v) => status({ headers: { "x-a": v }, contentType: `text/plain ${v}` })),
+    });
+    expect(options.script).toHaveLength(values.length);
+    for (const v of values) expect(() => validateHeaderValue("x-a", v)).not.toThrow();
+  });
+
+  it.each<[string, unknown, string]>([
+    ["a line break", "sk-live-1234567890\n", "a line break (CR or LF) at index 18"],
+    ["a non-Latin-1 character", "sk-\u2019live-1234567890", "a character outside Latin-1 at index 3"],
+    ["a NUL", "k\0", "a NUL character at index 1"],
+  ])("never echo an apiKey with %s", (_name, apiKey, problem) => {
+    const error = invalidOption(() => resolveOptions({ apiKey }));
+    expect(error.option).toBe("apiKey");
+    expect(error.message).toContain(`got a string of ${(apiKey as string).length} characters with ${problem}`);
+    expect(error.message).not.toContain((apiKey as string).slice(0, 2));
+  });
+
+  it("never echo a non-string apiKey", () => {
+    for (const apiKey of [12345678, ["sk-live-1234567890"], { key: "sk-live-1234567890" }]) {
+      const error = invalidOption(() => resolveOptions({ apiKey }));
+      expect(error.option).toBe("apiKey");
+      expect(error.message).not.toMatch(/sk-live|12345678/);
     }
   });
 

@@ -17,7 +17,7 @@ import {
   readOptions,
 } from "../../internal/options.js";
 import type { Catalog } from "../../orchestration/catalog.js";
-import { defaultCatalog } from "../../orchestration/catalog.js";
+import { simulatedCatalog } from "../simulated-catalog.js";
 import type {
   SimulatedErrorRates,
   SimulatedFault,
@@ -81,7 +81,13 @@ const UPDATE_KEYS = ["latency", "chunkDelayMs", "errors", "outages", "script", "
 const RATE_KEYS = ["rate429", "rate500", "rateHang", "rateMalformed", "rateStreamCut"] as const;
 const FAULT_KINDS = ["ok", "429", "500", "hang", "malformed", "stream-cut", "status"] as const;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const HEADER_VALUE = /^[^\r\n\0]*$/;
+/**
+ * A character Node's HTTP server refuses in a header value: anything but tab, visible ASCII, space
+ * and Latin-1 (0x80–0xFF), so CR, LF, NUL, other control characters and anything past U+00FF.
+ */
+const BAD_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+const HEADER_VALUE_EXPECTED =
+  "a header value (visible ASCII or Latin-1 characters, spaces and tabs; no CR, LF, NUL or other control characters)";
 
 const DEFAULT_MODELS: readonly string[] = ["sim-small", "sim-large"];
 const DEFAULT_CONTEXT_WINDOW = 128_000;
@@ -118,10 +124,56 @@ function nonEmptyString(option: string, value: unknown): string {
   return value;
 }
 
-function headerValue(option: string, value: unknown): string {
-  if (typeof value !== "string" || !HEADER_VALUE.test(value))
-    fail(option, "a string without line breaks (a valid header value)", value);
+/** The kind of a value, never its content (for values that may be secrets). */
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return value === "" ? "an empty string" : `a string of ${value.length} characters`;
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** What is wrong with `value` as a header value (which kind of character, where), or `undefined`. */
+function headerValueProblem(value: string): string | undefined {
+  const match = BAD_HEADER_CHAR.exec(value);
+  if (match === null) return undefined;
+  const code = match[0].charCodeAt(0);
+  const kind =
+    code === 0x0d || code === 0x0a
+      ? "a line break (CR or LF)"
+      : code === 0
+        ? "a NUL character"
+        : code < 0x20 || code === 0x7f
+          ? "a control character"
+          : "a character outside Latin-1";
+  return `${kind} at index ${match.index}`;
+}
+
+/**
+ * A string Node can send as a header value; the error says what is wrong and where, without quoting
+ * the value (and, with `secret`, without describing anything but its kind).
+ */
+function headerValue(option: string, value: unknown, secret = false): string {
+  if (typeof value !== "string")
+    throw new InvalidOptionsError(
+      option,
+      `Expected \`${option}\` to be ${HEADER_VALUE_EXPECTED}, got ${secret ? kindOf(value) : describeValue(value)}`,
+    );
+  const problem = headerValueProblem(value);
+  if (problem !== undefined)
+    throw new InvalidOptionsError(
+      option,
+      `Expected \`${option}\` to be ${HEADER_VALUE_EXPECTED}, got ${kindOf(value)} with ${problem}`,
+    );
   return value;
+}
+
+/** The `apiKey` option: a non-empty header value; errors never show the key. */
+function apiKeyOption(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (value === "")
+    throw new InvalidOptionsError("apiKey", "Expected `apiKey` to be a non-empty string, got an empty string");
+  return headerValue("apiKey", value, true);
 }
 
 function finiteAtLeast(option: string, value: unknown, min: number, fallback: number): number {
@@ -151,7 +203,7 @@ function modelOption(option: string, value: unknown, catalog: Catalog): Resolved
 }
 
 function catalogOption(value: unknown): Catalog {
-  if (value === undefined) return defaultCatalog;
+  if (value === undefined) return simulatedCatalog;
   if (!isPlainObject(value) && (typeof value !== "object" || value === null))
     fail("catalog", "a Catalog (createCatalog, loadCatalog or defaultCatalog)", value);
   const catalog = value as { readonly cost?: unknown; readonly get?: unknown };
@@ -326,7 +378,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     catalog,
     seed,
     chunkSize: integerOption("chunkSize", opts.chunkSize, 8, { min: 1 }),
-    apiKey: opts.apiKey === undefined ? undefined : headerValue("apiKey", nonEmptyString("apiKey", opts.apiKey)),
+    apiKey: apiKeyOption(opts.apiKey),
     maxBodyBytes,
     latency: latencyOption(opts.latency),
     chunkDelayMs: durationOption("chunkDelayMs", opts.chunkDelayMs, 0, { allowZero: true }),

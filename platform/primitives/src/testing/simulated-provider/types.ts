@@ -169,7 +169,7 @@ export interface SimulatedProviderOptions {
   readonly models?: readonly (string | SimulatedModel)[];
   /**
    * Prices the answers for `stats().costUsd` (a model it does not list costs 0) and gives the models'
-   * default context windows. @defaultValue `defaultCatalog` (which lists `sim-small` and `sim-large`)
+   * default context windows. @defaultValue `simulatedCatalog` (`defaultCatalog` plus `sim-small` and `sim-large`)
    */
   readonly catalog?: Catalog;
   /** Seed of the random faults and latencies. @defaultValue 1 */
