@@ -62,6 +62,24 @@ export function describeValue(value: unknown): string {
   }
 }
 
+/**
+ * The kind or shape of a value for an error message, never its content: for values that may be user
+ * data (prompts, tool arguments) or secrets (API keys). `"a string of 12 characters"`, `"an object"`,
+ * `"an array of 3"`, `"an instance of Date"`; numbers, booleans, `null` and `undefined` are shown as
+ * they are (they hold no text, and `maxTokens: 0` reads better as `0`).
+ */
+export function describeShape(value: unknown): string {
+  if (value === null || value === undefined || typeof value === "number" || typeof value === "boolean")
+    return Object.is(value, -0) ? "-0" : String(value);
+  if (typeof value === "string") return value === "" ? "an empty string" : `a string of ${value.length} characters`;
+  if (Array.isArray(value)) return value.length === 0 ? "an empty array" : `an array of ${value.length}`;
+  if (typeof value !== "object") return `a ${typeof value}`;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) return "an object";
+  const name: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === "string" && name !== "" ? `an instance of ${name}` : "an object";
+}
+
 function fail(option: string, expected: string, value: unknown): never {
   throw new InvalidOptionsError(option, `Expected \`${option}\` to be ${expected}, got ${describeValue(value)}`);
 }

@@ -7,6 +7,7 @@
 import { InvalidOptionsError } from "../core/errors.js";
 import {
   booleanOption,
+  describeShape,
   describeValue,
   functionOption,
   isPlainObject,
@@ -108,18 +109,10 @@ export function resolveModelOptions(
 
 const ROLES: ReadonlySet<unknown> = new Set(["system", "user", "assistant", "tool"]);
 
-/** The type of a value, never the value: request fields are user data (prompts) and must not reach messages. */
-function shapeOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === "string") return `a string of ${value.length} characters`;
-  return typeof value === "object" ? "an object" : typeof value;
-}
-
 /** A role as written, when it is short enough to be a role (never a prompt pasted into the wrong field). */
 function roleOf(message: unknown): string {
   const role = typeof message === "object" && message !== null ? (message as { role?: unknown }).role : undefined;
-  return typeof role === "string" && role.length <= 20 ? `role ${JSON.stringify(role)}` : shapeOf(message);
+  return typeof role === "string" && role.length <= 20 ? `role ${JSON.stringify(role)}` : describeShape(message);
 }
 
 /**
@@ -132,7 +125,7 @@ export function checkRequest(request: unknown): asserts request is ModelRequest 
   if (!isPlainObject(request) || !Array.isArray(request.messages))
     throw new InvalidOptionsError(
       "request.messages",
-      `Expected a ModelRequest with a \`messages\` array, got ${isPlainObject(request) ? `\`messages\` as ${shapeOf(request.messages)}` : shapeOf(request)}`,
+      `Expected a ModelRequest with a \`messages\` array, got ${isPlainObject(request) ? `\`messages\` as ${describeShape(request.messages)}` : describeShape(request)}`,
     );
   const messages = request.messages as readonly unknown[];
   for (let i = 0; i < messages.length; i++) {
@@ -145,14 +138,14 @@ export function checkRequest(request: unknown): asserts request is ModelRequest 
     if (typeof message.content !== "string")
       throw new InvalidOptionsError(
         `request.messages[${i}].content`,
-        `Expected \`request.messages[${i}].content\` to be a string, got ${shapeOf(message.content)}`,
+        `Expected \`request.messages[${i}].content\` to be a string, got ${describeShape(message.content)}`,
       );
   }
   const maxTokens = request.maxTokens;
   if (maxTokens !== undefined && maxTokens !== null && (!Number.isSafeInteger(maxTokens) || (maxTokens as number) < 1))
     throw new InvalidOptionsError(
       "request.maxTokens",
-      `Expected \`request.maxTokens\` to be a positive integer, got ${typeof maxTokens === "number" ? String(maxTokens) : shapeOf(maxTokens)}`,
+      `Expected \`request.maxTokens\` to be a positive integer, got ${describeShape(maxTokens)}`,
     );
 }
 
@@ -166,7 +159,7 @@ export function checkEstimate(estimate: unknown): TokenEstimate {
   if (typeof e !== "object" || e === null || !ok(e.inputTokens) || !ok(e.outputTokens))
     throw new InvalidOptionsError(
       "estimateTokens",
-      `Expected \`estimateTokens\` to return { inputTokens, outputTokens } as finite numbers ≥ 0, got ${shapeOf(estimate)}`,
+      `Expected \`estimateTokens\` to return { inputTokens, outputTokens } as finite numbers ≥ 0, got ${describeShape(estimate)}`,
     );
   return e as TokenEstimate;
 }

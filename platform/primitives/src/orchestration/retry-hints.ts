@@ -43,12 +43,6 @@ export function parseResetDuration(value: string): number | undefined {
   return Math.round(total);
 }
 
-function header(headers: HeaderSource | undefined, name: string): string | undefined {
-  // Plain objects (names matched case-insensitively, a repeated header's array → its first value),
-  // fetch `Headers`, anything with `get(name)`; a throwing getter reads as absent.
-  return headerValue(headers, name);
-}
-
 /**
  * The wait a provider asked for, in ms, read from its response headers; `undefined` when it asked
  * for none that parses.
@@ -74,16 +68,16 @@ export function retryAfterFromHeaders(
   now: number,
   status: number | undefined,
 ): number | undefined {
-  const ms = header(headers, "retry-after-ms");
+  const ms = headerValue(headers, "retry-after-ms");
   const fromMs = ms === undefined ? undefined : parseMilliseconds(ms);
   if (fromMs !== undefined) return fromMs;
-  const after = header(headers, "retry-after");
+  const after = headerValue(headers, "retry-after");
   const fromAfter = after === undefined ? undefined : parseRetryAfter(after, now);
   if (fromAfter !== undefined || status !== 429) return fromAfter;
   const requests = resetOf(headers, "requests");
   const tokens = resetOf(headers, "tokens");
-  const requestsEmpty = requests !== undefined && header(headers, "x-ratelimit-remaining-requests") === "0";
-  const tokensEmpty = tokens !== undefined && header(headers, "x-ratelimit-remaining-tokens") === "0";
+  const requestsEmpty = requests !== undefined && headerValue(headers, "x-ratelimit-remaining-requests") === "0";
+  const tokensEmpty = tokens !== undefined && headerValue(headers, "x-ratelimit-remaining-tokens") === "0";
   // Only the empty buckets matter when one says so (both empty: the later of the two resets).
   if (requestsEmpty !== tokensEmpty) return requestsEmpty ? requests : tokens;
   if (requests === undefined) return tokens;
@@ -91,6 +85,6 @@ export function retryAfterFromHeaders(
 }
 
 function resetOf(headers: HeaderSource | undefined, bucket: "requests" | "tokens"): number | undefined {
-  const value = header(headers, `x-ratelimit-reset-${bucket}`);
+  const value = headerValue(headers, `x-ratelimit-reset-${bucket}`);
   return value === undefined ? undefined : parseResetDuration(value);
 }

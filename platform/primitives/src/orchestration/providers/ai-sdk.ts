@@ -6,7 +6,7 @@
  */
 import { InvalidOptionsError, ProviderError } from "../../core/errors.js";
 import { offAbort, onAbort as whenAborted } from "../../internal/abort-fanout.js";
-import { describeValue, readOptions } from "../../internal/options.js";
+import { describeShape, describeValue, readOptions } from "../../internal/options.js";
 import { redactSecrets } from "../../internal/redact.js";
 import type { CallOptions, LanguageModel, ModelChunk, ModelRequest, ModelResponse } from "../language-model.js";
 import { toProviderError, toStreamInterruptedError } from "./ai-sdk-errors.js";
@@ -42,13 +42,7 @@ const OPTION_KEYS: readonly string[] = ["secrets"];
 
 /** Like {@link invalid}, for a value that may be a secret: says what it is, never what it holds. */
 function invalidSecret(option: string, expected: string, value: unknown): never {
-  const got =
-    typeof value === "string"
-      ? `a string of ${value.length} characters`
-      : typeof value === "object" && value !== null
-        ? "an object"
-        : describeValue(value);
-  throw new InvalidOptionsError(option, `Expected \`${option}\` to be ${expected}, got ${got}`);
+  throw new InvalidOptionsError(option, `Expected \`${option}\` to be ${expected}, got ${describeShape(value)}`);
 }
 
 /** The validated `secrets` option: a frozen copy of an array of strings (`[]` when omitted). */

@@ -8,6 +8,7 @@ import { InvalidOptionsError } from "../../core/errors.js";
 import { offAbort, onAbort as whenAborted } from "../../internal/abort-fanout.js";
 import {
   booleanOption,
+  describeShape,
   describeValue,
   functionOption,
   integerOption,
@@ -82,8 +83,7 @@ function bad(option: string, expected: string, value: unknown): never {
 
 /** Like {@link bad}, for a value that may be a secret: says what it is, never what it holds. */
 function badSecret(option: string, expected: string, value: unknown): never {
-  const got = typeof value === "string" ? `a string of ${value.length} characters` : describeValue(value);
-  throw new InvalidOptionsError(option, `Expected \`${option}\` to be ${expected}, got ${got}`);
+  throw new InvalidOptionsError(option, `Expected \`${option}\` to be ${expected}, got ${describeShape(value)}`);
 }
 
 function nonEmptyString(option: string, value: unknown, fallback?: string): string {

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { InvalidOptionsError } from "../../core/errors.js";
-import { isPlainObject } from "../../internal/options.js";
+import { describeShape, isPlainObject } from "../../internal/options.js";
 import type { Message, ModelRequest, ResponseFormat, ToolCall, ToolChoice, ToolSpec } from "../language-model.js";
 import type { OpenAIConfig } from "./openai-http.js";
 import { isRecord } from "../../internal/values.js";
@@ -14,26 +14,8 @@ const ROLES: ReadonlySet<unknown> = new Set(["system", "user", "assistant", "too
 const TOOL_CHOICES: ReadonlySet<unknown> = new Set(["auto", "none", "required"]);
 const INCLUDE_USAGE = Object.freeze({ include_usage: true });
 
-/**
- * The kind or shape of a request value for an error message, never its content: requests carry
- * prompts, tool arguments and other user data. `"a string of 12 characters"`, `"an object"`,
- * `"an array of 3"`, `"an instance of Date"`; numbers, booleans, `null` and `undefined` are shown as
- * they are (they hold no text, and `maxTokens: 0` reads better as `0`).
- */
-function shapeOf(value: unknown): string {
-  if (value === null || value === undefined || typeof value === "number" || typeof value === "boolean")
-    return Object.is(value, -0) ? "-0" : String(value);
-  if (typeof value === "string") return value === "" ? "an empty string" : `a string of ${value.length} characters`;
-  if (Array.isArray(value)) return value.length === 0 ? "an empty array" : `an array of ${value.length}`;
-  if (typeof value !== "object") return `a ${typeof value}`;
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) return "an object";
-  const name: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === "string" && name !== "" ? `an instance of ${name}` : "an object";
-}
-
 function bad(path: string, expected: string, value: unknown): never {
-  throw new InvalidOptionsError(path, `Expected \`${path}\` to be ${expected}, got ${shapeOf(value)}`);
+  throw new InvalidOptionsError(path, `Expected \`${path}\` to be ${expected}, got ${describeShape(value)}`);
 }
 
 function optionalString(path: string, value: unknown): void {
