@@ -209,12 +209,17 @@ export class RouteNotFoundError extends TtaError {
   readonly route: string;
   /** The keys the router knows. */
   readonly routes: readonly string[];
-  constructor(route: string, routes: readonly string[]) {
+  /**
+   * @param message - replaces the default message (`No route for key "…"; known routes: …`), for
+   * routers that explain more (a model router names each candidate and why it could not serve).
+   */
+  constructor(route: string, routes: readonly string[], message?: string) {
     super(
       TtaErrorCode.ROUTE_NOT_FOUND,
-      `No route for key ${JSON.stringify(route.length > 100 ? `${route.slice(0, 100)}…` : route)}; known routes: ${routes
-        .map((r) => JSON.stringify(r))
-        .join(", ")}`,
+      message ??
+        `No route for key ${JSON.stringify(route.length > 100 ? `${route.slice(0, 100)}…` : route)}; known routes: ${routes
+          .map((r) => JSON.stringify(r))
+          .join(", ")}`,
     );
     this.route = route;
     this.routes = routes;

@@ -137,6 +137,31 @@ export interface ModelCallEvent extends PrimitiveEventBase {
 }
 
 /**
+ * A model router finished routing one request (DESIGN §6.3): which candidate answered, after how many
+ * provider calls, whether a hedge ran. For a stream, reported at its first chunk (its usage comes with
+ * the `model-call` event when it ends).
+ * @since 0.1.0
+ */
+export interface RouteEvent extends PrimitiveEventBase {
+  readonly type: "route";
+  /** `modelId` of the candidate that answered; `undefined` when routing failed. */
+  readonly model: string | undefined;
+  /** Provider calls made (hedges included). */
+  readonly attempts: number;
+  /** Whether a hedge was started. */
+  readonly hedged: boolean;
+  /** Candidates that failed before the one that answered (0 when the first choice answered). */
+  readonly failovers: number;
+  /** Cost in USD of the answer (not of a stream), when the catalogue prices it. */
+  readonly costUsd?: number | undefined;
+  /** Duration on the context's clock, ms (a stream: until its first chunk). */
+  readonly durationMs: number;
+  readonly outcome: ExecutionOutcome;
+  /** `TtaError` code or error name on failure. */
+  readonly errorType?: string | undefined;
+}
+
+/**
  * Every event a primitive can report; switch on `type`. Later primitives add members
  * (`model-call`, …).
  * @since 0.1.0
@@ -151,7 +176,8 @@ export type TtaEvent =
   | BulkheadEvent
   | RateLimitEvent
   | CacheEvent
-  | ModelCallEvent;
+  | ModelCallEvent
+  | RouteEvent;
 
 /** The fields of an event that its primitive supplies (the base fields are filled in). @since 0.1.0 */
 export type EventFields<E extends TtaEvent = TtaEvent> = E extends TtaEvent ? Omit<E, keyof PrimitiveEventBase> : never;

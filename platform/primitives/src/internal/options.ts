@@ -80,7 +80,8 @@ export function describeShape(value: unknown): string {
   return typeof name === "string" && name !== "" ? `an instance of ${name}` : "an object";
 }
 
-function fail(option: string, expected: string, value: unknown): never {
+/** Throws the house `InvalidOptionsError`: ``Expected `option` to be <expected>, got <description>``. */
+export function fail(option: string, expected: string, value: unknown): never {
   throw new InvalidOptionsError(option, `Expected \`${option}\` to be ${expected}, got ${describeValue(value)}`);
 }
 

@@ -109,6 +109,33 @@ export interface Usage {
 export type FinishReason = "stop" | "length" | "tool-calls" | "content-filter" | "other";
 
 /**
+ * The provider's rate-limit state as its answer reported it, read from OpenAI's
+ * `x-ratelimit-*` response headers (also sent by Azure OpenAI, Groq, vLLM behind LiteLLM and other
+ * OpenAI-compatible servers). Every field is optional: a provider sends some, all or none of them.
+ *
+ * @remarks Durations are milliseconds counted from when the answer arrived (OpenAI sends them as
+ * Go-style durations such as `"1s"`, `"6m0s"`, `"20ms"`). A header that is missing or malformed
+ * (negative, not a number, absurdly large) leaves its field out. A router can skip a model whose
+ * `remainingRequests` or `remainingTokens` is 0 until the matching reset has passed (DESIGN §6.3).
+ * @example
+ * ```ts
+ * const { rateLimit } = await llm.generate(request, { signal });
+ * if (rateLimit?.remainingRequests === 0) pauseFor(rateLimit.resetRequestsMs ?? 1_000);
+ * ```
+ * @since 0.1.0
+ */
+export interface RateLimitInfo {
+  /** Requests left in the current window, from `x-ratelimit-remaining-requests`. */
+  readonly remainingRequests?: number;
+  /** Tokens left in the current window, from `x-ratelimit-remaining-tokens`. */
+  readonly remainingTokens?: number;
+  /** Ms until the request window resets (back to its limit), from `x-ratelimit-reset-requests`. */
+  readonly resetRequestsMs?: number;
+  /** Ms until the token window resets (back to its limit), from `x-ratelimit-reset-tokens`. */
+  readonly resetTokensMs?: number;
+}
+
+/**
  * A model's complete answer.
  * @since 0.1.0
  */
@@ -121,17 +148,29 @@ export interface ModelResponse {
   /** The model that answered, as the provider names it (`gen_ai.response.model`). */
   readonly model: string;
   readonly finishReason: FinishReason;
+  /**
+   * The rate-limit state the provider reported with this answer; absent when it sent no rate-limit
+   * headers (or the provider cannot see them).
+   */
+  readonly rateLimit?: RateLimitInfo | undefined;
 }
 
 /**
  * One piece of a streamed answer: text deltas, whole tool calls (emitted once their arguments are
- * complete), and one final `finish`.
+ * complete), and one final `finish` (which carries the response headers' {@link RateLimitInfo} as
+ * `rateLimit`, when the provider sent any).
  * @since 0.1.0
  */
 export type ModelChunk =
   | { readonly type: "text"; readonly text: string }
   | { readonly type: "tool-call"; readonly toolCall: ToolCall }
-  | { readonly type: "finish"; readonly usage: Usage; readonly finishReason: FinishReason; readonly model: string };
+  | {
+      readonly type: "finish";
+      readonly usage: Usage;
+      readonly finishReason: FinishReason;
+      readonly model: string;
+      readonly rateLimit?: RateLimitInfo | undefined;
+    };
 
 /** What a provider call receives besides the request. @since 0.1.0 */
 export interface CallOptions {

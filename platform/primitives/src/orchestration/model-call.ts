@@ -231,7 +231,8 @@ export function outputSize(text: string, toolCalls: readonly ToolCall[] | undefi
 
 /**
  * A provider's answer as the primitive hands it on: an object with `text`, `toolCalls`, `usage`,
- * `model` and `finishReason`, token counts normalised (a missing or invalid count is 0).
+ * `model` and `finishReason`, token counts normalised (a missing or invalid count is 0), and the
+ * provider's `rateLimit` when it reported one.
  * @throws a non-retryable `ProviderError` for anything else (a `LanguageModel` bug: retrying cannot help).
  */
 export function checkResponse(lm: LanguageModel, response: unknown): ModelResponse {
@@ -262,5 +263,7 @@ export function checkResponse(lm: LanguageModel, response: unknown): ModelRespon
         : { inputTokens: input ?? 0, outputTokens: output ?? 0, cachedInputTokens: cached },
     model: r.model,
     finishReason: r.finishReason,
+    // Kept as the provider reported it: a router reads it to skip a model that is out of requests.
+    ...(r.rateLimit === undefined ? {} : { rateLimit: r.rateLimit }),
   };
 }

@@ -176,6 +176,7 @@ export class ObservedModelStream implements ModelStream, AsyncIterator<ModelChun
       usage: finish?.usage ?? EMPTY_USAGE,
       model: finish?.model || this.#state.call.modelId,
       finishReason: finish?.finishReason ?? ("other" satisfies FinishReason),
+      ...(finish?.rateLimit === undefined ? {} : { rateLimit: finish.rateLimit }),
     };
   }
 

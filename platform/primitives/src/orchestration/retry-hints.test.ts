@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseResetDuration, retryAfterFromHeaders } from "./retry-hints.js";
+import { parseResetDuration, rateLimitFromHeaders, retryAfterFromHeaders } from "./retry-hints.js";
 
 describe("parseResetDuration", () => {
   it.each<[string, number]>([
@@ -114,5 +115,111 @@ describe("retryAfterFromHeaders", () => {
     expect(retryAfterFromHeaders(new Headers(), now, 429)).toBeUndefined();
     expect(retryAfterFromHeaders({ "content-type": "application/json" }, now, 429)).toBeUndefined();
     expect(retryAfterFromHeaders({ "retry-after": undefined }, now, 429)).toBeUndefined();
+  });
+});
+
+describe("rateLimitFromHeaders", () => {
+  const openAI = {
+    "x-ratelimit-limit-requests": "60",
+    "x-ratelimit-limit-tokens": "150000",
+    "x-ratelimit-remaining-requests": "59",
+    "x-ratelimit-remaining-tokens": "149984",
+    "x-ratelimit-reset-requests": "1s",
+    "x-ratelimit-reset-tokens": "6m0s",
+  };
+
+  it("reads OpenAI's four headers from a fetch Headers object (reset durations in ms)", () => {
+    expect(rateLimitFromHeaders(new Headers(openAI))).toEqual({
+      remainingRequests: 59,
+      remainingTokens: 149_984,
+      resetRequestsMs: 1000,
+      resetTokensMs: 360_000,
+    });
+  });
+
+  it("reads a plain record in any case, Node arrays (first value) and numbers", () => {
+    expect(
+      rateLimitFromHeaders({
+        "X-RateLimit-Remaining-Requests": ["0", "7"],
+        "x-ratelimit-remaining-tokens": 1200,
+        "X-RATELIMIT-RESET-REQUESTS": "20ms",
+      }),
+    ).toEqual({ remainingRequests: 0, remainingTokens: 1200, resetRequestsMs: 20 });
+  });
+
+  it("sets only the fields whose header is present (a remaining count of 0 is kept)", () => {
+    const info = rateLimitFromHeaders({ "x-ratelimit-remaining-requests": "0" });
+    expect(info).toEqual({ remainingRequests: 0 });
+    expect(Object.keys(info ?? {})).toEqual(["remainingRequests"]);
+    expect(rateLimitFromHeaders({ "x-ratelimit-reset-tokens": "2.5" })).toEqual({ resetTokensMs: 2500 });
+  });
+
+  it("returns undefined when none of the headers is present", () => {
+    expect(rateLimitFromHeaders(undefined)).toBeUndefined();
+    expect(rateLimitFromHeaders(new Headers())).toBeUndefined();
+    expect(rateLimitFromHeaders({ "content-type": "application/json", "retry-after": "1" })).toBeUndefined();
+    expect(rateLimitFromHeaders({ "x-ratelimit-limit-requests": "60" })).toBeUndefined();
+    expect(rateLimitFromHeaders(null as unknown as undefined)).toBeUndefined();
+    expect(rateLimitFromHeaders("x-ratelimit-remaining-requests: 0" as unknown as undefined)).toBeUndefined();
+  });
+
+  it.each<[string, string | number]>([
+    ["negative", "-1"],
+    ["NaN", "NaN"],
+    ["not a number", "soon"],
+    ["empty", ""],
+    ["exponent", "1e3"],
+    ["hex", "0x10"],
+    ["absurdly large", "1000000000001"],
+    ["infinite", "9".repeat(400)],
+    ["a NaN number", Number.NaN],
+    ["a negative number", -5],
+  ])("ignores a %s remaining count (%j) rather than throwing", (_name, value) => {
+    const headers = { "x-ratelimit-remaining-requests": value, "x-ratelimit-remaining-tokens": "10" };
+    expect(rateLimitFromHeaders(headers)).toEqual({ remainingTokens: 10 });
+    expect(rateLimitFromHeaders({ "x-ratelimit-remaining-requests": value })).toBeUndefined();
+  });
+
+  it.each(["-1s", "soon", "NaN", "1x", "", "300000000h", `${"9".repeat(400)}s`])(
+    "ignores a malformed or absurd reset duration (%j)",
+    (value) => {
+      const headers = { "x-ratelimit-reset-tokens": value, "x-ratelimit-reset-requests": "1s" };
+      expect(rateLimitFromHeaders(headers)).toEqual({ resetRequestsMs: 1000 });
+    },
+  );
+
+  it("accepts the 1e12 bound itself", () => {
+    expect(rateLimitFromHeaders({ "x-ratelimit-remaining-tokens": "1000000000000" })).toEqual({
+      remainingTokens: 1e12,
+    });
+  });
+
+  it("never throws, and every field it sets is a finite number in [0, 1e12]", () => {
+    const names = [
+      "x-ratelimit-remaining-requests",
+      "x-ratelimit-remaining-tokens",
+      "x-ratelimit-reset-requests",
+      "x-ratelimit-reset-tokens",
+      "retry-after",
+    ];
+    const value = fc.oneof(
+      fc.string(),
+      fc.stringMatching(/^-?\d{1,16}(\.\d{1,3})?(h|m|s|ms|us)?$/),
+      fc.double(),
+      fc.constant(undefined),
+      fc.array(fc.string(), { maxLength: 2 }),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...names), value), (headers) => {
+        const info = rateLimitFromHeaders(headers);
+        if (info === undefined) return;
+        expect(Object.keys(info).length).toBeGreaterThan(0);
+        for (const field of Object.values(info)) {
+          expect(Number.isFinite(field)).toBe(true);
+          expect(field).toBeGreaterThanOrEqual(0);
+          expect(field).toBeLessThanOrEqual(1e12);
+        }
+      }),
+    );
   });
 });

@@ -1,10 +1,11 @@
 /**
- * How a provider's HTTP answer maps to retry hints (DESIGN §6.1, §10): whether a status is
- * retryable, and how long the provider asked the caller to wait.
+ * How a provider's HTTP answer maps to retry hints (DESIGN §6.1, §6.3, §10): whether a status is
+ * retryable, how long the provider asked the caller to wait, and the rate-limit state it reported.
  *
  * @packageDocumentation
  */
 import { headerValue, parseMilliseconds, parseRetryAfter } from "../internal/retry-after.js";
+import type { RateLimitInfo } from "./language-model.js";
 
 /** Anything with `get(name)` (fetch `Headers`), or a plain object of header values. */
 export type HeaderSource =
@@ -87,4 +88,63 @@ export function retryAfterFromHeaders(
 function resetOf(headers: HeaderSource | undefined, bucket: "requests" | "tokens"): number | undefined {
   const value = headerValue(headers, `x-ratelimit-reset-${bucket}`);
   return value === undefined ? undefined : parseResetDuration(value);
+}
+
+/** Largest remaining count or reset duration believed; anything above is a malformed header. */
+const MAX_RATE_LIMIT_VALUE = 1e12;
+/** A non-negative decimal number (no sign, exponent, hex or blank). */
+const COUNT = /^\d+(?:\.\d+)?$/;
+
+function remainingOf(headers: HeaderSource | undefined, bucket: "requests" | "tokens"): number | undefined {
+  const value = headerValue(headers, `x-ratelimit-remaining-${bucket}`);
+  if (value === undefined || !COUNT.test(value)) return undefined;
+  const count = Number(value);
+  return count <= MAX_RATE_LIMIT_VALUE ? count : undefined;
+}
+
+function boundedResetOf(headers: HeaderSource | undefined, bucket: "requests" | "tokens"): number | undefined {
+  const ms = resetOf(headers, bucket);
+  return ms !== undefined && Number.isFinite(ms) && ms <= MAX_RATE_LIMIT_VALUE ? ms : undefined;
+}
+
+/**
+ * The rate-limit state a provider reported in its response headers (OpenAI's
+ * `x-ratelimit-remaining-requests`, `x-ratelimit-remaining-tokens`, `x-ratelimit-reset-requests`,
+ * `x-ratelimit-reset-tokens`), or `undefined` when it sent none of them that parses.
+ *
+ * @remarks Remaining counts are non-negative decimal numbers; resets are durations as
+ * {@link parseResetDuration} reads them (`"6m0s"`, `"20ms"`, a bare number of seconds), returned in
+ * ms. A malformed value (negative, not a number, above 1e12) leaves its field out; this never
+ * throws. Header names are matched case-insensitively in a plain object; an array value (Node's
+ * repeated header) counts by its first item. Unlike {@link retryAfterFromHeaders} it reads every
+ * answer, successful ones included: that is where a provider says a bucket is about to run dry.
+ *
+ * @param headers - a fetch `Headers`, or a plain object of header values (the AI SDK's
+ * `response.headers`, Node's `IncomingHttpHeaders`).
+ * @example
+ * ```ts
+ * rateLimitFromHeaders(new Headers({ "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "1s" }));
+ * // { remainingRequests: 0, resetRequestsMs: 1000 }
+ * ```
+ * @since 0.1.0
+ */
+export function rateLimitFromHeaders(headers: HeaderSource | undefined): RateLimitInfo | undefined {
+  if (typeof headers !== "object" || headers === null) return undefined;
+  const remainingRequests = remainingOf(headers, "requests");
+  const remainingTokens = remainingOf(headers, "tokens");
+  const resetRequestsMs = boundedResetOf(headers, "requests");
+  const resetTokensMs = boundedResetOf(headers, "tokens");
+  if (
+    remainingRequests === undefined &&
+    remainingTokens === undefined &&
+    resetRequestsMs === undefined &&
+    resetTokensMs === undefined
+  )
+    return undefined;
+  const info: { -readonly [K in keyof RateLimitInfo]: RateLimitInfo[K] } = {};
+  if (remainingRequests !== undefined) info.remainingRequests = remainingRequests;
+  if (remainingTokens !== undefined) info.remainingTokens = remainingTokens;
+  if (resetRequestsMs !== undefined) info.resetRequestsMs = resetRequestsMs;
+  if (resetTokensMs !== undefined) info.resetTokensMs = resetTokensMs;
+  return info;
 }

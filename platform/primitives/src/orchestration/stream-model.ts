@@ -120,7 +120,10 @@ async function* replay(lm: LanguageModel, response: Promise<ModelResponse>): Asy
   const answer = checkResponse(lm, await response);
   if (answer.text !== "") yield { type: "text", text: answer.text };
   for (const toolCall of answer.toolCalls) yield { type: "tool-call", toolCall };
-  yield { type: "finish", usage: answer.usage, finishReason: answer.finishReason, model: answer.model };
+  const { usage, finishReason, model, rateLimit } = answer;
+  yield rateLimit === undefined
+    ? { type: "finish", usage, finishReason, model }
+    : { type: "finish", usage, finishReason, model, rateLimit };
 }
 
 /**

@@ -24,6 +24,7 @@ import type {
   ModelChunk,
   ModelRequest,
   ModelResponse,
+  RateLimitInfo,
   ToolCall,
   Usage,
 } from "../orchestration/language-model.js";
@@ -42,6 +43,8 @@ export type MockReply =
       readonly usage?: Usage;
       readonly finishReason?: FinishReason;
       readonly model?: string;
+      /** The rate-limit state the answer reports (a stream's `finish` chunk carries it too). */
+      readonly rateLimit?: RateLimitInfo;
     };
 
 /** Options of {@link MockLanguageModel}. @since 0.1.0 */
@@ -109,9 +112,10 @@ const OPTION_KEYS = [
 /** The `reply` option. */
 type ReplyFunction = NonNullable<MockLanguageModelOptions["reply"]>;
 
-const REPLY_KEYS: readonly string[] = ["text", "toolCalls", "usage", "finishReason", "model"];
+const REPLY_KEYS: readonly string[] = ["text", "toolCalls", "usage", "finishReason", "model", "rateLimit"];
 const TOOL_CALL_KEYS: readonly string[] = ["id", "name", "arguments"];
 const USAGE_KEYS: readonly string[] = ["inputTokens", "outputTokens", "cachedInputTokens"];
+const RATE_LIMIT_KEYS: readonly string[] = ["remainingRequests", "remainingTokens", "resetRequestsMs", "resetTokensMs"];
 const FINISH_REASONS: readonly FinishReason[] = ["stop", "length", "tool-calls", "content-filter", "other"];
 
 function invalid(path: string, expected: string, value: unknown): never {
@@ -151,6 +155,17 @@ function checkUsage(path: string, value: unknown): void {
   if (value.cachedInputTokens !== undefined) tokenCount(`${path}.cachedInputTokens`, value.cachedInputTokens);
 }
 
+function checkRateLimit(path: string, value: unknown): void {
+  if (!isPlainObject(value))
+    invalid(
+      path,
+      "a rate-limit state `{ remainingRequests?, remainingTokens?, resetRequestsMs?, resetTokensMs? }`",
+      value,
+    );
+  knownKeys(path, value, RATE_LIMIT_KEYS);
+  for (const key of RATE_LIMIT_KEYS) if (value[key] !== undefined) tokenCount(`${path}.${key}`, value[key]);
+}
+
 /**
  * Checks one scripted answer (`path` names it in errors: `responses[2]`, `reply()`): a string, an
  * `Error`, or a plain object with known keys only and valid fields.
@@ -159,7 +174,7 @@ function checkReply(path: string, reply: unknown): MockReply {
   if (typeof reply === "string" || reply instanceof Error) return reply;
   if (!isPlainObject(reply)) invalid(path, "a string, an Error or a partial ModelResponse", reply);
   knownKeys(path, reply, REPLY_KEYS);
-  const { text, toolCalls, usage, finishReason, model } = reply;
+  const { text, toolCalls, usage, finishReason, model, rateLimit } = reply;
   if (text !== undefined && typeof text !== "string") invalid(`${path}.text`, "a string", text);
   if (toolCalls !== undefined) checkToolCalls(`${path}.toolCalls`, toolCalls);
   if (usage !== undefined) checkUsage(`${path}.usage`, usage);
@@ -167,6 +182,7 @@ function checkReply(path: string, reply: unknown): MockReply {
     invalid(`${path}.finishReason`, `one of ${FINISH_REASONS.map((r) => JSON.stringify(r)).join(", ")}`, finishReason);
   if (model !== undefined && (typeof model !== "string" || model === ""))
     invalid(`${path}.model`, "a non-empty string", model);
+  if (rateLimit !== undefined) checkRateLimit(`${path}.rateLimit`, rateLimit);
   return reply;
 }
 
@@ -206,7 +222,9 @@ function stringOption(option: string, value: unknown, fallback: string): string 
  * Object answers are checked: only `text` (a string), `toolCalls` (an array of
  * `{ id, name, arguments }` with non-empty `id` and `name`), `usage` (`inputTokens` and
  * `outputTokens` finite and ≥ 0, optional `cachedInputTokens`), `finishReason` (a
- * {@link FinishReason}) and `model` (non-empty).
+ * {@link FinishReason}), `model` (non-empty) and `rateLimit` (a {@link RateLimitInfo}: its known
+ * fields finite and ≥ 0; carried by the response and by a stream's `finish` chunk, so a router test
+ * can script a provider that says it is out of requests).
  *
  * @throws {@link InvalidOptionsError} for unknown or invalid options, naming the option or the
  * field of a reply (`responses[2].toolCalls`). A call rejects with one naming `reply` when `reply`
@@ -285,7 +303,12 @@ export class MockLanguageModel implements LanguageModel {
     for (let i = 0; i < answer.text.length; i += this.#chunkSize)
       chunks.push({ type: "text", text: answer.text.slice(i, i + this.#chunkSize) });
     for (const toolCall of answer.toolCalls) chunks.push({ type: "tool-call", toolCall });
-    chunks.push({ type: "finish", usage: answer.usage, finishReason: answer.finishReason, model: answer.model });
+    const { usage, finishReason, model, rateLimit } = answer;
+    chunks.push(
+      rateLimit === undefined
+        ? { type: "finish", usage, finishReason, model }
+        : { type: "finish", usage, finishReason, model, rateLimit },
+    );
     for (let i = 0; i < chunks.length; i++) {
       if (i === this.#failAfter) throw this.#streamFailure(chunks, i);
       if (i > 0 && this.#chunkDelayMs > 0) await this.#clock.sleep(this.#chunkDelayMs, signal);
@@ -340,7 +363,7 @@ export class MockLanguageModel implements LanguageModel {
     const toolCalls = typeof reply === "string" ? [] : (reply.toolCalls ?? []);
     let chars = 0;
     for (const message of request.messages) chars += message.content.length;
-    return {
+    const response: ModelResponse = {
       text,
       toolCalls,
       usage: (typeof reply === "string" ? undefined : reply.usage) ?? {
@@ -351,5 +374,7 @@ export class MockLanguageModel implements LanguageModel {
       finishReason:
         (typeof reply === "string" ? undefined : reply.finishReason) ?? (toolCalls.length > 0 ? "tool-calls" : "stop"),
     };
+    const rateLimit = typeof reply === "string" ? undefined : reply.rateLimit;
+    return rateLimit === undefined ? response : { ...response, rateLimit };
   }
 }

@@ -5,7 +5,14 @@
 import { describe, expect, it } from "vitest";
 import { InvalidOptionsError } from "../../core/errors.js";
 import type { ModelRequest } from "../language-model.js";
-import { parseToolInput, toCallOptions, toFinishReason, toModelResponse, toUsage } from "./ai-sdk-mapping.js";
+import {
+  parseToolInput,
+  toCallOptions,
+  toFinishReason,
+  toModelResponse,
+  toRateLimit,
+  toUsage,
+} from "./ai-sdk-mapping.js";
 
 const signal = new AbortController().signal;
 
@@ -96,6 +103,45 @@ describe("toModelResponse", () => {
       usage: { inputTokens: 3, outputTokens: 4 },
       model: "fallback-model",
       finishReason: "tool-calls",
+    });
+  });
+});
+
+describe("rate limits in AI SDK results", () => {
+  const base = { content: [{ type: "text", text: "ok" }], finishReason: "stop", usage: {} } as const;
+
+  it("toModelResponse sets rateLimit from response.headers (a plain record, any case)", () => {
+    const response = toModelResponse(
+      {
+        ...base,
+        response: {
+          modelId: "m-1",
+          headers: { "X-RateLimit-Remaining-Tokens": "0", "x-ratelimit-reset-tokens": "1m30s", "x-other": "1" },
+        },
+      },
+      "fallback",
+    );
+    expect(response).toMatchObject({ text: "ok", model: "m-1" });
+    expect(response.rateLimit).toEqual({ remainingTokens: 0, resetTokensMs: 90_000 });
+  });
+
+  it("toModelResponse leaves rateLimit out without the headers", () => {
+    expect(toModelResponse(base, "m")).not.toHaveProperty("rateLimit");
+    expect(toModelResponse({ ...base, response: { modelId: "m-1" } }, "m")).not.toHaveProperty("rateLimit");
+    const noHeaders = toModelResponse({ ...base, response: { headers: { "content-type": "text/plain" } } }, "m");
+    expect(noHeaders).not.toHaveProperty("rateLimit");
+  });
+
+  it("toRateLimit tolerates a missing, null or non-object response and malformed values", () => {
+    expect(toRateLimit(undefined)).toBeUndefined();
+    expect(toRateLimit(null)).toBeUndefined();
+    expect(toRateLimit("headers" as never)).toBeUndefined();
+    expect(toRateLimit({ headers: "x-ratelimit-remaining-requests: 0" as never })).toBeUndefined();
+    expect(toRateLimit({ headers: { "x-ratelimit-remaining-requests": "-3" } })).toBeUndefined();
+    expect(
+      toRateLimit({ headers: { "x-ratelimit-remaining-requests": "3", "x-ratelimit-reset-requests": "x" } }),
+    ).toEqual({
+      remainingRequests: 3,
     });
   });
 });

@@ -5,11 +5,21 @@
  */
 import { InvalidOptionsError } from "../../core/errors.js";
 import { describeValue } from "../../internal/options.js";
-import type { FinishReason, Message, ModelRequest, ModelResponse, ToolCall, Usage } from "../language-model.js";
+import type {
+  FinishReason,
+  Message,
+  ModelRequest,
+  ModelResponse,
+  RateLimitInfo,
+  ToolCall,
+  Usage,
+} from "../language-model.js";
+import { rateLimitFromHeaders } from "../retry-hints.js";
 import type {
   AiSdkCallOptions,
   AiSdkContentPart,
   AiSdkFinishReason,
+  AiSdkHeaders,
   AiSdkJsonObject,
   AiSdkPromptMessage,
   AiSdkPromptTextPart,
@@ -201,16 +211,29 @@ export function toFinishReason(reason: AiSdkFinishReason | undefined): FinishRea
 }
 
 /**
+ * The rate-limit state in an AI SDK result's `response.headers` (see `rateLimitFromHeaders`), or
+ * `undefined` when there are no headers or none of the `x-ratelimit-*` ones parses.
+ */
+export function toRateLimit(
+  response: { readonly headers?: AiSdkHeaders | undefined } | null | undefined,
+): RateLimitInfo | undefined {
+  if (typeof response !== "object" || response === null) return undefined;
+  return rateLimitFromHeaders(response.headers);
+}
+
+/**
  * Our {@link ModelResponse} from a `doGenerate` result: text parts concatenated, client-executed tool
- * calls with parsed arguments, usage, finish reason, and `response.modelId` (else `fallbackModel`) as
- * the answering model. Reasoning, files, sources and provider-executed tool results are dropped.
+ * calls with parsed arguments, usage, finish reason, `response.modelId` (else `fallbackModel`) as
+ * the answering model, and `rateLimit` from `response.headers` when they hold `x-ratelimit-*`
+ * headers. Reasoning, files, sources and provider-executed tool results are dropped.
  */
 export function toModelResponse(
   result: {
     readonly content?: readonly AiSdkContentPart[] | undefined;
     readonly finishReason?: AiSdkFinishReason | undefined;
     readonly usage?: AiSdkUsage | undefined;
-    readonly response?: { readonly modelId?: string | undefined } | undefined;
+    readonly response?:
+      { readonly modelId?: string | undefined; readonly headers?: AiSdkHeaders | undefined } | undefined;
   },
   fallbackModel: string,
 ): ModelResponse {
@@ -225,11 +248,13 @@ export function toModelResponse(
     if (call !== undefined) toolCalls.push(call);
   }
   const modelId = result.response?.modelId;
-  return {
+  const response: ModelResponse = {
     text,
     toolCalls,
     usage: toUsage(result.usage),
     model: typeof modelId === "string" && modelId !== "" ? modelId : fallbackModel,
     finishReason: toFinishReason(result.finishReason),
   };
+  const rateLimit = toRateLimit(result.response);
+  return rateLimit === undefined ? response : { ...response, rateLimit };
 }

@@ -137,12 +137,25 @@ export interface AiSdkContentPart {
   readonly providerExecuted?: boolean | undefined;
 }
 
+/**
+ * HTTP response headers as the AI SDK reports them (`SharedV2Headers` / `SharedV3Headers`): a plain
+ * record of header values.
+ * @since 0.1.0
+ */
+export type AiSdkHeaders = Readonly<Record<string, string | undefined>>;
+
 /** What `doGenerate` resolves to (the fields `fromAiSdk` reads). @since 0.1.0 */
 export interface AiSdkGenerateResult {
   readonly content: readonly AiSdkContentPart[];
   readonly finishReason: AiSdkFinishReason;
   readonly usage: AiSdkUsage;
-  readonly response?: { readonly modelId?: string | undefined } | undefined;
+  readonly response?:
+    | {
+        readonly modelId?: string | undefined;
+        /** The response headers; read for the `x-ratelimit-*` ones. */
+        readonly headers?: AiSdkHeaders | undefined;
+      }
+    | undefined;
 }
 
 /**
@@ -168,6 +181,8 @@ export interface AiSdkStreamReader {
 export interface AiSdkStreamResult {
   /** A `ReadableStream` of stream parts. */
   readonly stream: { getReader(): AiSdkStreamReader };
+  /** The response; its headers are read for the `x-ratelimit-*` ones. */
+  readonly response?: { readonly headers?: AiSdkHeaders | undefined } | undefined;
 }
 
 /**

@@ -11,7 +11,7 @@ import { redactSecrets } from "../../internal/redact.js";
 import type { CallOptions, LanguageModel, ModelChunk, ModelRequest, ModelResponse } from "../language-model.js";
 import { toProviderError, toStreamInterruptedError } from "./ai-sdk-errors.js";
 import type { AiSdkLabel } from "./ai-sdk-errors.js";
-import { toCallOptions, toFinishReason, toModelResponse, toToolCall, toUsage } from "./ai-sdk-mapping.js";
+import { toCallOptions, toFinishReason, toModelResponse, toRateLimit, toToolCall, toUsage } from "./ai-sdk-mapping.js";
 import type { AiSdkLanguageModel, AiSdkStreamReader, AiSdkStreamResult, FromAiSdkOptions } from "./ai-sdk-types.js";
 
 function invalid(option: string, expected: string, value: unknown): never {
@@ -196,8 +196,11 @@ async function* stream(
         case "finish": {
           const usage = toUsage(part.usage);
           const finishReason = toFinishReason(part.finishReason);
+          const rateLimit = toRateLimit(result.response);
           release(); // before the last yield: a caller that stops iterating at `finish` leaks nothing
-          yield { type: "finish", usage, finishReason, model: responseModel };
+          yield rateLimit === undefined
+            ? { type: "finish", usage, finishReason, model: responseModel }
+            : { type: "finish", usage, finishReason, model: responseModel, rateLimit };
           return;
         }
         default:
@@ -225,8 +228,9 @@ async function* stream(
  * `generate` calls `doGenerate` once (no retries here: wrap the model in `retry`); text parts are
  * concatenated, tool calls (`input` JSON) parsed, usage and finish reason normalised, `model` is
  * `response.modelId` or the model id. `stream` maps `text-delta`, `tool-call` and `finish` parts; the
- * response model comes from `response-metadata`. Not mapped: files and images, reasoning, sources,
- * provider-executed tools and their results.
+ * response model comes from `response-metadata`. Both set `rateLimit` (on the response, on the
+ * `finish` chunk) from the `x-ratelimit-*` headers of the result's `response.headers`, when present.
+ * Not mapped: files and images, reasoning, sources, provider-executed tools and their results.
  *
  * Errors: an AI SDK `APICallError` becomes a `ProviderError` with `status`, `retryable` (network,
  * 408, 409, 429, 5xx), `retryAfterMs` from the response headers and the redacted body; other failures a

@@ -16,6 +16,7 @@ import {
   readOptions,
 } from "../../internal/options.js";
 import type { CallOptions, LanguageModel, ModelChunk, ModelRequest, ModelResponse } from "../language-model.js";
+import { rateLimitFromHeaders } from "../retry-hints.js";
 import type { OpenAIConfig } from "./openai-http.js";
 import { httpError, postChat, readBody } from "./openai-http.js";
 import { buildChatBody, callSignal, validateRequest } from "./openai-request.js";
@@ -177,7 +178,9 @@ function resolveConfig(options: unknown): OpenAIConfig {
  * `retry-after` or, on a 429, `x-ratelimit-reset-*`); other 4xx are not retryable. Error bodies are
  * read up to 64 KB, secrets (the API key, header values, generic key shapes) redacted. An abort
  * rejects with `signal.reason`, never wrapped. The API key is kept in a private field (it never
- * shows in `JSON.stringify` or `util.inspect`).
+ * shows in `JSON.stringify` or `util.inspect`). A successful answer carries the rate-limit state the
+ * server reported (`x-ratelimit-*` headers) as `rateLimit`, on the response and on a stream's `finish`
+ * chunk.
  *
  * @throws {@link InvalidOptionsError} naming the option (`baseURL`, `model`, `maxTokens`,
  * `headers.x-foo`, an unknown key…) when the options are invalid.
@@ -226,7 +229,9 @@ export class OpenAICompatibleModel implements LanguageModel {
     try {
       const response = await postChat(config, body, config.jsonHeaders, controller.signal, signal);
       if (!response.ok) throw await httpError(config, response, signal);
-      return parseCompletion(config, response.status, await readBody(config, response, signal));
+      const parsed = parseCompletion(config, response.status, await readBody(config, response, signal));
+      const rateLimit = rateLimitFromHeaders(response.headers);
+      return rateLimit === undefined ? parsed : { ...parsed, rateLimit };
     } finally {
       if (signal !== undefined) offAbort(signal, onAbort);
     }

@@ -1,14 +1,15 @@
 /**
  * Streaming chat completions: the SSE body parsed with `eventsource-parser` (`createParser`, fed from
  * the body's reader), text deltas passed on, tool-call fragments assembled into whole calls, one
- * `finish` chunk at the end, and every failure mapped to a `ProviderError` (before the first chunk)
- * or a `StreamInterruptedError` (after it).
+ * `finish` chunk at the end (with the response headers' rate-limit state), and every failure mapped
+ * to a `ProviderError` (before the first chunk) or a `StreamInterruptedError` (after it).
  *
  * @packageDocumentation
  */
 import { createParser } from "eventsource-parser";
 import { ProviderError, StreamInterruptedError } from "../../core/errors.js";
-import type { FinishReason, ModelChunk, ModelResponse, Usage } from "../language-model.js";
+import type { FinishReason, ModelChunk, ModelResponse, RateLimitInfo, Usage } from "../language-model.js";
+import { rateLimitFromHeaders } from "../retry-hints.js";
 import type { OpenAIConfig } from "./openai-http.js";
 import {
   MAX_ERROR_BODY_BYTES,
@@ -59,10 +60,25 @@ function failure(
 }
 
 /** The chunks of a whole completion (a provider that ignored `stream: true` and answered with JSON). */
-function* fromCompletion(whole: ModelResponse): Generator<ModelChunk, void, undefined> {
+function* fromCompletion(
+  whole: ModelResponse,
+  rateLimit: RateLimitInfo | undefined,
+): Generator<ModelChunk, void, undefined> {
   if (whole.text !== "") yield { type: "text", text: whole.text };
   for (const toolCall of whole.toolCalls) yield { type: "tool-call", toolCall };
-  yield { type: "finish", usage: whole.usage, finishReason: whole.finishReason, model: whole.model };
+  yield finishChunk(whole.usage, whole.finishReason, whole.model, rateLimit);
+}
+
+/** The `finish` chunk; `rateLimit` only when the server sent rate-limit headers. */
+function finishChunk(
+  usage: Usage,
+  finishReason: FinishReason,
+  model: string,
+  rateLimit: RateLimitInfo | undefined,
+): ModelChunk {
+  return rateLimit === undefined
+    ? { type: "finish", usage, finishReason, model }
+    : { type: "finish", usage, finishReason, model, rateLimit };
 }
 
 /**
@@ -102,11 +118,12 @@ export async function* streamChat(
     const response = await postChat(config, body, config.streamHeaders, controller.signal, callerSignal);
     const status = response.status;
     if (!response.ok) throw await httpError(config, response, callerSignal);
+    const rateLimit = rateLimitFromHeaders(response.headers);
     const type = response.headers.get("content-type") ?? "";
     if (type.includes("application/json")) {
       const whole = parseCompletion(config, status, await readBody(config, response, callerSignal));
       completed = true;
-      yield* fromCompletion(whole);
+      yield* fromCompletion(whole, rateLimit);
       return;
     }
     if (response.body === null || type.includes("text/html")) {
@@ -231,12 +248,7 @@ export async function* streamChat(
     const rest = tools.pending ? flushTools() : [];
     completed = true;
     for (const toolChunk of rest) yield toolChunk;
-    yield {
-      type: "finish",
-      usage: usage ?? { inputTokens: 0, outputTokens: 0 },
-      finishReason: finishReason ?? "other",
-      model,
-    };
+    yield finishChunk(usage ?? { inputTokens: 0, outputTokens: 0 }, finishReason ?? "other", model, rateLimit);
   } finally {
     if (callerSignal !== undefined) offAbort(callerSignal, onAbort);
     if (!readerDone) reader?.cancel().catch(noop);

@@ -1,0 +1,98 @@
+/**
+ * `modelRouter`: failover, cool-downs, breakers, adaptive timeouts and hedging on fake time.
+ */
+import { describe, expect, it } from "vitest";
+import { FallbackError, ProviderError } from "../core/index.js";
+import { TestClock, createTestContext } from "../testing/index.js";
+import { modelRouter } from "./model-router.js";
+import { ScriptedModel, hi, routerCatalog as catalog } from "./router/router-fixtures.js";
+
+function setup(primarySteps: ConstructorParameters<typeof ScriptedModel>[2], backupSteps = [{ ok: "from backup" }] as ConstructorParameters<typeof ScriptedModel>[2]) {
+  const clock = new TestClock();
+  const primary = new ScriptedModel("cheap", clock, primarySteps);
+  const backup = new ScriptedModel("backup", clock, backupSteps);
+  return { clock, primary, backup };
+}
+
+describe("modelRouter: failover and waiting", () => {
+  it("answers from the cheapest candidate when it is healthy", async () => {
+    const { clock, primary, backup } = setup([{ ok: "from cheap" }]);
+    const router = modelRouter({ candidates: [backup, primary], catalog });
+    const { response, route } = await router.executeWithRoute(hi, createTestContext({ clock }));
+    expect(response.text).toBe("from cheap");
+    expect(route).toMatchObject({ model: "cheap", attempts: 1, hedged: false, skipped: [] });
+    expect(route.costUsd).toBeCloseTo((10 * 1 + 5 * 4) / 1e6, 12);
+    expect(backup.calls).toBe(0);
+  });
+
+  it("fails over at once when a 429's Retry-After (5 s) does not fit the 2 s left", async () => {
+    const { clock, primary, backup } = setup([{ fail: 429, retryAfterMs: 5_000 }]);
+    const router = modelRouter({ candidates: [primary, backup], catalog });
+    const { response, route } = await router.executeWithRoute(hi, createTestContext({ clock, timeoutMs: 2_000 }));
+    expect(response.text).toBe("from backup");
+    expect(backup.startedAt).toEqual([clock.now()]);
+    expect(clock.now()).toBe(0);
+    expect(route.log.map((a) => [a.model, a.outcome, a.status])).toEqual([
+      ["cheap", "error", 429],
+      ["backup", "success", undefined],
+    ]);
+    expect(route.skipped).toContainEqual({ model: "cheap", reason: "cooling-down" });
+  });
+
+  it("waits out a Retry-After that fits the deadline and retries the cheaper candidate", async () => {
+    const { clock, primary, backup } = setup([{ fail: 429, retryAfterMs: 1_000 }, { ok: "from cheap" }]);
+    const router = modelRouter({ candidates: [primary, backup], catalog });
+    const done = router.execute(hi, createTestContext({ clock, timeoutMs: 10_000 }));
+    await clock.advance(999);
+    expect(primary.calls).toBe(1);
+    await clock.advance(1);
+    expect((await done).text).toBe("from cheap");
+    expect(primary.startedAt).toEqual([0, 1_000]);
+    expect(backup.calls).toBe(0);
+  });
+
+  it("fails over instead of waiting when the wait would end past latencyGoalMs", async () => {
+    const { clock, primary, backup } = setup([{ fail: 429, retryAfterMs: 1_500 }]);
+    const router = modelRouter({ candidates: [primary, backup], catalog, latencyGoalMs: 1_000 });
+    expect((await router.execute(hi, createTestContext({ clock }))).text).toBe("from backup");
+    expect(clock.now()).toBe(0);
+  });
+
+  it("throws a non-retryable error (400) at once without trying the other candidate", async () => {
+    const { clock, primary, backup } = setup([{ fail: 400 }]);
+    const router = modelRouter({ candidates: [primary, backup], catalog });
+    await expect(router.execute(hi, createTestContext({ clock }))).rejects.toMatchObject({ status: 400 });
+    expect(backup.calls).toBe(0);
+  });
+
+  it("retries a candidate after a 500 with backoff, up to maxRetries, then fails over", async () => {
+    const { clock, primary, backup } = setup([{ fail: 500 }]);
+    const router = modelRouter({
+      candidates: [primary, backup],
+      catalog,
+      breaker: false,
+      retry: { maxRetries: 2, initialDelayMs: 100, jitter: false },
+    });
+    const done = router.executeWithRoute(hi, createTestContext({ clock }));
+    await clock.advance(1_000);
+    const { route } = await done;
+    expect(primary.startedAt).toEqual([0, 100, 300]);
+    expect(route.model).toBe("backup");
+    expect(route.attempts).toBe(4);
+    expect(route.skipped).toContainEqual({ model: "cheap", reason: "exhausted" });
+  });
+
+  it("throws FallbackError with every attempt's error when all candidates are used up", async () => {
+    const { clock, primary, backup } = setup([{ fail: 503 }], [{ fail: 502 }]);
+    const router = modelRouter({ candidates: [primary, backup], catalog, retry: { maxRetries: 0 } });
+    const error = await router.execute(hi, createTestContext({ clock })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FallbackError);
+    expect((error as FallbackError).errors.map((e) => (e as ProviderError).status)).toEqual([503, 502]);
+  });
+
+  it("rethrows the only error when a single attempt was made", async () => {
+    const { clock, primary } = setup([{ fail: 503 }]);
+    const router = modelRouter({ candidates: [primary], catalog, retry: { maxRetries: 0 } });
+    await expect(router.execute(hi, createTestContext({ clock }))).rejects.toBeInstanceOf(ProviderError);
+  });
+});

@@ -1,0 +1,459 @@
+/**
+ * One routed request: picks candidates, runs attempts (with their timeouts and hedges), applies
+ * cool-downs and failover, and records the route. Internal to `modelRouter`.
+ *
+ * @packageDocumentation
+ */
+import type { Span } from "@opentelemetry/api";
+import type { WorkflowContext } from "../../core/context.js";
+import { contextAbortReason, createAbortableChild, isContextAborted } from "../../core/context.js";
+import { CircuitOpenError, FallbackError, TimeoutError, isTtaError } from "../../core/errors.js";
+import type { ProviderError } from "../../core/errors.js";
+import type { ModelResponse } from "../language-model.js";
+import type { Candidate } from "./candidate.js";
+import type { ResolvedRouterOptions } from "./options.js";
+import type { RouteAttempt, RouteAttemptOutcome, RouteSkip, RouteSkipReason, RoutedRequest } from "./types.js";
+
+interface Attempt {
+  readonly candidate: Candidate;
+  readonly hedge: boolean;
+  readonly startedAt: number;
+  readonly abort: ((reason: unknown) => void) | undefined;
+  readonly dispose: (() => void) | undefined;
+  cancelTimer: (() => void) | undefined;
+  readonly outcome: Promise<AttemptResult>;
+}
+
+interface AttemptResult {
+  readonly attempt: Attempt;
+  readonly ok: boolean;
+  readonly value: unknown;
+  readonly timedOut: boolean;
+}
+
+const HEDGE: unique symbol = Symbol("hedge");
+
+/** Why a losing attempt is aborted: an `AbortError`, so breakers count it as neither success nor failure. */
+function lostHedge(): Error {
+  return new DOMException("another attempt of the routed request answered first", "AbortError");
+}
+
+function errorType(error: unknown): string {
+  if (isTtaError(error)) return error.code;
+  return error instanceof Error ? error.name : typeof error;
+}
+
+function isContextWindowError(error: ProviderError): boolean {
+  return error.status === 400 && /context[_ ]length|context window|maximum context/i.test(error.body + error.message);
+}
+
+/** Closes a stream that lost (or arrived after the caller settled): it must not hold a request open. */
+function discard(value: unknown): void {
+  const stream = value as { return?: () => Promise<unknown> } | null;
+  if (typeof stream === "object" && stream !== null && typeof stream.return === "function")
+    stream.return().catch(() => undefined);
+}
+
+/** @internal The route of one request, and the loop that produces it. */
+export class RouteRun {
+  readonly log: RouteAttempt[] = [];
+  skipped: RouteSkip[] | undefined;
+  hedged = false;
+  winner: Candidate | undefined;
+  readonly #options: ResolvedRouterOptions;
+  readonly #ctx: WorkflowContext;
+  readonly #span: Span | undefined;
+  readonly #request: RoutedRequest;
+  readonly #stream: boolean;
+  readonly #order: readonly Candidate[];
+  readonly #start: number;
+  readonly #inflight: Attempt[] = [];
+  /** Per-request state, created at the first failure. */
+  #tries: number[] | undefined;
+  #readyAt: number[] | undefined;
+  #excluded: boolean[] | undefined;
+  #errors: unknown[] | undefined;
+  #hedges = 0;
+  /** A content-filtered answer, kept for when every other candidate fails. */
+  #filtered: { readonly candidate: Candidate; readonly value: unknown } | undefined;
+
+  constructor(
+    options: ResolvedRouterOptions,
+    ctx: WorkflowContext,
+    span: Span | undefined,
+    request: RoutedRequest,
+    stream: boolean,
+    order: readonly Candidate[],
+  ) {
+    this.#options = options;
+    this.#ctx = ctx;
+    this.#span = span;
+    this.#request = request;
+    this.#stream = stream;
+    this.#order = order;
+    this.#start = ctx.clock.now();
+  }
+
+  /** Runs the request to its first success; throws the caller's abort, a non-retryable error, or the exhaustion. */
+  async run(): Promise<unknown> {
+    const inflight = this.#inflight;
+    for (;;) {
+      if (inflight.length === 0) {
+        const pick = this.#pick();
+        if (pick === undefined) {
+          if (this.#filtered === undefined) throw this.#exhausted();
+          this.winner = this.#filtered.candidate;
+          return this.#filtered.value;
+        }
+        if (pick.waitMs > 0) {
+          this.#event("tta.route.wait", { "tta.route.model": pick.candidate.id, "tta.route.wait_ms": pick.waitMs });
+          await this.#ctx.clock.sleep(pick.waitMs, this.#ctx.signal);
+        }
+        this.#launch(pick.candidate, false);
+      }
+      const result = await this.#next();
+      if (result === HEDGE) {
+        const target = this.#hedgeTarget();
+        this.#hedges += 1;
+        if (target !== undefined) {
+          this.hedged = true;
+          this.#event("tta.route.hedge", { "tta.route.model": target.id });
+          this.#launch(target, true);
+        }
+        continue;
+      }
+      inflight.splice(inflight.indexOf(result.attempt), 1);
+      if (result.ok) {
+        if (this.#acceptable(result)) return this.#won(result);
+      } else this.#failed(result);
+    }
+  }
+
+  /** Index of a candidate in the ranked order (per-request arrays follow it). */
+  #slot(candidate: Candidate): number {
+    return this.#order.indexOf(candidate);
+  }
+
+  #perRequest(): { tries: number[]; readyAt: number[]; excluded: boolean[] } {
+    const n = this.#order.length;
+    this.#tries ??= new Array<number>(n).fill(0);
+    this.#readyAt ??= new Array<number>(n).fill(0);
+    this.#excluded ??= new Array<boolean>(n).fill(false);
+    return { tries: this.#tries, readyAt: this.#readyAt, excluded: this.#excluded };
+  }
+
+  #skip(candidate: Candidate, reason: RouteSkipReason): void {
+    const skipped = (this.skipped ??= []);
+    if (skipped.some((s) => s.model === candidate.id && s.reason === reason)) return;
+    skipped.push({ model: candidate.id, reason });
+    this.#event("tta.route.skip", { "tta.route.model": candidate.id, "tta.route.reason": reason });
+  }
+
+  #event(name: string, attributes: Record<string, string | number>): void {
+    this.#span?.addEvent(name, attributes);
+  }
+
+  /**
+   * The best candidate to try next: in ranked order, the first one that is not exhausted, excluded or
+   * open and can answer within the deadline (and the latency goal, if one is set), waiting for its
+   * cool-down when it has one that fits; else the first one that fits the deadline only.
+   */
+  #pick(): { candidate: Candidate; waitMs: number } | undefined {
+    const options = this.#options;
+    const now = this.#ctx.clock.now();
+    const deadline = this.#ctx.deadline;
+    const goal = options.latencyGoalMs === undefined ? undefined : this.#start + options.latencyGoalMs;
+    const maxWait = now + options.maxDelayMs;
+    let fallback: { candidate: Candidate; waitMs: number } | undefined;
+    const order = this.#order;
+    for (let i = 0; i < order.length; i++) {
+      const candidate = order[i]!;
+      if (this.#excluded?.[i] === true) continue;
+      if ((this.#tries?.[i] ?? 0) > candidate.maxRetries) {
+        this.#skip(candidate, "exhausted");
+        continue;
+      }
+      if (candidate.open) {
+        this.#skip(candidate, "breaker-open");
+        continue;
+      }
+      const ready = Math.max(now, candidate.coolUntil, this.#readyAt?.[i] ?? 0);
+      const done = ready + candidate.expectedMs(this.#stream);
+      if ((deadline !== undefined && done > deadline) || ready > maxWait) {
+        this.#skip(candidate, ready > now ? "cooling-down" : "deadline");
+        continue;
+      }
+      if (ready === now) return { candidate, waitMs: 0 };
+      if (goal === undefined || done <= goal) return { candidate, waitMs: ready - now };
+      this.#skip(candidate, "cooling-down");
+      fallback ??= { candidate, waitMs: ready - now };
+    }
+    return fallback;
+  }
+
+  /** A different candidate that can start now, for a hedge. */
+  #hedgeTarget(): Candidate | undefined {
+    const now = this.#ctx.clock.now();
+    const busy = this.#inflight;
+    const order = this.#order;
+    for (let i = 0; i < order.length; i++) {
+      const candidate = order[i]!;
+      if (busy.some((a) => a.candidate === candidate) || this.#excluded?.[i] === true) continue;
+      if ((this.#tries?.[i] ?? 0) > candidate.maxRetries || candidate.open) continue;
+      if (Math.max(candidate.coolUntil, this.#readyAt?.[i] ?? 0) <= now) return candidate;
+    }
+    return undefined;
+  }
+
+  #launch(candidate: Candidate, hedge: boolean): void {
+    const options = this.#options;
+    const ctx = this.#ctx;
+    const clock = ctx.clock;
+    const startedAt = clock.now();
+    const { tries } = this.#perRequest();
+    tries[this.#slot(candidate)]! += 1;
+    const limit = this.#stream
+      ? (options.firstChunkTimeoutMs ?? candidate.timeoutMs(options.attemptTimeoutMs, options.adaptive, true))
+      : candidate.timeoutMs(options.attemptTimeoutMs, options.adaptive, false);
+    const input = { request: this.#request, stream: this.#stream };
+    // An attempt gets a context of its own only when something may abort it alone: a timeout or a hedge.
+    if (limit === undefined && options.maxHedges === 0) {
+      const work = candidate.execute(input, ctx);
+      const attempt: Attempt = {
+        candidate,
+        hedge,
+        startedAt,
+        abort: undefined,
+        dispose: undefined,
+        cancelTimer: undefined,
+        outcome: work.then(
+          (value) => ({ attempt, ok: true, value, timedOut: false }),
+          (error: unknown) => ({ attempt, ok: false, value: error, timedOut: false }),
+        ),
+      };
+      this.#inflight.push(attempt);
+      return;
+    }
+    const child = createAbortableChild(ctx, limit === undefined ? undefined : startedAt + limit);
+    let settle!: (result: AttemptResult) => void;
+    const outcome = new Promise<AttemptResult>((resolve) => (settle = resolve));
+    const attempt: Attempt = {
+      candidate,
+      hedge,
+      startedAt,
+      abort: child.abort,
+      dispose: () => child.ctx.dispose(),
+      cancelTimer: undefined,
+      outcome,
+    };
+    if (limit !== undefined)
+      attempt.cancelTimer = clock.schedule(limit, () => {
+        attempt.cancelTimer = undefined;
+        const reason = new TimeoutError(`attempt on ${candidate.id} timed out after ${Math.round(limit)} ms`, {
+          timeoutMs: limit,
+        });
+        child.abort(reason);
+        settle({ attempt, ok: false, value: reason, timedOut: true });
+      });
+    let work: Promise<unknown>;
+    try {
+      work = candidate.execute(input, child.ctx);
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    work.then(
+      (value) => settle({ attempt, ok: true, value, timedOut: false }),
+      (error: unknown) => settle({ attempt, ok: false, value: error, timedOut: false }),
+    );
+    this.#inflight.push(attempt);
+  }
+
+  /** The next settled attempt, or the hedge timer. */
+  #next(): Promise<AttemptResult | typeof HEDGE> {
+    const inflight = this.#inflight;
+    if (inflight.length > 1) return Promise.race(inflight.map((a) => a.outcome));
+    const only = inflight[0]!;
+    const delay = this.#hedgeDelay(only);
+    if (delay === undefined) return only.outcome;
+    return new Promise((resolve) => {
+      const cancel = this.#ctx.clock.schedule(delay, () => resolve(HEDGE));
+      void only.outcome.then((result) => {
+        cancel();
+        resolve(result);
+      });
+    });
+  }
+
+  #hedgeDelay(attempt: Attempt): number | undefined {
+    const options = this.#options;
+    if (this.#hedges >= options.maxHedges) return undefined;
+    let after = options.hedgeAfterMs;
+    if (after === "p95") {
+      const estimate = attempt.candidate.estimate(this.#stream);
+      if (estimate === undefined || estimate.count < options.hedgeMinSamples) return undefined;
+      after = estimate.p95;
+    }
+    return Math.max(0, attempt.startedAt + after! - this.#ctx.clock.now());
+  }
+
+  #record(attempt: Attempt, outcome: RouteAttemptOutcome, error?: unknown): void {
+    attempt.cancelTimer?.();
+    attempt.cancelTimer = undefined;
+    const now = this.#ctx.clock.now();
+    const status = error === undefined ? undefined : (error as { status?: unknown }).status;
+    this.log.push({
+      model: attempt.candidate.id,
+      outcome,
+      errorType: error === undefined ? undefined : errorType(error),
+      status: typeof status === "number" ? status : undefined,
+      hedge: attempt.hedge,
+      startMs: attempt.startedAt - this.#start,
+      durationMs: now - attempt.startedAt,
+    });
+  }
+
+  /** A success is kept unless it is a content-filter finish the router was told to fail over on. */
+  #acceptable(result: AttemptResult): boolean {
+    const { attempt } = result;
+    if (
+      this.#stream ||
+      !this.#options.failoverContentFilter ||
+      (result.value as ModelResponse).finishReason !== "content-filter"
+    )
+      return true;
+    this.#record(attempt, "error", { name: "ContentFiltered" });
+    attempt.dispose?.();
+    this.#filtered ??= { candidate: attempt.candidate, value: result.value };
+    this.#perRequest().excluded[this.#slot(attempt.candidate)] = true;
+    this.#event("tta.route.failover", { "tta.route.model": attempt.candidate.id, "tta.route.reason": "content-filter" });
+    return false;
+  }
+
+  #won(result: AttemptResult): unknown {
+    const { attempt } = result;
+    const candidate = attempt.candidate;
+    this.#record(attempt, "success");
+    attempt.dispose?.();
+    candidate.succeeded(this.#stream, this.#ctx.clock.now() - attempt.startedAt);
+    if (!this.#stream) this.#applyRateLimit(candidate, (result.value as ModelResponse & { rateLimit?: unknown }).rateLimit);
+    this.winner = candidate;
+    this.#abandon();
+    return result.value;
+  }
+
+  /** Aborts every attempt still in flight (they lost); late answers are discarded. */
+  #abandon(): void {
+    for (const loser of this.#inflight) {
+      this.#record(loser, "lost-hedge");
+      loser.abort?.(lostHedge());
+      loser.dispose?.();
+      void loser.outcome.then((late) => {
+        if (late.ok) discard(late.value);
+      });
+    }
+    this.#inflight.length = 0;
+  }
+
+  /** Cool-down from an answer's rate-limit headers: a candidate with nothing left waits for its reset. */
+  #applyRateLimit(candidate: Candidate, info: unknown): void {
+    if (typeof info !== "object" || info === null) return;
+    const limits = info as {
+      remainingRequests?: number;
+      remainingTokens?: number;
+      resetRequestsMs?: number;
+      resetTokensMs?: number;
+    };
+    let waitMs = 0;
+    if (limits.remainingRequests === 0) waitMs = Math.max(waitMs, limits.resetRequestsMs ?? 0);
+    if (limits.remainingTokens === 0) waitMs = Math.max(waitMs, limits.resetTokensMs ?? 0);
+    if (waitMs > 0) this.#coolDown(candidate, waitMs, "rate-limit-exhausted");
+  }
+
+  #coolDown(candidate: Candidate, ms: number, reason: string): void {
+    const until = this.#ctx.clock.now() + ms;
+    if (until <= candidate.coolUntil) return;
+    candidate.coolUntil = until;
+    this.#event("tta.route.cooldown", { "tta.route.model": candidate.id, "tta.route.cooldown_ms": ms, "tta.route.reason": reason });
+  }
+
+  #failed(result: AttemptResult): void {
+    const { attempt, value: error, timedOut } = result;
+    const candidate = attempt.candidate;
+    attempt.dispose?.();
+    const ctx = this.#ctx;
+    if (isContextAborted(ctx)) {
+      this.#record(attempt, "aborted", error);
+      this.#abandon();
+      throw contextAbortReason(ctx);
+    }
+    const { tries, readyAt, excluded } = this.#perRequest();
+    const slot = this.#slot(candidate);
+    if (isTtaError(error, "CIRCUIT_OPEN")) {
+      // The breaker refused without calling the provider (half-open, probe slots busy): not an attempt.
+      tries[slot]! -= 1;
+      excluded[slot] = true;
+      this.#skip(candidate, "breaker-open");
+      return;
+    }
+    this.#record(attempt, timedOut ? "timeout" : "error", error);
+    const now = ctx.clock.now();
+    if (timedOut) {
+      readyAt[slot] = now;
+    } else if (isTtaError(error, "PROVIDER_ERROR")) {
+      const providerError = error as ProviderError;
+      if (this.#options.failoverContextWindow && isContextWindowError(providerError)) {
+        excluded[slot] = true;
+      } else if (!providerError.retryable) {
+        this.#abandon();
+        throw error;
+      } else this.#afterRetryable(candidate, slot, providerError, now, readyAt, tries);
+    } else {
+      // Not a provider failure (a budget refusal, a bug in a custom model…): retrying will not help.
+      this.#abandon();
+      throw error;
+    }
+    (this.#errors ??= []).push(error);
+    this.#event("tta.route.failover", {
+      "tta.route.model": candidate.id,
+      "tta.route.reason": timedOut ? "timeout" : errorType(error),
+    });
+  }
+
+  #afterRetryable(
+    candidate: Candidate,
+    slot: number,
+    error: ProviderError,
+    now: number,
+    readyAt: number[],
+    tries: number[],
+  ): void {
+    const retryAfter = error.retryAfterMs;
+    if (error.status === 429) candidate.consecutive429s += 1;
+    else candidate.consecutive429s = 0;
+    if (retryAfter !== undefined && retryAfter >= 0) {
+      readyAt[slot] = now + retryAfter;
+      // A server error with Retry-After (an outage), or a run of 429s, cools the candidate for everyone.
+      if (error.status !== undefined && error.status >= 500) this.#coolDown(candidate, retryAfter, "retry-after");
+      else if (candidate.consecutive429s >= this.#options.coolDownAfter429s)
+        this.#coolDown(candidate, retryAfter, "rate-limited");
+      return;
+    }
+    const { initialDelayMs, maxDelayMs, jitter } = this.#options;
+    const base = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.max(0, tries[slot]! - 1));
+    readyAt[slot] = now + (jitter ? base * (0.5 + Math.random() * 0.5) : base);
+  }
+
+  /** Nothing left to try: the content-filtered answer if there is one, else the error(s). */
+  #exhausted(): unknown {
+    const errors = this.#errors;
+    if (errors === undefined || errors.length === 0) {
+      const now = this.#ctx.clock.now();
+      let wait = Infinity;
+      for (const c of this.#order) wait = Math.min(wait, Math.max(0, c.coolUntil - now));
+      const reasons = (this.skipped ?? []).map((s) => `${s.model} (${s.reason})`).join(", ");
+      return new CircuitOpenError(`No candidate of the model router can take the request now: ${reasons}`, wait);
+    }
+    if (errors.length === 1) return errors[0];
+    return new FallbackError(`All ${this.log.length} attempts of the model router failed`, errors);
+  }
+}
