@@ -52,6 +52,7 @@ export type {
   ExecutionOutcome,
   FallbackEvent,
   ModelCallEvent,
+  RouteEvent,
   PrimitiveEventBase,
   RateLimitEvent,
   RetryEvent,

@@ -10,7 +10,8 @@ import { InvalidOptionsError } from "../core/errors.js";
 import { describeValue, isPlainObject } from "../internal/options.js";
 import type { Capability, CatalogEntry, ModelPricing, ModelTier } from "./catalog.js";
 
-const CAPABILITIES: readonly Capability[] = ["tools", "json", "vision", "reasoning", "code", "long-context"];
+/** Every {@link Capability}, in canonical order (the classifier lists `needs` in this order). */
+export const CAPABILITIES: readonly Capability[] = ["tools", "json", "vision", "reasoning", "code", "long-context"];
 const TIERS: readonly ModelTier[] = ["small", "medium", "large"];
 const ENTRY_KEYS = ["id", "provider", "contextWindow", "maxOutputTokens", "pricing", "capabilities", "tier"];
 const PRICING_KEYS = ["inputPerMillion", "outputPerMillion", "cachedInputPerMillion"];

@@ -11,17 +11,21 @@ import "../core/parallel.js";
 // The errors this subpath throws and the budget contract it honours (defined in core, same objects).
 export {
   BudgetExceededError,
+  CircuitOpenError,
+  FallbackError,
   InvalidOptionsError,
   MAX_PROVIDER_ERROR_BODY,
   ProviderError,
+  RouteNotFoundError,
   StreamInterruptedError,
   StructuredOutputError,
+  TimeoutError,
   isRetryableStatus,
 } from "../core/errors.js";
 export type { ProviderErrorInit, StructuredOutputIssue } from "../core/errors.js";
 export { BUDGET_KEY } from "../core/budget.js";
 export type { Budget, Reservation, Spend } from "../core/budget.js";
-export type { ModelCallEvent } from "../core/instrumentation.js";
+export type { ModelCallEvent, RouteEvent } from "../core/instrumentation.js";
 export type {
   CallOptions,
   FinishReason,
@@ -31,6 +35,7 @@ export type {
   ModelChunk,
   ModelRequest,
   ModelResponse,
+  RateLimitInfo,
   ResponseFormat,
   ToolCall,
   ToolChoice,
@@ -46,6 +51,7 @@ export type {
   AiSdkFinishReason,
   AiSdkFunctionTool,
   AiSdkGenerateResult,
+  AiSdkHeaders,
   AiSdkJsonObject,
   AiSdkJsonValue,
   AiSdkLanguageModel,
@@ -76,7 +82,36 @@ export { StreamModelPrimitive, streamModel } from "./stream-model.js";
 export type { ModelStream } from "./model-stream.js";
 export { estimateTokens } from "./model-options.js";
 export type { ModelOptions, TokenEstimate } from "./model-options.js";
-export { parseResetDuration, retryAfterFromHeaders } from "./retry-hints.js";
+export { parseResetDuration, rateLimitFromHeaders, retryAfterFromHeaders } from "./retry-hints.js";
+export { ModelRouterPrimitive, modelRouter } from "./model-router.js";
+export { StructuredPrimitive, structured } from "./structured.js";
+export type { JsonSchema, StructuredModel, StructuredOptions } from "./structured.js";
+export { MultiModelWorkflow, multiModel } from "./multi-model.js";
+export type {
+  MultiModelClassification,
+  MultiModelOptions,
+  MultiModelResult,
+  MultiModelValidator,
+  MultiModelVerdict,
+} from "./multi-model.js";
+export type { RouteSource } from "./schema-validation.js";
+export type { CandidateStatus } from "./model-router.js";
+export { DEFAULT_MODEL_ROUTER_OPTIONS, MODEL_ROUTER_PRESETS } from "./router/options.js";
+export type {
+  AdaptiveTimeoutOptions,
+  HedgeOptions,
+  ModelRouterOptions,
+  RouteAttempt,
+  RouteAttemptOutcome,
+  RouteInfo,
+  RouteSkip,
+  RouteSkipReason,
+  RoutedRequest,
+  RoutedResponse,
+  RouterCandidate,
+  RouterRetryOptions,
+  RouterStrategy,
+} from "./router/types.js";
 export type { HeaderSource } from "./retry-hints.js";
 export {
   ATTR_GEN_AI_OPERATION_NAME,

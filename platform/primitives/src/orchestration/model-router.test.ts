@@ -5,9 +5,12 @@ import { describe, expect, it } from "vitest";
 import { FallbackError, ProviderError } from "../core/index.js";
 import { TestClock, createTestContext } from "../testing/index.js";
 import { modelRouter } from "./model-router.js";
-import { ScriptedModel, hi, routerCatalog as catalog } from "./router/router-fixtures.js";
+import { ScriptedModel, hi, routerCatalog as catalog } from "../test-support/router-fixtures.js";
 
-function setup(primarySteps: ConstructorParameters<typeof ScriptedModel>[2], backupSteps = [{ ok: "from backup" }] as ConstructorParameters<typeof ScriptedModel>[2]) {
+function setup(
+  primarySteps: ConstructorParameters<typeof ScriptedModel>[2],
+  backupSteps = [{ ok: "from backup" }] as ConstructorParameters<typeof ScriptedModel>[2],
+) {
   const clock = new TestClock();
   const primary = new ScriptedModel("cheap", clock, primarySteps);
   const backup = new ScriptedModel("backup", clock, backupSteps);

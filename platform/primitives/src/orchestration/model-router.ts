@@ -26,7 +26,14 @@ import { resolveRouterOptions } from "./router/options.js";
 import { RouteRun } from "./router/route-run.js";
 import type { ModelRouterOptions, RouteInfo, RoutedRequest, RoutedResponse, RouteSkip } from "./router/types.js";
 
-const CAPABILITIES: ReadonlySet<unknown> = new Set<Capability>(["tools", "json", "vision", "reasoning", "code", "long-context"]);
+const CAPABILITIES: ReadonlySet<unknown> = new Set<Capability>([
+  "tools",
+  "json",
+  "vision",
+  "reasoning",
+  "code",
+  "long-context",
+]);
 
 /** Where `executeWithRoute` collects the route of its own call. */
 interface RouteSink {
@@ -135,7 +142,9 @@ class RouterCore {
     const skipped: RouteSkip[] = [];
     const order = rank(this.options, this.candidates, request, stream, skipped);
     if (order.length === 0) {
-      const reasons = skipped.map((s) => `${s.model} (${s.reason === "capability" ? "lacks a needed capability" : "context window too small"})`);
+      const reasons = skipped.map(
+        (s) => `${s.model} (${s.reason === "capability" ? "lacks a needed capability" : "context window too small"})`,
+      );
       throw new RouteNotFoundError(
         "no candidate",
         this.candidates.map((c) => c.id),
@@ -146,7 +155,8 @@ class RouterCore {
     const run = new RouteRun(this.options, ctx, span, providerRequest(request), stream, order);
     if (skipped.length > 0) {
       run.skipped = skipped;
-      for (const s of skipped) span?.addEvent("tta.route.skip", { "tta.route.model": s.model, "tta.route.reason": s.reason });
+      for (const s of skipped)
+        span?.addEvent("tta.route.skip", { "tta.route.model": s.model, "tta.route.reason": s.reason });
     }
     return run;
   }
@@ -162,7 +172,8 @@ class RouterCore {
       attempts: run.log.length,
       hedged: run.hedged,
       usage,
-      costUsd: response === undefined ? undefined : modelCallCost(this.options.catalog, winner.id, response.model, usage),
+      costUsd:
+        response === undefined ? undefined : modelCallCost(this.options.catalog, winner.id, response.model, usage),
       log: run.log,
       skipped: run.skipped ?? [],
     };
@@ -328,7 +339,14 @@ function finishRoute(
     costUsd,
     durationMs: ctx.clock.now() - startedAt,
     outcome: error === undefined ? "success" : isContextAborted(ctx) ? "aborted" : "error",
-    errorType: error === undefined ? undefined : isTtaError(error) ? error.code : error instanceof Error ? error.name : typeof error,
+    errorType:
+      error === undefined
+        ? undefined
+        : isTtaError(error)
+          ? error.code
+          : error instanceof Error
+            ? error.name
+            : typeof error,
   });
 }
 

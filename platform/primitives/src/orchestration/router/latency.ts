@@ -4,11 +4,11 @@
  * @packageDocumentation
  */
 
-/** Bucket `i` holds latencies in `[RATIO^i, RATIO^(i+1))` ms; bucket 0 also holds everything below 1 ms. */
+/** Bucket 0 holds latencies below 1 ms; bucket `i ≥ 1` holds `[RATIO^(i-1), RATIO^i)` ms. */
 const RATIO = 1.15;
 const LOG_RATIO = Math.log(RATIO);
 /** 1.15^100 ≈ 1.2e6 ms (20 minutes); longer latencies land in the last bucket. */
-const BUCKETS = 100;
+const BUCKETS = 101;
 /** Observations per half-window: the estimate covers the last 256–512 successful calls. */
 const HALF_WINDOW = 256;
 /** Quantiles are recomputed at most once per this many observations. */
@@ -35,7 +35,7 @@ export class LatencyEstimate {
   #p95 = 0;
   #p99 = 0;
 
-  /** Observations the estimate currently covers (at most 512). */
+  /** Observations the estimate currently covers (257 to 512 once warmed up). */
   get count(): number {
     return this.#currentCount + this.#previousCount;
   }
@@ -43,7 +43,7 @@ export class LatencyEstimate {
   /** Records one latency in ms (negative or non-finite values are ignored). */
   observe(ms: number): void {
     if (!(ms >= 0) || ms === Infinity) return;
-    const index = ms < 1 ? 0 : Math.min(BUCKETS - 1, Math.floor(Math.log(ms) / LOG_RATIO));
+    const index = ms < 1 ? 0 : Math.min(BUCKETS - 1, 1 + Math.floor(Math.log(ms) / LOG_RATIO));
     if (this.#currentCount === HALF_WINDOW) {
       const cleared = this.#previous;
       cleared.fill(0);
@@ -85,9 +85,9 @@ export class LatencyEstimate {
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {
       seen += current[i]! + previous[i]!;
-      if (seen >= target) return i === 0 ? Math.sqrt(RATIO) / 2 : Math.pow(RATIO, i + 0.5);
+      if (seen >= target) return i === 0 ? 0.5 : Math.pow(RATIO, i - 0.5);
     }
-    return Math.pow(RATIO, BUCKETS - 0.5);
+    return Math.pow(RATIO, BUCKETS - 1.5);
   }
 
   #refresh(): void {

@@ -21,7 +21,7 @@ import { defaultCatalog } from "../catalog.js";
 import type { LanguageModel, ModelRequest } from "../language-model.js";
 import type { TokenEstimate } from "../model-options.js";
 import { estimateTokens } from "../model-options.js";
-import type { AdaptiveTimeoutOptions, ModelRouterOptions, RouterCandidate, RouterStrategy } from "./types.js";
+import type { AdaptiveTimeoutOptions, ModelRouterOptions, RouterCandidate } from "./types.js";
 
 /** The router's breaker defaults (before `isFailure`, which the router supplies). */
 export const DEFAULT_ROUTER_BREAKER: Readonly<CircuitBreakerOptions> = Object.freeze({
@@ -58,7 +58,11 @@ export const MODEL_ROUTER_PRESETS: {
   readonly latency: Pick<ModelRouterOptions, "strategy" | "attemptTimeout" | "hedge">;
   readonly cost: Pick<ModelRouterOptions, "strategy" | "attemptTimeout" | "hedge">;
 } = Object.freeze({
-  latency: Object.freeze({ strategy: "cheapest", attemptTimeout: "adaptive", hedge: Object.freeze({ afterMs: "p95" }) }),
+  latency: Object.freeze({
+    strategy: "cheapest",
+    attemptTimeout: "adaptive",
+    hedge: Object.freeze({ afterMs: "p95" }),
+  }),
   cost: Object.freeze({ strategy: "cheapest", attemptTimeout: "adaptive" }),
 } as const);
 
@@ -134,11 +138,15 @@ function isLanguageModel(value: unknown): value is LanguageModel {
   );
 }
 
-function breakerOption(option: string, value: unknown, fallback: CircuitBreakerOptions | false): CircuitBreakerOptions | false {
+function breakerOption(
+  option: string,
+  value: unknown,
+  fallback: CircuitBreakerOptions | false,
+): CircuitBreakerOptions | false {
   if (value === undefined) return fallback;
   if (value === false) return false;
   if (!isPlainObject(value)) fail(option, "circuit breaker options or false", value);
-  return fallback === false ? (value as CircuitBreakerOptions) : { ...fallback, ...(value as CircuitBreakerOptions) };
+  return fallback === false ? value : { ...fallback, ...value };
 }
 
 function resolveCandidates(
@@ -152,7 +160,9 @@ function resolveCandidates(
   const seen = new Set<LanguageModel>();
   return (value as readonly unknown[]).map((item, i) => {
     const option = `candidates[${i}]`;
-    const entry: Partial<RouterCandidate> = isLanguageModel(item) ? { model: item } : (item as Partial<RouterCandidate>);
+    const entry: Partial<RouterCandidate> = isLanguageModel(item)
+      ? { model: item }
+      : (item as Partial<RouterCandidate>);
     if (!isPlainObject(entry) && !isLanguageModel(item))
       fail(option, "a LanguageModel or { model, breaker?, maxRetries? }", item);
     if (!isLanguageModel(item)) {
@@ -161,7 +171,8 @@ function resolveCandidates(
         fail(`${option}.model`, "a LanguageModel ({ provider, modelId, generate })", opts.model);
     }
     const model = entry.model!;
-    if (seen.has(model)) fail(option, "a model not listed twice", `the same model as an earlier candidate (${model.modelId})`);
+    if (seen.has(model))
+      fail(option, "a model not listed twice", `the same model as an earlier candidate (${model.modelId})`);
     seen.add(model);
     const listed = catalog.get(model.modelId);
     if (listed === undefined)
@@ -172,25 +183,39 @@ function resolveCandidates(
     return {
       model,
       entry: listed,
-      breaker: breakerOption(`${option}.breaker`, isLanguageModel(item) ? undefined : entry.breaker ?? undefined, breaker),
-      maxRetries: integerOption(`${option}.maxRetries`, isLanguageModel(item) ? undefined : entry.maxRetries ?? undefined, maxRetries, {
-        min: 0,
-        max: 100,
-      }),
+      breaker: breakerOption(
+        `${option}.breaker`,
+        isLanguageModel(item) ? undefined : (entry.breaker ?? undefined),
+        breaker,
+      ),
+      maxRetries: integerOption(
+        `${option}.maxRetries`,
+        isLanguageModel(item) ? undefined : (entry.maxRetries ?? undefined),
+        maxRetries,
+        {
+          min: 0,
+          max: 100,
+        },
+      ),
     };
   });
 }
 
-function resolveStrategy(value: unknown, count: number): { strategy: ResolvedRouterOptions["strategy"]; weights: number[] | undefined } {
+function resolveStrategy(
+  value: unknown,
+  count: number,
+): { strategy: ResolvedRouterOptions["strategy"]; weights: number[] | undefined } {
   if (value === undefined) return { strategy: DEFAULT_MODEL_ROUTER_OPTIONS.strategy, weights: undefined };
-  if (value === "cheapest" || value === "fastest" || value === "ordered") return { strategy: value, weights: undefined };
+  if (value === "cheapest" || value === "fastest" || value === "ordered")
+    return { strategy: value, weights: undefined };
   const weighted = isPlainObject(value) ? (value as { weighted?: unknown }).weighted : undefined;
   if (!Array.isArray(weighted)) fail("strategy", `"cheapest", "fastest", "ordered" or { weighted: number[] }`, value);
   if (weighted.length !== count)
     fail("strategy.weighted", `an array of ${count} weights (one per candidate)`, weighted);
   let total = 0;
   const cumulative = (weighted as unknown[]).map((w, i) => {
-    if (typeof w !== "number" || !Number.isFinite(w) || w < 0) fail(`strategy.weighted[${i}]`, "a finite number ≥ 0", w);
+    if (typeof w !== "number" || !Number.isFinite(w) || w < 0)
+      fail(`strategy.weighted[${i}]`, "a finite number ≥ 0", w);
     total += w;
     return total;
   });
@@ -211,7 +236,8 @@ function resolveAdaptive(value: unknown): { fixed: number | undefined; adaptive:
     "minSamples",
   ]) as Readonly<Record<keyof AdaptiveTimeoutOptions, unknown>>;
   const quantile = opts.quantile ?? 0.99;
-  if (typeof quantile !== "number" || !(quantile > 0 && quantile < 1)) fail("attemptTimeout.quantile", "a number in (0, 1)", quantile);
+  if (typeof quantile !== "number" || !(quantile > 0 && quantile < 1))
+    fail("attemptTimeout.quantile", "a number in (0, 1)", quantile);
   const multiplier = opts.multiplier ?? 2;
   if (typeof multiplier !== "number" || !Number.isFinite(multiplier) || multiplier < 1)
     fail("attemptTimeout.multiplier", "a finite number ≥ 1", multiplier);
@@ -233,7 +259,8 @@ function resolveAdaptive(value: unknown): { fixed: number | undefined; adaptive:
 function resolveHedge(value: unknown): Pick<ResolvedRouterOptions, "hedgeAfterMs" | "maxHedges" | "hedgeMinSamples"> {
   if (value === undefined) return { hedgeAfterMs: undefined, maxHedges: 0, hedgeMinSamples: 20 };
   const opts = readOptions("hedge", value, ["afterMs", "maxHedges", "minSamples"]);
-  const afterMs = opts.afterMs === "p95" ? "p95" : durationOption("hedge.afterMs", opts.afterMs ?? NaN, 0);
+  if (opts.afterMs === undefined) fail("hedge.afterMs", `a number of ms > 0 or "p95" (required)`, undefined);
+  const afterMs = opts.afterMs === "p95" ? "p95" : durationOption("hedge.afterMs", opts.afterMs, 0);
   return {
     hedgeAfterMs: afterMs,
     maxHedges: integerOption("hedge.maxHedges", opts.maxHedges, 1, { min: 1, max: 10 }),
@@ -264,7 +291,9 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
   const { strategy, weights } = resolveStrategy(opts.strategy ?? preset.strategy, candidates.length);
   const timeout = resolveAdaptive(opts.attemptTimeout ?? preset.attemptTimeout);
   const failover = readOptions("failover", opts.failover, ["contentFilter", "contextWindow"]);
-  const initialDelayMs = durationOption("retry.initialDelayMs", retry.initialDelayMs, d.initialDelayMs, { allowZero: true });
+  const initialDelayMs = durationOption("retry.initialDelayMs", retry.initialDelayMs, d.initialDelayMs, {
+    allowZero: true,
+  });
   const maxDelayMs = durationOption("retry.maxDelayMs", retry.maxDelayMs, d.maxDelayMs, { allowZero: true });
   return {
     candidates,
@@ -274,12 +303,15 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
     attemptTimeoutMs: timeout.fixed,
     adaptive: timeout.adaptive,
     firstChunkTimeoutMs:
-      opts.firstChunkTimeoutMs === undefined ? undefined : durationOption("firstChunkTimeoutMs", opts.firstChunkTimeoutMs, 0),
+      opts.firstChunkTimeoutMs === undefined
+        ? undefined
+        : durationOption("firstChunkTimeoutMs", opts.firstChunkTimeoutMs, 0),
     ...resolveHedge(opts.hedge ?? preset.hedge),
     initialDelayMs,
     maxDelayMs: Math.max(maxDelayMs, initialDelayMs),
     jitter: booleanOption("retry.jitter", retry.jitter, d.jitter),
-    latencyGoalMs: opts.latencyGoalMs === undefined ? undefined : durationOption("latencyGoalMs", opts.latencyGoalMs, 0),
+    latencyGoalMs:
+      opts.latencyGoalMs === undefined ? undefined : durationOption("latencyGoalMs", opts.latencyGoalMs, 0),
     failoverContentFilter: booleanOption("failover.contentFilter", failover.contentFilter, false),
     failoverContextWindow: booleanOption("failover.contextWindow", failover.contextWindow, false),
     coolDownAfter429s: integerOption("coolDownAfter429s", opts.coolDownAfter429s, d.coolDownAfter429s, {
@@ -292,7 +324,3 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
     captureContent: booleanOption("captureContent", opts.captureContent, false),
   };
 }
-
-/** Narrowing helper for the strategy type (exported for the router). @internal */
-export type ResolvedStrategy = ResolvedRouterOptions["strategy"];
-export type { RouterStrategy };

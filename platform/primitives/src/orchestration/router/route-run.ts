@@ -325,7 +325,10 @@ export class RouteRun {
     attempt.dispose?.();
     this.#filtered ??= { candidate: attempt.candidate, value: result.value };
     this.#perRequest().excluded[this.#slot(attempt.candidate)] = true;
-    this.#event("tta.route.failover", { "tta.route.model": attempt.candidate.id, "tta.route.reason": "content-filter" });
+    this.#event("tta.route.failover", {
+      "tta.route.model": attempt.candidate.id,
+      "tta.route.reason": "content-filter",
+    });
     return false;
   }
 
@@ -335,7 +338,8 @@ export class RouteRun {
     this.#record(attempt, "success");
     attempt.dispose?.();
     candidate.succeeded(this.#stream, this.#ctx.clock.now() - attempt.startedAt);
-    if (!this.#stream) this.#applyRateLimit(candidate, (result.value as ModelResponse & { rateLimit?: unknown }).rateLimit);
+    if (!this.#stream)
+      this.#applyRateLimit(candidate, (result.value as ModelResponse & { rateLimit?: unknown }).rateLimit);
     this.winner = candidate;
     this.#abandon();
     return result.value;
@@ -373,7 +377,11 @@ export class RouteRun {
     const until = this.#ctx.clock.now() + ms;
     if (until <= candidate.coolUntil) return;
     candidate.coolUntil = until;
-    this.#event("tta.route.cooldown", { "tta.route.model": candidate.id, "tta.route.cooldown_ms": ms, "tta.route.reason": reason });
+    this.#event("tta.route.cooldown", {
+      "tta.route.model": candidate.id,
+      "tta.route.cooldown_ms": ms,
+      "tta.route.reason": reason,
+    });
   }
 
   #failed(result: AttemptResult): void {

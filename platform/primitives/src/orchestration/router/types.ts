@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import type { CircuitBreakerOptions } from "../../recovery/circuit-breaker.js";
-import type { Capability } from "../catalog.js";
+import type { Capability, Catalog } from "../catalog.js";
 import type { LanguageModel, ModelRequest, ModelResponse, Usage } from "../language-model.js";
 
 /**
@@ -96,7 +96,7 @@ export interface ModelRouterOptions {
   /** The models to route between (non-empty), as `LanguageModel`s or {@link RouterCandidate}s. */
   readonly candidates: readonly (LanguageModel | RouterCandidate)[];
   /** Capabilities, context windows and prices of the candidates. @defaultValue `defaultCatalog` */
-  readonly catalog?: import("../catalog.js").Catalog | undefined;
+  readonly catalog?: Catalog | undefined;
   /** Named defaults (see the docs): `"latency"` hedges at p95, `"cost"` never hedges. @defaultValue none */
   readonly preset?: "latency" | "cost" | undefined;
   /** @defaultValue `"cheapest"` */
@@ -122,13 +122,15 @@ export interface ModelRouterOptions {
    */
   readonly latencyGoalMs?: number | undefined;
   /** Also fail over on a `content-filter` finish, or on a context-window error. @defaultValue both false */
-  readonly failover?: { readonly contentFilter?: boolean | undefined; readonly contextWindow?: boolean | undefined } | undefined;
+  readonly failover?:
+    { readonly contentFilter?: boolean | undefined; readonly contextWindow?: boolean | undefined } | undefined;
   /** Consecutive 429s after which a candidate cools down for every request. @defaultValue 3 */
   readonly coolDownAfter429s?: number | undefined;
   /** Display name. @defaultValue `"ModelRouter"` */
   readonly name?: string | undefined;
   /** Token estimate for context-window filtering, cost ranking and budgets. @defaultValue `estimateTokens` */
-  readonly estimateTokens?: ((request: ModelRequest) => { readonly inputTokens: number; readonly outputTokens: number }) | undefined;
+  readonly estimateTokens?:
+    ((request: ModelRequest) => { readonly inputTokens: number; readonly outputTokens: number }) | undefined;
   /** Record prompts and completions on the model spans. @defaultValue false */
   readonly captureContent?: boolean | undefined;
 }
@@ -144,12 +146,7 @@ export interface RoutedRequest extends ModelRequest {
 
 /** Why a candidate was not tried (or not tried again). @since 0.1.0 */
 export type RouteSkipReason =
-  | "capability"
-  | "context-window"
-  | "breaker-open"
-  | "cooling-down"
-  | "exhausted"
-  | "deadline";
+  "capability" | "context-window" | "breaker-open" | "cooling-down" | "exhausted" | "deadline";
 
 /** A candidate the router passed over, and why. @since 0.1.0 */
 export interface RouteSkip {

@@ -2,11 +2,17 @@
  * Test fixtures of the model router: a catalogue of router test models and a scriptable model whose
  * calls record their abort signals.
  */
-import type { Clock } from "../../core/clock.js";
-import { ProviderError } from "../../core/errors.js";
-import { createCatalog } from "../catalog.js";
-import type { Catalog } from "../catalog.js";
-import type { CallOptions, LanguageModel, ModelChunk, ModelRequest, ModelResponse } from "../language-model.js";
+import type { Clock } from "../core/clock.js";
+import { ProviderError } from "../core/errors.js";
+import { createCatalog } from "../orchestration/catalog.js";
+import type { Catalog } from "../orchestration/catalog.js";
+import type {
+  CallOptions,
+  LanguageModel,
+  ModelChunk,
+  ModelRequest,
+  ModelResponse,
+} from "../orchestration/language-model.js";
 
 const pricing = (inputPerMillion: number): { inputPerMillion: number; outputPerMillion: number } => ({
   inputPerMillion,
@@ -16,15 +22,32 @@ const pricing = (inputPerMillion: number): { inputPerMillion: number; outputPerM
 /** `cheap` ($1/M), `backup` ($5/M), `third` ($10/M); `tiny` has a 50-token window; `plain` no capabilities. */
 export const routerCatalog: Catalog = createCatalog([
   { id: "cheap", provider: "p1", contextWindow: 100_000, pricing: pricing(1), capabilities: ["tools", "json"] },
-  { id: "backup", provider: "p2", contextWindow: 100_000, pricing: pricing(5), capabilities: ["tools", "json", "code"] },
-  { id: "third", provider: "p3", contextWindow: 100_000, pricing: pricing(10), capabilities: ["tools", "json", "code"] },
+  {
+    id: "backup",
+    provider: "p2",
+    contextWindow: 100_000,
+    pricing: pricing(5),
+    capabilities: ["tools", "json", "code"],
+  },
+  {
+    id: "third",
+    provider: "p3",
+    contextWindow: 100_000,
+    pricing: pricing(10),
+    capabilities: ["tools", "json", "code"],
+  },
   { id: "tiny", provider: "p1", contextWindow: 50, pricing: pricing(0.5), capabilities: ["tools", "json"] },
   { id: "plain", provider: "p1", contextWindow: 100_000, pricing: pricing(0.1), capabilities: [] },
 ]);
 
 /** What a scripted call does: answer after `ms`, fail after `ms`, or never answer (and ignore the signal). */
 export type Step =
-  | { readonly ok: string; readonly ms?: number; readonly finishReason?: ModelResponse["finishReason"]; readonly rateLimit?: ModelResponse["rateLimit"] }
+  | {
+      readonly ok: string;
+      readonly ms?: number;
+      readonly finishReason?: ModelResponse["finishReason"];
+      readonly rateLimit?: ModelResponse["rateLimit"];
+    }
   | { readonly fail: number; readonly retryAfterMs?: number; readonly ms?: number; readonly body?: string }
   | { readonly hang: true; readonly ignoreAbort?: boolean };
 
