@@ -5,12 +5,15 @@
  */
 import type { WorkflowContext } from "./context.js";
 import { throwIfContextAborted } from "./context.js";
-import { InvalidOptionsError, RouteNotFoundError } from "./errors.js";
-import { toExecutable } from "./primitive-like.js";
+import { InvalidOptionsError } from "./errors.js";
+// Before parallel.js: TypeScript checks these modules in import order, and `parallel`'s inferred
+// types depend on `primitive-like` being checked first (composition.test-d.ts fails otherwise).
+import "./primitive-like.js";
 import type { CommonInput } from "./parallel.js";
 import type { Executable, OutputOf, PrimitiveLike } from "./workflow-primitive.js";
 import { WorkflowPrimitive } from "./workflow-primitive.js";
-import { describeValue, functionOption, isPlainObject, nameOption, readOptions } from "../internal/options.js";
+import { describeValue, functionOption, nameOption, readOptions } from "../internal/options.js";
+import { findRoute, routeNotFound, routeTable } from "../internal/route-table.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- route records are typed by the factory */
 type AnyLike = PrimitiveLike<any, any>;
@@ -57,17 +60,9 @@ export class RouterPrimitive<I, O, K extends string = string> extends WorkflowPr
 
   constructor(options: RouterOptions<Readonly<Record<K, PrimitiveLike<I, O>>>>) {
     const opts = readOptions("router", options, OPTION_KEYS);
-    const routes = opts.routes;
-    if (!isPlainObject(routes) || Object.keys(routes).length === 0)
-      throw new InvalidOptionsError(
-        "routes",
-        `Expected \`routes\` to be a non-empty record of primitives or functions, got ${describeValue(routes)}`,
-      );
+    const table = routeTable<I, O>("routes", opts.routes);
     const select = functionOption<(input: I, ctx: WorkflowContext) => K | PromiseLike<K>>("select", opts.select, true);
     super({ kind: "router", name: nameOption(opts.name, "RouterPrimitive") });
-    const table = new Map<string, Executable<I, O>>();
-    for (const key of Object.keys(routes))
-      table.set(key, toExecutable(routes[key] as PrimitiveLike<I, O>, `routes.${key}`));
     const fallback = opts.default;
     if (fallback !== undefined && (typeof fallback !== "string" || !table.has(fallback)))
       throw new InvalidOptionsError(
@@ -82,14 +77,14 @@ export class RouterPrimitive<I, O, K extends string = string> extends WorkflowPr
 
   protected async run(input: I, ctx: WorkflowContext): Promise<O> {
     const key: unknown = await this.#select(input, ctx);
-    let route = typeof key === "string" ? this.#routes.get(key) : undefined;
+    let route = findRoute(this.#routes, key);
     let chosen = key as string;
     const usedDefault = route === undefined && this.#default !== undefined;
     if (usedDefault) {
       chosen = this.#default;
       route = this.#routes.get(chosen);
     }
-    if (route === undefined) throw new RouteNotFoundError(typeof key === "string" ? key : String(key), this.routeKeys);
+    if (route === undefined) throw routeNotFound(key, this.routeKeys);
     const span = this.currentSpan(ctx);
     if (span !== undefined) {
       span.setAttribute("tta.router.route", chosen);

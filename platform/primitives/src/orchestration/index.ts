@@ -84,6 +84,24 @@ export { estimateTokens } from "./model-options.js";
 export type { ModelOptions, TokenEstimate } from "./model-options.js";
 export { parseResetDuration, rateLimitFromHeaders, retryAfterFromHeaders } from "./retry-hints.js";
 export { ModelRouterPrimitive, modelRouter } from "./model-router.js";
+export {
+  DEFAULT_CLASSIFIER_RULES,
+  DEFAULT_LONG_CONTEXT_CHARS,
+  TaskClassifierPrimitive,
+  classifyTask,
+} from "./classifier.js";
+export type {
+  ClassifierRule,
+  TaskClassification,
+  TaskClassifierOptions,
+  TaskClassifyFunction,
+  TaskComplexity,
+  TaskInput,
+} from "./classifier.js";
+export { modelClassifier } from "./classifier-model.js";
+export type { ModelClassifierOptions } from "./classifier-model.js";
+export { DelegationPrimitive, delegate } from "./delegation.js";
+export type { DelegationOptions, DelegationRecordOptions, DelegationSelect } from "./delegation.js";
 export { StructuredPrimitive, structured } from "./structured.js";
 export type { JsonSchema, StructuredModel, StructuredOptions } from "./structured.js";
 export { MultiModelWorkflow, multiModel } from "./multi-model.js";

@@ -98,4 +98,16 @@ describe("modelRouter: failover and waiting", () => {
     const router = modelRouter({ candidates: [primary], catalog, retry: { maxRetries: 0 } });
     await expect(router.execute(hi, createTestContext({ clock }))).rejects.toBeInstanceOf(ProviderError);
   });
+
+  it("with afterFailure: failover-first, tries the other candidate before retrying the failed one", async () => {
+    const { clock, primary, backup } = setup([{ fail: 500 }, { ok: "from cheap" }]);
+    const retryFirst = modelRouter({ candidates: [primary, backup], catalog, retry: { initialDelayMs: 0 } });
+    const first = retryFirst.executeWithRoute(hi, createTestContext({ clock }));
+    await clock.advance(0);
+    expect((await first).route.log.map((a) => a.model)).toEqual(["cheap", "cheap"]);
+    const { clock: c2, primary: p2, backup: b2 } = setup([{ fail: 500 }, { ok: "from cheap" }]);
+    const failoverFirst = modelRouter({ candidates: [p2, b2], catalog, afterFailure: "failover-first" });
+    const { route } = await failoverFirst.executeWithRoute(hi, createTestContext({ clock: c2 }));
+    expect(route.log.map((a) => a.model)).toEqual(["cheap", "backup"]);
+  });
 });

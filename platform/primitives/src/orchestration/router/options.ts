@@ -6,6 +6,7 @@
 import { InvalidOptionsError } from "../../core/errors.js";
 import {
   booleanOption,
+  choiceOption,
   describeValue,
   durationOption,
   fail,
@@ -51,12 +52,12 @@ export const DEFAULT_MODEL_ROUTER_OPTIONS: {
 /**
  * What the presets set (an explicit option always wins): both rank by price and abandon an attempt
  * at twice its candidate's observed p99 (at most 30 s); `latency` also hedges at the in-flight
- * candidate's p95.
+ * candidate's p95 and, after a failure, tries another ready candidate before retrying the same one.
  * @since 0.1.0
  */
 export const MODEL_ROUTER_PRESETS: {
-  readonly latency: Pick<ModelRouterOptions, "strategy" | "attemptTimeout" | "hedge">;
-  readonly cost: Pick<ModelRouterOptions, "strategy" | "attemptTimeout" | "hedge">;
+  readonly latency: Pick<ModelRouterOptions, "strategy" | "attemptTimeout" | "hedge" | "afterFailure">;
+  readonly cost: Pick<ModelRouterOptions, "strategy" | "attemptTimeout" | "hedge" | "afterFailure">;
 } = Object.freeze({
   latency: Object.freeze({
     strategy: "cheapest",
@@ -77,6 +78,7 @@ const OPTION_KEYS = [
   "retry",
   "breaker",
   "latencyGoalMs",
+  "afterFailure",
   "failover",
   "coolDownAfter429s",
   "name",
@@ -118,6 +120,7 @@ export interface ResolvedRouterOptions {
   readonly maxDelayMs: number;
   readonly jitter: boolean;
   readonly latencyGoalMs: number | undefined;
+  readonly failoverFirst: boolean;
   readonly failoverContentFilter: boolean;
   readonly failoverContextWindow: boolean;
   readonly coolDownAfter429s: number;
@@ -312,6 +315,13 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
     jitter: booleanOption("retry.jitter", retry.jitter, d.jitter),
     latencyGoalMs:
       opts.latencyGoalMs === undefined ? undefined : durationOption("latencyGoalMs", opts.latencyGoalMs, 0),
+    failoverFirst:
+      choiceOption(
+        "afterFailure",
+        opts.afterFailure ?? preset.afterFailure,
+        ["retry-first", "failover-first"],
+        "retry-first",
+      ) === "failover-first",
     failoverContentFilter: booleanOption("failover.contentFilter", failover.contentFilter, false),
     failoverContextWindow: booleanOption("failover.contextWindow", failover.contextWindow, false),
     coolDownAfter429s: integerOption("coolDownAfter429s", opts.coolDownAfter429s, d.coolDownAfter429s, {

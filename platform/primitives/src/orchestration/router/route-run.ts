@@ -166,10 +166,16 @@ export class RouteRun {
     const maxWait = now + options.maxDelayMs;
     let fallback: { candidate: Candidate; waitMs: number } | undefined;
     const order = this.#order;
-    for (let i = 0; i < order.length; i++) {
+    const n = order.length;
+    const tries = this.#tries;
+    // "failover-first": candidates not tried yet in this request come first, then the others.
+    const passes = options.failoverFirst && tries !== undefined ? 2 : 1;
+    for (let k = 0; k < n * passes; k++) {
+      const i = k % n;
       const candidate = order[i]!;
+      if (passes === 2 && k < n !== (tries![i] === 0)) continue;
       if (this.#excluded?.[i] === true) continue;
-      if ((this.#tries?.[i] ?? 0) > candidate.maxRetries) {
+      if ((tries?.[i] ?? 0) > candidate.maxRetries) {
         this.#skip(candidate, "exhausted");
         continue;
       }

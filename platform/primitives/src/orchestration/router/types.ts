@@ -121,6 +121,13 @@ export interface ModelRouterOptions {
    * @defaultValue none
    */
   readonly latencyGoalMs?: number | undefined;
+  /**
+   * After a retryable failure: `"retry-first"` keeps the ranked order (the cheaper candidate is retried,
+   * after its `Retry-After` or backoff, when that fits); `"failover-first"` tries every other ready
+   * candidate once before retrying one that already failed this request (faster, costlier).
+   * @defaultValue `"retry-first"` (`"failover-first"` with the `latency` preset)
+   */
+  readonly afterFailure?: "retry-first" | "failover-first" | undefined;
   /** Also fail over on a `content-filter` finish, or on a context-window error. @defaultValue both false */
   readonly failover?:
     { readonly contentFilter?: boolean | undefined; readonly contextWindow?: boolean | undefined } | undefined;
