@@ -31,10 +31,14 @@ export function mulberry32(seed: number): Random {
   };
 }
 
-/** Seeds of the independent fault and latency streams of one provider seed. */
-export function streamSeeds(seed: number): { readonly faults: number; readonly latency: number } {
+/** Seeds of the independent fault, latency and error-latency streams of one provider seed. */
+export function streamSeeds(seed: number): {
+  readonly faults: number;
+  readonly latency: number;
+  readonly errorLatency: number;
+} {
   const base = seed >>> 0;
-  return { faults: base, latency: (base ^ 0x9e3779b9) >>> 0 };
+  return { faults: base, latency: (base ^ 0x9e3779b9) >>> 0, errorLatency: (base ^ 0x85ebca6b) >>> 0 };
 }
 
 /** The lognormal σ whose 99th percentile is `p99Ms` when the median is `medianMs`. */
@@ -79,6 +83,14 @@ const RANDOM_FAULTS: readonly [keyof SimulatedErrorRates, SimulatedFault][] = [
   ["rateStreamCut", { kind: "stream-cut" }],
 ];
 const OK: SimulatedFault = { kind: "ok" };
+
+/**
+ * Whether a fault is answered with an error status, so it waits `errorLatency`: `429`, `500` and
+ * `status` faults with a status ≥ 400.
+ */
+export function isErrorFault(fault: SimulatedFault): boolean {
+  return fault.kind === "429" || fault.kind === "500" || (fault.kind === "status" && fault.status >= 400);
+}
 
 /**
  * The fault for one uniform draw `u` in [0, 1): the rates are laid end to end (429, 500, hang,

@@ -42,6 +42,8 @@ export type ReplyFunction = NonNullable<SimulatedProviderOptions["reply"]>;
 /** The options `configure` can change, validated. */
 export interface RuntimeConfig {
   readonly latency: SimulatedLatency;
+  /** The latency of error faults; `undefined` means `latency`. */
+  readonly errorLatency: SimulatedLatency | undefined;
   readonly chunkDelayMs: number;
   readonly errors: Required<SimulatedErrorRates>;
   readonly outages: readonly ResolvedOutage[];
@@ -68,6 +70,7 @@ const OPTION_KEYS = [
   "catalog",
   "seed",
   "latency",
+  "errorLatency",
   "chunkDelayMs",
   "chunkSize",
   "errors",
@@ -77,7 +80,7 @@ const OPTION_KEYS = [
   "apiKey",
   "maxBodyBytes",
 ] as const;
-const UPDATE_KEYS = ["latency", "chunkDelayMs", "errors", "outages", "script", "reply"] as const;
+const UPDATE_KEYS = ["latency", "errorLatency", "chunkDelayMs", "errors", "outages", "script", "reply"] as const;
 const RATE_KEYS = ["rate429", "rate500", "rateHang", "rateMalformed", "rateStreamCut"] as const;
 const FAULT_KINDS = ["ok", "429", "500", "hang", "malformed", "stream-cut", "status"] as const;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -91,6 +94,7 @@ const HEADER_VALUE_EXPECTED =
 
 const DEFAULT_MODELS: readonly string[] = ["sim-small", "sim-large"];
 const DEFAULT_CONTEXT_WINDOW = 128_000;
+const DEFAULT_LATENCY: SimulatedLatency = { distribution: "fixed", ms: 0 };
 const NO_ERRORS: Required<SimulatedErrorRates> = {
   rate429: 0,
   rate500: 0,
@@ -224,34 +228,34 @@ function modelsOption(value: unknown, catalog: Catalog): readonly ResolvedModel[
   return models;
 }
 
-function latencyOption(value: unknown): SimulatedLatency {
-  if (value === undefined) return { distribution: "fixed", ms: 0 };
-  if (!isPlainObject(value)) fail("latency", "a plain object", value);
+/** A `SimulatedLatency` (the `latency` or `errorLatency` option, named `option` in errors). */
+function latencyOption(option: string, value: unknown): SimulatedLatency {
+  if (!isPlainObject(value)) fail(option, "a plain object", value);
   const distribution = choiceOption(
-    "latency.distribution",
+    `${option}.distribution`,
     value.distribution ?? "",
     ["fixed", "uniform", "lognormal"],
     "fixed",
   );
   const ms = (key: string, raw: unknown, allowZero: boolean): number => {
-    if (raw === undefined) fail(`latency.${key}`, "given", raw);
-    return durationOption(`latency.${key}`, raw, 0, { allowZero });
+    if (raw === undefined) fail(`${option}.${key}`, "given", raw);
+    return durationOption(`${option}.${key}`, raw, 0, { allowZero });
   };
   if (distribution === "fixed") {
-    const opts = readObject("latency", value, ["distribution", "ms"]);
+    const opts = readObject(option, value, ["distribution", "ms"]);
     return { distribution, ms: ms("ms", opts.ms, true) };
   }
   if (distribution === "uniform") {
-    const opts = readObject("latency", value, ["distribution", "minMs", "maxMs"]);
+    const opts = readObject(option, value, ["distribution", "minMs", "maxMs"]);
     const minMs = ms("minMs", opts.minMs, true);
     const maxMs = ms("maxMs", opts.maxMs, true);
-    if (maxMs < minMs) fail("latency.maxMs", `≥ latency.minMs (${minMs})`, maxMs);
+    if (maxMs < minMs) fail(`${option}.maxMs`, `≥ ${option}.minMs (${minMs})`, maxMs);
     return { distribution, minMs, maxMs };
   }
-  const opts = readObject("latency", value, ["distribution", "medianMs", "p99Ms"]);
+  const opts = readObject(option, value, ["distribution", "medianMs", "p99Ms"]);
   const medianMs = ms("medianMs", opts.medianMs, false);
   const p99Ms = ms("p99Ms", opts.p99Ms, false);
-  if (p99Ms < medianMs) fail("latency.p99Ms", `≥ latency.medianMs (${medianMs})`, p99Ms);
+  if (p99Ms < medianMs) fail(`${option}.p99Ms`, `≥ ${option}.medianMs (${medianMs})`, p99Ms);
   return { distribution, medianMs, p99Ms };
 }
 
@@ -341,7 +345,9 @@ function scriptOption(value: unknown): readonly SimulatedFault[] {
 function runtimeOption(key: (typeof UPDATE_KEYS)[number], value: unknown): RuntimeConfig[typeof key] {
   switch (key) {
     case "latency":
-      return latencyOption(value);
+      return value === undefined ? DEFAULT_LATENCY : latencyOption("latency", value);
+    case "errorLatency":
+      return value === undefined ? undefined : latencyOption("errorLatency", value);
     case "chunkDelayMs":
       return durationOption("chunkDelayMs", value, 0, { allowZero: true });
     case "errors":
@@ -380,7 +386,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     chunkSize: integerOption("chunkSize", opts.chunkSize, 8, { min: 1 }),
     apiKey: apiKeyOption(opts.apiKey),
     maxBodyBytes,
-    latency: latencyOption(opts.latency),
+    latency: opts.latency === undefined ? DEFAULT_LATENCY : latencyOption("latency", opts.latency),
+    errorLatency: opts.errorLatency === undefined ? undefined : latencyOption("errorLatency", opts.errorLatency),
     chunkDelayMs: durationOption("chunkDelayMs", opts.chunkDelayMs, 0, { allowZero: true }),
     errors: errorsOption(opts.errors),
     outages: outagesOption(opts.outages),

@@ -98,7 +98,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
  * missing or wrong API key → 401; body over `maxBodyBytes` → 413; invalid JSON, no `model` or no
  * `messages` array → 400; unknown model → 404 `model_not_found`; prompt over the context window →
  * 400 `context_length_exceeded`. A request that passes takes the next request index, which picks
- * its fault (`script`, then `errors`) and its latency; with the same seed and the same request
+ * its fault (`script`, then `errors`) and its latency (`errorLatency` for a 429, 500 or other error
+ * status when set, else `latency`); with the same seed and the same request
  * order, the same faults and latencies repeat. Tokens are counted as characters / 4, rounded up.
  * Only loopback addresses are ever bound. Always `close()` it (or use `await using`): that also
  * destroys hung connections, so nothing keeps the process alive.

@@ -90,6 +90,30 @@ describe("scripted faults", () => {
   });
 });
 
+describe("errorLatency", () => {
+  it("error faults answer after errorLatency while an answer still waits out latency", async () => {
+    const provider = await start({
+      latency: { distribution: "fixed", ms: 60_000 },
+      errorLatency: { distribution: "fixed", ms: 0 },
+      script: [{ kind: "ok" }, { kind: "429" }, { kind: "500" }, { kind: "status", status: 503 }],
+    });
+    const controller = new AbortController();
+    let answered = false;
+    const slow = post(provider, {}, { signal: controller.signal }).then(
+      () => (answered = true),
+      () => undefined,
+    );
+    await expect.poll(() => provider.requests.length, { interval: 5 }).toBe(1);
+    expect(await statuses(provider, 3)).toEqual([429, 500, 503]);
+    expect(answered).toBe(false);
+    expect(provider.stats()).toMatchObject({ inFlight: 1, byStatus: { "429": 1, "500": 1, "503": 1 } });
+    controller.abort();
+    await slow;
+    await provider.waitForClientClose(1);
+    expect(answered).toBe(false);
+  });
+});
+
 describe("random faults", () => {
   const errors = { rate429: 0.2, rate500: 0.2, rateMalformed: 0.1 };
   const statusOf: Record<string, number> = { ok: 200, "429": 429, "500": 500, malformed: 200 };

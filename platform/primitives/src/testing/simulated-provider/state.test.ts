@@ -36,6 +36,70 @@ describe("provider state", () => {
     expect(latencies(a)).toEqual(latencies(b));
   });
 
+  it("gives error faults (429, 500, status ≥ 400) the errorLatency and every other request the latency", () => {
+    const state = new ProviderState(
+      resolveOptions({
+        latency: { distribution: "fixed", ms: 450 },
+        errorLatency: { distribution: "fixed", ms: 20 },
+        script: [
+          { kind: "429" },
+          { kind: "500" },
+          { kind: "status", status: 503 },
+          { kind: "status", status: 404 },
+          { kind: "status", status: 200 },
+          { kind: "ok" },
+          { kind: "malformed" },
+          { kind: "stream-cut" },
+        ],
+      }),
+    );
+    const latencies = Array.from({ length: 8 }, () => state.nextDecision().latencyMs);
+    expect(latencies).toEqual([20, 20, 20, 20, 450, 450, 450, 450]);
+  });
+
+  it("without errorLatency, error faults wait the latency (the behaviour before the option)", () => {
+    const latency = { distribution: "lognormal", medianMs: 450, p99Ms: 1_500 } as const;
+    const errors = { rate429: 0.3, rate500: 0.2 };
+    const withErrors = new ProviderState(resolveOptions({ seed: 5, latency, errors }));
+    const healthy = new ProviderState(resolveOptions({ seed: 5, latency }));
+    const decisions = Array.from({ length: 50 }, () => withErrors.nextDecision());
+    expect(decisions.filter((d) => d.fault.kind !== "ok").length).toBeGreaterThan(10);
+    expect(decisions.map((d) => d.latencyMs)).toEqual(
+      Array.from({ length: 50 }, () => healthy.nextDecision().latencyMs),
+    );
+  });
+
+  it("errorLatency leaves the latency of answered requests unchanged, and is the same for the same seed", () => {
+    const latency = { distribution: "lognormal", medianMs: 450, p99Ms: 1_500 } as const;
+    const errorLatency = { distribution: "lognormal", medianMs: 20, p99Ms: 80 } as const;
+    const errors = { rate429: 0.15, rate500: 0.05 };
+    const run = (options: Parameters<typeof resolveOptions>[0]) => {
+      const state = new ProviderState(resolveOptions(options));
+      return Array.from({ length: 200 }, () => state.nextDecision());
+    };
+    const plain = run({ seed: 9, latency, errors });
+    const fast = run({ seed: 9, latency, errors, errorLatency });
+    expect(fast.map((d) => d.fault)).toEqual(plain.map((d) => d.fault));
+    fast.forEach((d, i) => {
+      if (d.fault.kind === "ok") expect(d.latencyMs).toBe(plain[i]!.latencyMs);
+    });
+    const errorMs = fast.filter((d) => d.fault.kind !== "ok").map((d) => d.latencyMs);
+    expect(errorMs.length).toBeGreaterThan(20);
+    expect(Math.max(...errorMs)).toBeLessThan(Math.min(...plain.map((d) => d.latencyMs)));
+    expect(run({ seed: 9, latency, errors, errorLatency })).toEqual(fast);
+  });
+
+  it("configure sets errorLatency and undefined restores the latency", () => {
+    const state = new ProviderState(
+      resolveOptions({ latency: { distribution: "fixed", ms: 300 }, errors: { rate500: 1 } }),
+    );
+    expect(state.nextDecision().latencyMs).toBe(300);
+    state.configure({ errorLatency: { distribution: "fixed", ms: 5 } });
+    expect(state.nextDecision().latencyMs).toBe(5);
+    state.configure({ errorLatency: undefined });
+    expect(state.nextDecision().latencyMs).toBe(300);
+  });
+
   it("idle() resolves once nothing is in flight", async () => {
     const state = new ProviderState(resolveOptions({}));
     await expect(state.idle()).resolves.toBeUndefined();

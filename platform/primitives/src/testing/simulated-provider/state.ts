@@ -8,7 +8,7 @@
 import { performance } from "node:perf_hooks";
 import { InvalidOptionsError } from "../../core/errors.js";
 import { describeValue } from "../../internal/options.js";
-import { chooseFault, mulberry32, sampleLatency, streamSeeds } from "./faults.js";
+import { chooseFault, isErrorFault, mulberry32, sampleLatency, streamSeeds } from "./faults.js";
 import type { Random } from "./faults.js";
 import { resolveUpdate } from "./options.js";
 import type { ResolvedModel, ResolvedOptions, RuntimeConfig } from "./options.js";
@@ -57,6 +57,7 @@ export class ProviderState {
   readonly #byStatus = new Map<number, number>();
   readonly #faultRandom: Random;
   readonly #latencyRandom: Random;
+  readonly #errorLatencyRandom: Random;
   readonly #log: SimulatedRequest[] = [];
   #waiters: Waiter[] = [];
   #idle: (() => void)[] = [];
@@ -76,6 +77,7 @@ export class ProviderState {
     const seeds = streamSeeds(options.seed);
     this.#faultRandom = mulberry32(seeds.faults);
     this.#latencyRandom = mulberry32(seeds.latency);
+    this.#errorLatencyRandom = mulberry32(seeds.errorLatency);
   }
 
   /** Starts the outage clock. */
@@ -96,16 +98,21 @@ export class ProviderState {
   }
 
   /**
-   * Takes the next request index: its fault (the script's next item, else a random one) and latency.
-   * Always draws one fault number and one latency sample, so request `i` depends only on the seed and `i`.
+   * Takes the next request index: its fault (the script's next item, else a random one) and latency
+   * (`errorLatency` for an error fault when it is set, else `latency`). Always draws one fault number,
+   * one latency sample and, when `errorLatency` is set, one error-latency sample from its own stream,
+   * so request `i` depends only on the seed and `i`.
    */
   nextDecision(): Decision {
     const index = this.#index++;
     const u = this.#faultRandom();
-    const latencyMs = sampleLatency(this.config.latency, this.#latencyRandom);
+    const { latency, errorLatency } = this.config;
+    const normalMs = sampleLatency(latency, this.#latencyRandom);
+    const errorMs = errorLatency === undefined ? normalMs : sampleLatency(errorLatency, this.#errorLatencyRandom);
     const scripted = this.config.script[this.#scriptIndex];
     if (scripted !== undefined) this.#scriptIndex++;
-    return { index, fault: scripted ?? chooseFault(this.config.errors, u), latencyMs };
+    const fault = scripted ?? chooseFault(this.config.errors, u);
+    return { index, fault, latencyMs: isErrorFault(fault) ? errorMs : normalMs };
   }
 
   /** `count` new tool-call ids (`call_<n>`). */

@@ -150,6 +150,7 @@ export interface SimulatedRequest {
  * const provider = await startSimulatedProvider({
  *   seed: 42,
  *   latency: { distribution: "lognormal", medianMs: 300, p99Ms: 3_000 },
+ *   errorLatency: { distribution: "lognormal", medianMs: 20, p99Ms: 80 },
  *   errors: { rate429: 0.05, rate500: 0.01 },
  *   outages: [{ startMs: 10_000, endMs: 20_000 }],
  *   script: [{ kind: "429", retryAfterS: 2 }],
@@ -176,10 +177,22 @@ export interface SimulatedProviderOptions {
   readonly seed?: number;
   /**
    * Time until the response (a stream: until the first chunk) of every counted request, error faults
-   * included (not `hang`, nor the 4xx checks and outages that come before the fault).
+   * included unless `errorLatency` is set (not `hang`, nor the 4xx checks and outages that come before
+   * the fault).
    * @defaultValue `{ distribution: "fixed", ms: 0 }`
    */
   readonly latency?: SimulatedLatency;
+  /**
+   * Time until the response of the error faults: `429`, `500` and `status` faults with a status
+   * ≥ 400 (scripted or random). Real gateways reject a rate-limited request in milliseconds, long
+   * before a model would have answered; set this to simulate that.
+   *
+   * @remarks Sampled from its own seeded stream, so the latencies of request `i` (the normal one and
+   * the error one) still depend only on `seed` and `i`, and setting it does not change the latency of
+   * any answered request. `ok`, `malformed`, `stream-cut` and `status` faults below 400 keep `latency`.
+   * @defaultValue `latency`
+   */
+  readonly errorLatency?: SimulatedLatency;
   /** Stream only: delay between chunks, in ms. @defaultValue 0 */
   readonly chunkDelayMs?: number;
   /** Characters of text (or of tool-call arguments) per SSE chunk. @defaultValue 8 */
@@ -213,7 +226,7 @@ export interface SimulatedProviderOptions {
  */
 export type SimulatedProviderUpdate = Pick<
   SimulatedProviderOptions,
-  "latency" | "chunkDelayMs" | "errors" | "outages" | "script" | "reply"
+  "latency" | "errorLatency" | "chunkDelayMs" | "errors" | "outages" | "script" | "reply"
 >;
 
 /**
