@@ -91,15 +91,15 @@ export const REQUEST = {
 export const ROUTER_OPTIONS = {
   latency: {
     preset: "latency",
-    strategy: "cheapest",
     attemptTimeout: { maxMs: ATTEMPT_MS },
     retry: { maxRetries: MAX_RETRIES },
+    latencyGoalMs: 2_000,
   },
   cost: {
     preset: "cost",
-    strategy: "cheapest",
     attemptTimeout: { maxMs: ATTEMPT_MS },
     retry: { maxRetries: MAX_RETRIES },
+    latencyGoalMs: 2_500,
   },
 };
 

@@ -20,8 +20,13 @@ const catalog = createCatalog([
   },
 ]);
 const clock = new TestClock(); // fake time, so the waits below take no real time
-const throttled = new ProviderError("rate limited", { provider: "acme", model: "cheap", status: 429, retryAfterMs: 5_000 });
-const cheap = new MockLanguageModel({ modelId: "cheap", responses: [throttled, throttled, "cheap answer"], clock });
+const throttled = (retryAfterMs: number) =>
+  new ProviderError("rate limited", { provider: "acme", model: "cheap", status: 429, retryAfterMs });
+const cheap = new MockLanguageModel({
+  modelId: "cheap",
+  responses: [throttled(5_000), throttled(1_000), "cheap answer"],
+  clock,
+});
 const steady = new MockLanguageModel({ modelId: "steady", responses: ["steady answer"], latencyMs: 300, clock });
 const router = modelRouter({ candidates: [steady, cheap], catalog }); // "cheapest" first by default
 const ask = { messages: [{ role: "user" as const, content: "Where is my parcel?" }] };
@@ -30,13 +35,17 @@ const ask = { messages: [{ role: "user" as const, content: "Where is my parcel?"
 const hurried = router.executeWithRoute(ask, createContext({ clock, timeoutMs: 2_000 }));
 await clock.advance(300);
 const { response, route } = await hurried;
-console.log(response.text, route.attempts, route.log.map((a) => `${a.model}:${a.outcome}@${a.startMs}`)); // → steady answer 2 [ 'cheap:error@0', 'steady:success@0' ]
+console.log(
+  response.text,
+  route.attempts,
+  route.log.map((a) => `${a.model}:${a.outcome}@${a.startMs}`),
+); // → steady answer 2 [ 'cheap:error@0', 'steady:success@0' ]
 console.log(route.skipped); // → [ { model: 'cheap', reason: 'cooling-down' } ]
 
-// With 10 s left, waiting 5 s for the cheaper model fits the deadline: the router waits, then retries it.
+// A 1 s Retry-After fits the deadline and `maxWaitMs` (1 s): waiting for the cheaper model beats paying more.
 const patient = router.executeWithRoute(ask, createContext({ clock, timeoutMs: 10_000 }));
-await clock.advance(5_000);
-console.log((await patient).route.log.map((a) => `${a.model}:${a.outcome}@${a.startMs}`)); // → [ 'cheap:error@0', 'cheap:success@5000' ]
+await clock.advance(1_000);
+console.log((await patient).route.log.map((a) => `${a.model}:${a.outcome}@${a.startMs}`)); // → [ 'cheap:error@0', 'cheap:success@1000' ]
 
 // Hedging: when the first choice has not answered after 200 ms, the next one starts too; the first
 // answer wins and the other request is aborted.
@@ -45,4 +54,8 @@ const hedged = modelRouter({ candidates: [slow, steady], catalog, hedge: { after
 const raced = hedged.executeWithRoute(ask, createContext({ clock }));
 await clock.advance(500);
 const won = await raced;
-console.log(won.response.text, won.route.hedged, won.route.log.map((a) => `${a.model}:${a.outcome}`)); // → steady answer true [ 'steady:success', 'cheap:lost-hedge' ]
+console.log(
+  won.response.text,
+  won.route.hedged,
+  won.route.log.map((a) => `${a.model}:${a.outcome}`),
+); // → steady answer true [ 'steady:success', 'cheap:lost-hedge' ]

@@ -24,13 +24,18 @@ export interface AttemptInput {
 
 /**
  * Whether a failure says something about the candidate's health (the router's default breaker
- * `isFailure`): retryable provider errors except 429 (a rate limit is a cool-down, not an outage) and
- * attempt timeouts count; a 4xx, a caller's abort or a lost hedge does not.
+ * `isFailure`): retryable provider errors and attempt timeouts count, except a 429 or an answer with
+ * `Retry-After` (the provider said when to come back: a cool-down, not an outage); a 4xx, a caller's
+ * abort or a lost hedge does not.
  * @internal
  */
 export function countsAgainstCandidate(error: unknown): boolean {
   if (isTtaError(error, "TIMEOUT")) return true;
-  if (isTtaError(error, "PROVIDER_ERROR")) return (error as ProviderError).status !== 429 && error.retryable;
+  if (isTtaError(error, "PROVIDER_ERROR")) {
+    const { status, retryAfterMs } = error as ProviderError;
+    // A 429, or any answer with Retry-After, says when to come back: a cool-down, not a failure.
+    return status !== 429 && retryAfterMs === undefined && error.retryable;
+  }
   return false;
 }
 

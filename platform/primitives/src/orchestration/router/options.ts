@@ -38,6 +38,7 @@ export const DEFAULT_MODEL_ROUTER_OPTIONS: {
   readonly maxDelayMs: number;
   readonly jitter: boolean;
   readonly coolDownAfter429s: number;
+  readonly maxWaitMs: number;
   readonly name: string;
 } = Object.freeze({
   strategy: "cheapest",
@@ -45,7 +46,8 @@ export const DEFAULT_MODEL_ROUTER_OPTIONS: {
   initialDelayMs: 100,
   maxDelayMs: 5_000,
   jitter: true,
-  coolDownAfter429s: 3,
+  coolDownAfter429s: 5,
+  maxWaitMs: 1_000,
   name: "ModelRouter",
 });
 
@@ -63,8 +65,9 @@ export const MODEL_ROUTER_PRESETS: {
     strategy: "cheapest",
     attemptTimeout: "adaptive",
     hedge: Object.freeze({ afterMs: "p95" }),
+    afterFailure: "failover-first",
   }),
-  cost: Object.freeze({ strategy: "cheapest", attemptTimeout: "adaptive" }),
+  cost: Object.freeze({ strategy: "cheapest", attemptTimeout: "adaptive", afterFailure: "retry-first" }),
 } as const);
 
 const OPTION_KEYS = [
@@ -78,6 +81,7 @@ const OPTION_KEYS = [
   "retry",
   "breaker",
   "latencyGoalMs",
+  "maxWaitMs",
   "afterFailure",
   "failover",
   "coolDownAfter429s",
@@ -120,6 +124,7 @@ export interface ResolvedRouterOptions {
   readonly maxDelayMs: number;
   readonly jitter: boolean;
   readonly latencyGoalMs: number | undefined;
+  readonly maxWaitMs: number;
   readonly failoverFirst: boolean;
   readonly failoverContentFilter: boolean;
   readonly failoverContextWindow: boolean;
@@ -241,7 +246,7 @@ function resolveAdaptive(value: unknown): { fixed: number | undefined; adaptive:
   const quantile = opts.quantile ?? 0.99;
   if (typeof quantile !== "number" || !(quantile > 0 && quantile < 1))
     fail("attemptTimeout.quantile", "a number in (0, 1)", quantile);
-  const multiplier = opts.multiplier ?? 2;
+  const multiplier = opts.multiplier ?? 1.5;
   if (typeof multiplier !== "number" || !Number.isFinite(multiplier) || multiplier < 1)
     fail("attemptTimeout.multiplier", "a finite number ≥ 1", multiplier);
   const minMs = durationOption("attemptTimeout.minMs", opts.minMs, 250);
@@ -315,6 +320,7 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
     jitter: booleanOption("retry.jitter", retry.jitter, d.jitter),
     latencyGoalMs:
       opts.latencyGoalMs === undefined ? undefined : durationOption("latencyGoalMs", opts.latencyGoalMs, 0),
+    maxWaitMs: durationOption("maxWaitMs", opts.maxWaitMs, d.maxWaitMs, { allowZero: true }),
     failoverFirst:
       choiceOption(
         "afterFailure",

@@ -6,37 +6,15 @@
  */
 import type { Span } from "@opentelemetry/api";
 import type { WorkflowContext } from "../../core/context.js";
-import { contextAbortReason, createAbortableChild, isContextAborted } from "../../core/context.js";
-import { CircuitOpenError, FallbackError, TimeoutError, isTtaError } from "../../core/errors.js";
+import { contextAbortReason, isContextAborted } from "../../core/context.js";
+import { CircuitOpenError, FallbackError, isTtaError } from "../../core/errors.js";
 import type { ProviderError } from "../../core/errors.js";
 import type { ModelResponse } from "../language-model.js";
+import type { Attempt, AttemptResult } from "./attempt.js";
+import { HEDGE, discard, lostHedge, startAttempt } from "./attempt.js";
 import type { Candidate } from "./candidate.js";
 import type { ResolvedRouterOptions } from "./options.js";
 import type { RouteAttempt, RouteAttemptOutcome, RouteSkip, RouteSkipReason, RoutedRequest } from "./types.js";
-
-interface Attempt {
-  readonly candidate: Candidate;
-  readonly hedge: boolean;
-  readonly startedAt: number;
-  readonly abort: ((reason: unknown) => void) | undefined;
-  readonly dispose: (() => void) | undefined;
-  cancelTimer: (() => void) | undefined;
-  readonly outcome: Promise<AttemptResult>;
-}
-
-interface AttemptResult {
-  readonly attempt: Attempt;
-  readonly ok: boolean;
-  readonly value: unknown;
-  readonly timedOut: boolean;
-}
-
-const HEDGE: unique symbol = Symbol("hedge");
-
-/** Why a losing attempt is aborted: an `AbortError`, so breakers count it as neither success nor failure. */
-function lostHedge(): Error {
-  return new DOMException("another attempt of the routed request answered first", "AbortError");
-}
 
 function errorType(error: unknown): string {
   if (isTtaError(error)) return error.code;
@@ -45,13 +23,6 @@ function errorType(error: unknown): string {
 
 function isContextWindowError(error: ProviderError): boolean {
   return error.status === 400 && /context[_ ]length|context window|maximum context/i.test(error.body + error.message);
-}
-
-/** Closes a stream that lost (or arrived after the caller settled): it must not hold a request open. */
-function discard(value: unknown): void {
-  const stream = value as { return?: () => Promise<unknown> } | null;
-  if (typeof stream === "object" && stream !== null && typeof stream.return === "function")
-    stream.return().catch(() => undefined);
 }
 
 /** @internal The route of one request, and the loop that produces it. */
@@ -163,7 +134,7 @@ export class RouteRun {
     const now = this.#ctx.clock.now();
     const deadline = this.#ctx.deadline;
     const goal = options.latencyGoalMs === undefined ? undefined : this.#start + options.latencyGoalMs;
-    const maxWait = now + options.maxDelayMs;
+    const maxWait = now + options.maxWaitMs;
     let fallback: { candidate: Candidate; waitMs: number } | undefined;
     const order = this.#order;
     const n = order.length;
@@ -185,12 +156,13 @@ export class RouteRun {
       }
       const ready = Math.max(now, candidate.coolUntil, this.#readyAt?.[i] ?? 0);
       const done = ready + candidate.expectedMs(this.#stream);
-      if ((deadline !== undefined && done > deadline) || ready > maxWait) {
+      if (deadline !== undefined && done > deadline) {
         this.#skip(candidate, ready > now ? "cooling-down" : "deadline");
         continue;
       }
       if (ready === now) return { candidate, waitMs: 0 };
-      if (goal === undefined || done <= goal) return { candidate, waitMs: ready - now };
+      if (ready <= maxWait && (goal === undefined || done <= goal)) return { candidate, waitMs: ready - now };
+      // Too long a wait while others may be ready: skip it now, wait for it only if nothing else can start.
       this.#skip(candidate, "cooling-down");
       fallback ??= { candidate, waitMs: ready - now };
     }
@@ -214,64 +186,16 @@ export class RouteRun {
   #launch(candidate: Candidate, hedge: boolean): void {
     const options = this.#options;
     const ctx = this.#ctx;
-    const clock = ctx.clock;
-    const startedAt = clock.now();
     const { tries } = this.#perRequest();
     tries[this.#slot(candidate)]! += 1;
     const limit = this.#stream
       ? (options.firstChunkTimeoutMs ?? candidate.timeoutMs(options.attemptTimeoutMs, options.adaptive, true))
       : candidate.timeoutMs(options.attemptTimeoutMs, options.adaptive, false);
-    const input = { request: this.#request, stream: this.#stream };
     // An attempt gets a context of its own only when something may abort it alone: a timeout or a hedge.
-    if (limit === undefined && options.maxHedges === 0) {
-      const work = candidate.execute(input, ctx);
-      const attempt: Attempt = {
-        candidate,
-        hedge,
-        startedAt,
-        abort: undefined,
-        dispose: undefined,
-        cancelTimer: undefined,
-        outcome: work.then(
-          (value) => ({ attempt, ok: true, value, timedOut: false }),
-          (error: unknown) => ({ attempt, ok: false, value: error, timedOut: false }),
-        ),
-      };
-      this.#inflight.push(attempt);
-      return;
-    }
-    const child = createAbortableChild(ctx, limit === undefined ? undefined : startedAt + limit);
-    let settle!: (result: AttemptResult) => void;
-    const outcome = new Promise<AttemptResult>((resolve) => (settle = resolve));
-    const attempt: Attempt = {
-      candidate,
-      hedge,
-      startedAt,
-      abort: child.abort,
-      dispose: () => child.ctx.dispose(),
-      cancelTimer: undefined,
-      outcome,
-    };
-    if (limit !== undefined)
-      attempt.cancelTimer = clock.schedule(limit, () => {
-        attempt.cancelTimer = undefined;
-        const reason = new TimeoutError(`attempt on ${candidate.id} timed out after ${Math.round(limit)} ms`, {
-          timeoutMs: limit,
-        });
-        child.abort(reason);
-        settle({ attempt, ok: false, value: reason, timedOut: true });
-      });
-    let work: Promise<unknown>;
-    try {
-      work = candidate.execute(input, child.ctx);
-    } catch (error) {
-      work = Promise.reject(error);
-    }
-    work.then(
-      (value) => settle({ attempt, ok: true, value, timedOut: false }),
-      (error: unknown) => settle({ attempt, ok: false, value: error, timedOut: false }),
+    const own = limit !== undefined || options.maxHedges > 0;
+    this.#inflight.push(
+      startAttempt(candidate, hedge, ctx, { request: this.#request, stream: this.#stream }, limit, own),
     );
-    this.#inflight.push(attempt);
   }
 
   /** The next settled attempt, or the hedge timer. */

@@ -46,7 +46,7 @@ export interface RouterCandidate {
 export interface AdaptiveTimeoutOptions {
   /** @defaultValue 0.99 */
   readonly quantile?: number | undefined;
-  /** @defaultValue 2 */
+  /** @defaultValue 1.5 */
   readonly multiplier?: number | undefined;
   /** @defaultValue 250 */
   readonly minMs?: number | undefined;
@@ -131,7 +131,13 @@ export interface ModelRouterOptions {
   /** Also fail over on a `content-filter` finish, or on a context-window error. @defaultValue both false */
   readonly failover?:
     { readonly contentFilter?: boolean | undefined; readonly contextWindow?: boolean | undefined } | undefined;
-  /** Consecutive 429s after which a candidate cools down for every request. @defaultValue 3 */
+  /**
+   * The longest the router waits for a candidate that is cooling down (after a `Retry-After` or a
+   * backoff) before it tries a lower-ranked one instead; a longer wait happens only when no other
+   * candidate can take the request. @defaultValue 1000
+   */
+  readonly maxWaitMs?: number | undefined;
+  /** Consecutive 429s after which a candidate cools down for every request. @defaultValue 5 */
   readonly coolDownAfter429s?: number | undefined;
   /** Display name. @defaultValue `"ModelRouter"` */
   readonly name?: string | undefined;
