@@ -9,8 +9,9 @@ import { MODEL_LIBRARIES, baselineRows } from "./model-scenarios.mjs";
 
 const [rowId, seconds = "3", baseURL] = process.argv.slice(2);
 installNetworkGuard({ allowLoopback: baseURL !== undefined });
-const lib = rowId?.startsWith("raw.") ? undefined : baseURL !== undefined ? "http" : "tta";
-const rows = lib === undefined ? baselineRows().rows : (await MODEL_LIBRARIES[lib].load({ baseURL })).rows;
+const libs = rowId?.startsWith("raw.") ? [] : baseURL !== undefined ? ["http"] : ["tta", "router"];
+const rows = libs.length === 0 ? baselineRows().rows : [];
+for (const lib of libs) rows.push(...(await MODEL_LIBRARIES[lib].load({ baseURL })).rows);
 const row = rows.find((r) => r.id === rowId);
 if (row === undefined) {
   console.error(

@@ -1,4 +1,4 @@
-// What src/model-run.mjs prints and keeps of a model-benchmark run: the four tables, the targets, the
+// What src/model-run.mjs prints and keeps of a model-benchmark run: the five tables, the targets, the
 // diagnostics and the checks, from the results of its processes (`runs`: `{ timeRuns, allocRuns,
 // httpRuns, httpAllocRuns }`). Ratios and +ns are per round against the baseline of the same round
 // (pairedStats); the verdicts pool the rounds of the two TTA (or the two HTTP) processes.
@@ -26,6 +26,7 @@ import {
 } from "./runner-common.mjs";
 
 const G = MODEL_SCENARIOS.generate;
+const R = MODEL_SCENARIOS.router;
 const S = MODEL_SCENARIOS.stream;
 const H = MODEL_SCENARIOS.http;
 const HS = MODEL_SCENARIOS.httpStream;
@@ -53,7 +54,7 @@ function tableRows(runs, plan, sc) {
 }
 
 /**
- * Prints the four tables (`plans`: `{ time, http }`, the time plans of the in-process and the HTTP
+ * Prints the five tables (`plans`: `{ time, http }`, the time plans of the in-process and the HTTP
  * processes); returns their rows with B/op and (streams) per-chunk numbers, as the run's JSON keeps them.
  */
 export function printModelTables({ timeRuns, httpRuns }, allocOf, plans) {
@@ -106,6 +107,14 @@ export function printModelTables({ timeRuns, httpRuns }, allocOf, plans) {
   const httpRows = httpTable(H, 3);
   const httpStreamRows = httpTable(HS, 4);
 
+  // Table 5: modelRouter around two fake models, against the same direct call (and model(lm) beside it).
+  const routerRows = tableRows(timeRuns, plans.time, R);
+  const isRouterBase = (r) => r.id === R.baseline;
+  printColumns(`Model 5: ${R.title}`, routerRows, [
+    ...timeColumns({ base: "raw", isBase: isRouterBase }),
+    ...allocColumns({ bytesOf: allocOf, baseBytesOf: () => allocOf(R.baseline), isBase: isRouterBase }),
+  ]);
+
   return {
     generate: generateRows.map(withBytes),
     stream: streamRows.map((s) => ({
@@ -115,6 +124,7 @@ export function printModelTables({ timeRuns, httpRuns }, allocOf, plans) {
     })),
     http: httpRows.map(withBytes),
     httpStream: httpStreamRows.map(withBytes),
+    router: routerRows.map(withBytes),
   };
 }
 
@@ -122,7 +132,7 @@ export function printModelTables({ timeRuns, httpRuns }, allocOf, plans) {
 const perProcess = (runs, id, baseId, fmt) =>
   runs.map((run) => `${run.tag}: ${fmt(pairedStats(run, id, baseId))}`).join("; ");
 
-/** The three targets (generate: two), printed with the HTTP stream and diagnostics lines: `{ targets, failed }`. */
+/** The four targets (generate: two), printed with the HTTP stream and diagnostics lines: `{ targets, failed }`. */
 export function printModelTargets({ timeRuns, httpRuns }, allocOf) {
   const ttaRuns = timeRuns.filter((r) => r.kind === "tta");
   const medianOf = (runs, id, baseId, pick) => median(pooled(runs, id, baseId, pick));
@@ -151,6 +161,27 @@ export function printModelTargets({ timeRuns, httpRuns }, allocOf) {
     bytesPerOp: generateB,
     rawBytesPerOp: rawGenerateB,
     detail: `${fmtB(generateB)}/op (lm.generate directly: ${fmtB(rawGenerateB)}/op, ${fmtSignedB(generateB - rawGenerateB)}; both include the driver's await)`,
+  });
+
+  const routerDiffs = pooled(ttaRuns, R.tta, R.baseline, diffs);
+  const routerAdded = median(routerDiffs);
+  const routerB = allocOf(R.tta);
+  const modelB = allocOf("tta.model");
+  targets.push({
+    id: "router.added",
+    text: `modelRouter(...).execute(request) adds ≤ ${fmtNs(R.maxAddedNs)} over lm.generate(request, { signal })`,
+    pass: routerAdded <= R.maxAddedNs,
+    addedNs: routerAdded,
+    maxAddedNs: R.maxAddedNs,
+    addedOverModelNs: medianOf(ttaRuns, R.tta, "tta.model", diffs),
+    bytesPerOp: routerB,
+    rawBytesPerOp: rawGenerateB,
+    modelBytesPerOp: modelB,
+    detail:
+      `${fmtSigned(routerAdded)}/op (median per-round difference, ${routerDiffs.length} rounds; ` +
+      `${perProcess(ttaRuns, R.tta, R.baseline, (s) => `${fmtNs(s.nsPerOp)} vs ${fmtNs(s.baselineSameProcessNs)}, ${fmtSigned(s.addedNs)}`)}); ` +
+      `${fmtSigned(medianOf(ttaRuns, R.tta, "tta.model", diffs))} over model(lm).execute; ${fmtB(routerB)}/op ` +
+      `(${fmtSignedB(routerB - rawGenerateB)} over lm.generate, ${fmtSignedB(routerB - modelB)} over model(lm))`,
   });
 
   const streamRatios = pooled(ttaRuns, S.tta, S.baseline, ratios);
@@ -215,6 +246,13 @@ export function printModelTargets({ timeRuns, httpRuns }, allocOf) {
       `execute path); model with a ctx made once ${fmtSigned(d("tta.modelCtx", G.baseline))}; collect() instead of for await ` +
       `${fmtSigned(d("tta.collect", S.baseline) / PER)}/chunk, with a budget on the context (every chunk observed) ` +
       `${fmtSigned(d("tta.streamBudget", S.baseline) / PER)}/chunk over the raw stream.`,
+  );
+  // The router's other faces: reported, no target.
+  const routerLine = (id) => `${fmtSigned(d(id, R.baseline))}/op and ${fmtB(allocOf(id))}/op`;
+  console.log(
+    `  Router (no target): the "latency" preset (an attempt timer and a p95 hedge timer armed and cleared per call, and ` +
+      `an abortable context per attempt) ${routerLine("tta.routerLatency")}; executeWithRoute (the RouteInfo record, a ` +
+      `context per call) ${routerLine("tta.routerRoute")}; over lm.generate.`,
   );
   return { targets, failed };
 }

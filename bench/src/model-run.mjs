@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { CHUNKS, PROMPT, SIM_MODEL } from "./model-scenarios.mjs";
+import { CHUNKS, PROMPT, ROUTER_MODELS, SIM_MODEL } from "./model-scenarios.mjs";
 import { allocLookup, printModelChecks, printModelTables, printModelTargets } from "./model-report.mjs";
 import {
   ALLOC_FLAGS,
@@ -115,7 +115,7 @@ const versions = { "@tta/primitives": libVersion("@tta/primitives"), openai: lib
 console.log(
   [
     "",
-    `TTA model-layer micro-benchmark: @tta/primitives ${versions["@tta/primitives"]} (built dist) model()/streamModel() vs calling the model directly; openAICompatible vs openai ${versions.openai} and fetch`,
+    `TTA model-layer micro-benchmark: @tta/primitives ${versions["@tta/primitives"]} (built dist) model()/streamModel()/modelRouter() vs calling the model directly; openAICompatible vs openai ${versions.openai} and fetch`,
     machineLine(start),
     "",
     "Method",
@@ -124,6 +124,10 @@ console.log(
     `    returns a prebuilt response via Promise.resolve and whose stream() is an async generator of ${CHUNKS} prebuilt small text`,
     "    chunks + a finish chunk. Baselines: lm.generate(request, { signal }) and for await over lm.stream(request, { signal }),",
     "    signal made once. TTA: model(lm) / streamModel(lm) made once; execute(request) without a context (a root context per call).",
+    `  • Router: modelRouter({ candidates: [fakeA, fakeB], catalog }) made once per row, both fakes in a two-entry catalogue,`,
+    `    ${ROUTER_MODELS.cheap} priced below ${ROUTER_MODELS.dear} (the default "cheapest" strategy sends every request to it; each row checks the other`,
+    '    was never called); default options, preset "latency" (adaptive attempt timeout + p95 hedge: timers per call), and',
+    "    executeWithRoute. Same baseline: lm.generate(request, { signal }) of the same round.",
     ...pairedTimeMethod(TIME_PLAN, TIME, "the two TTA processes"),
     `  • HTTP: one simulated provider (startSimulatedProvider, ${SIM_MODEL}, latency 0, on 127.0.0.1) in a process of its own, so its`,
     `    work does not run in the measured process; processes ${HTTP_PLAN.map(([, t]) => t).join(", ")} each measure a plain fetch, the openai`,
@@ -176,6 +180,7 @@ appendRun(
       httpPlan: HTTP_PLAN,
       chunks: CHUNKS,
       prompt: PROMPT,
+      routerModels: ROUTER_MODELS,
     },
     scenarios,
     allocation: Object.fromEntries(

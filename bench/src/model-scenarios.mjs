@@ -32,24 +32,25 @@ export function fail(message) {
  * A fake `LanguageModel` that answers at once: `generate` returns a prebuilt response through
  * `Promise.resolve`, `stream` is an async generator yielding prebuilt chunks (CHUNKS small text
  * chunks, then a finish chunk). It counts its calls (one increment; the same in every row), so the
- * child can check that the TTA rows really called it once per op. One instance per row.
+ * child can check that the TTA rows really called it once per op. One instance per row; `modelId`
+ * names it (the router's candidates need distinct ids, each in the router's catalogue).
  */
-export function makeFakeModel() {
+export function makeFakeModel(modelId = FAKE_MODEL_ID) {
   const response = Object.freeze({
     text: "Paris.",
     toolCalls: Object.freeze([]),
     usage: Object.freeze({ inputTokens: 8, outputTokens: 2 }),
-    model: FAKE_MODEL_ID,
+    model: modelId,
     finishReason: "stop",
   });
   const chunks = Object.freeze([
     ...Array.from({ length: CHUNKS }, (_, i) => Object.freeze({ type: "text", text: WORDS[i % WORDS.length] })),
-    Object.freeze({ type: "finish", usage: USAGE, finishReason: "stop", model: FAKE_MODEL_ID }),
+    Object.freeze({ type: "finish", usage: USAGE, finishReason: "stop", model: modelId }),
   ]);
   const counts = { generate: 0, stream: 0 };
   return {
     provider: "fake",
-    modelId: FAKE_MODEL_ID,
+    modelId,
     counts,
     generate(_request, _options) {
       counts.generate++;
@@ -100,6 +101,14 @@ export const MODEL_SCENARIOS = Object.freeze({
     maxAddedNs: 2_000,
     maxBytes: 2_048,
   },
+  router: {
+    title:
+      "modelRouter({ candidates: [fakeA, fakeB], catalog }).execute(request): two fake LanguageModels that answer at once, fakeA cheaper (it always answers)",
+    baseline: "raw.generate",
+    rows: ["raw.generate", "tta.model", "tta.router", "tta.routerLatency", "tta.routerRoute"],
+    tta: "tta.router",
+    maxAddedNs: 3_000,
+  },
   stream: {
     title: `streamModel(lm): for await over ${CHUNKS.toLocaleString("en")} small text chunks + a finish chunk (the fake's stream() is an async generator of prebuilt chunks)`,
     baseline: "raw.stream",
@@ -121,6 +130,31 @@ export const MODEL_SCENARIOS = Object.freeze({
     tta: "tta.httpStream",
   },
 });
+
+/** The router's two candidates: `ROUTER_MODELS.cheap` is priced below `ROUTER_MODELS.dear`. */
+export const ROUTER_MODELS = Object.freeze({ cheap: "fake-a", dear: "fake-b" });
+
+/**
+ * The router rows' catalogue (`createCatalog` from the built @tta/primitives/orchestration): the two
+ * fake candidates, no capabilities, a 128k context window; `fake-b` costs 10× `fake-a` per token, so
+ * the default "cheapest" strategy ranks `fake-a` first on every request.
+ */
+export function routerCatalog(createCatalog) {
+  const entry = (id, inputPerMillion, outputPerMillion) => ({
+    id,
+    provider: "fake",
+    contextWindow: 128_000,
+    pricing: { inputPerMillion, outputPerMillion },
+    capabilities: [],
+  });
+  return createCatalog([entry(ROUTER_MODELS.cheap, 0.15, 0.6), entry(ROUTER_MODELS.dear, 1.5, 6)]);
+}
+
+/** A routed row's check: the cheap fake answered once per op, the dear one never (no failover, no hedge). */
+const routerCheck = (label, cheap, dear, opsOf) => () => {
+  countCheck(label, cheap, "generate", opsOf)();
+  if (dear.counts.generate !== 0) fail(`${label}: the dearer candidate ran ${dear.counts.generate} times`);
+};
 
 /** Rows that every in-process process measures: the fake model called directly. */
 export function baselineRows() {
@@ -253,6 +287,58 @@ export const MODEL_LIBRARIES = {
     },
   },
 
+  router: {
+    /**
+     * `modelRouter` over two fake candidates (src/router-soak.mjs drives the same set-up with failures).
+     * Each row has its own router and fakes; the default options, the "latency" preset (adaptive attempt
+     * timeout and p95 hedging: every call arms timers), and `executeWithRoute`.
+     */
+    async load() {
+      const { createCatalog, modelRouter } = await import("@tta/primitives/orchestration");
+      const catalog = routerCatalog(createCatalog);
+      const routed = (id, label, options, call) => {
+        const cheap = makeFakeModel(ROUTER_MODELS.cheap);
+        const dear = makeFakeModel(ROUTER_MODELS.dear);
+        const router = modelRouter({ candidates: [cheap, dear], catalog, ...options });
+        const c = counted(() => call(router));
+        return { id, label, op: c.op, check: routerCheck(label, cheap, dear, c.ops) };
+      };
+      const withRoute = (label) => (value) => {
+        checkAnswer(label)(value?.response);
+        const route = value.route;
+        if (route?.model !== ROUTER_MODELS.cheap || route.attempts !== 1 || route.hedged !== false)
+          fail(`${label} returned the route ${JSON.stringify(route)}`);
+      };
+      const rows = [
+        {
+          ...routed("tta.router", "TTA modelRouter({ candidates: [a, b], catalog }).execute(request)", {}, (r) =>
+            r.execute(REQUEST),
+          ),
+          expect: checkAnswer("TTA router"),
+        },
+        {
+          ...routed(
+            "tta.routerLatency",
+            'TTA modelRouter({ …, preset: "latency" }).execute(request) (arms an attempt timer + a p95 hedge timer per call)',
+            { preset: "latency" },
+            (r) => r.execute(REQUEST),
+          ),
+          expect: checkAnswer("TTA router, latency preset"),
+        },
+        {
+          ...routed(
+            "tta.routerRoute",
+            "TTA modelRouter({ candidates: [a, b], catalog }).executeWithRoute(request)",
+            {},
+            (r) => r.executeWithRoute(REQUEST),
+          ),
+          expect: withRoute("TTA router executeWithRoute"),
+        },
+      ];
+      return { rows, info: { resolved: import.meta.resolve("@tta/primitives/orchestration") } };
+    },
+  },
+
   http: {
     /** `baseURL`: the simulated provider's (src/model-server.mjs); the rows are in src/model-http-scenarios.mjs. */
     async load(config) {
@@ -265,7 +351,7 @@ export const MODEL_LIBRARIES = {
 /** Which libraries a process loads, by process kind (`http`: no in-process baselines, loopback allowed). */
 export const PROCESS_KINDS = {
   raw: { libraries: [], title: "baselines only" },
-  tta: { libraries: ["tta"], title: "baselines and TTA, rows interleaved" },
+  tta: { libraries: ["tta", "router"], title: "baselines and TTA (model, stream, router), rows interleaved" },
   http: {
     libraries: ["http"],
     baselines: false,

@@ -99,7 +99,7 @@ export const ROUTER_OPTIONS = {
     preset: "cost",
     attemptTimeout: { maxMs: ATTEMPT_MS },
     retry: { maxRetries: MAX_RETRIES },
-    latencyGoalMs: 2_500,
+    latencyGoalMs: 2_000,
   },
 };
 

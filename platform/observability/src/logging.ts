@@ -240,7 +240,15 @@ const DEBUG = 20;
 /** Resilience events at warn/info; per-execution and cache events only at debug. */
 function logEvent(logger: Logger, event: TtaEvent): void {
   // The hot path: one property read, no allocation, unless debug is on.
-  if ((event.type === "start" || event.type === "end" || event.type === "cache") && logger.levelVal > DEBUG) return;
+  if (logger.levelVal > DEBUG && (event.type === "start" || event.type === "end" || event.type === "cache")) return;
+  if (
+    logger.levelVal > DEBUG &&
+    event.type === "route" &&
+    event.outcome !== "error" &&
+    !event.hedged &&
+    event.failovers === 0
+  )
+    return;
   const ids = { workflow_id: event.workflowId, correlation_id: event.correlationId };
   const who = { event: event.type, kind: event.kind, name: event.name, ...ids };
   switch (event.type) {
@@ -287,6 +295,27 @@ function logEvent(logger: Logger, event: TtaEvent): void {
       if (event.action === "rejected") logger.warn({ ...who, cost: event.cost }, "rate limit reached; call rejected");
       else if (logger.levelVal <= DEBUG) logger.debug({ ...who, wait_ms: event.waitMs }, "rate limited; waiting");
       return;
+    case "route": {
+      const fields = {
+        ...who,
+        model: event.model,
+        attempts: event.attempts,
+        hedged: event.hedged,
+        failovers: event.failovers,
+        outcome: event.outcome,
+        duration_ms: event.durationMs,
+        error_type: event.errorType,
+      };
+      if (event.outcome === "error")
+        logger.warn(fields, `routing failed after ${event.attempts} attempts (${event.errorType})`);
+      else if (event.failovers > 0 || event.hedged)
+        logger.info(
+          fields,
+          `routed to ${event.model} after ${event.attempts} attempts${event.hedged ? " (hedged)" : ""}`,
+        );
+      else if (logger.levelVal <= DEBUG) logger.debug(fields, `routed to ${event.model}`);
+      return;
+    }
     default:
       return;
   }

@@ -78,6 +78,9 @@ export class TtaMetrics implements ModelCallSink {
   readonly #tokens: Counter<"model" | "type">;
   readonly #modelDuration: Histogram<"model">;
   readonly #cost: Counter<"model">;
+  readonly #routes: Counter<"name" | "model" | "outcome">;
+  readonly #hedges: Counter<"name">;
+  readonly #failovers: Counter<"name">;
   readonly #names: LabelCap;
   readonly #kinds = new LabelCap(100);
   readonly #models: LabelCap;
@@ -148,6 +151,19 @@ export class TtaMetrics implements ModelCallSink {
       registers,
     });
     this.#cost = counter(registers, "tta_llm_cost_usd_total", "Model call cost in US dollars.", ["model"]);
+    this.#routes = counter(
+      registers,
+      "tta_route_requests_total",
+      "Requests routed by a model router, by the model that answered (none on failure) and outcome.",
+      ["name", "model", "outcome"],
+    );
+    this.#hedges = counter(registers, "tta_route_hedges_total", "Hedged requests started by a model router.", ["name"]);
+    this.#failovers = counter(
+      registers,
+      "tta_route_failovers_total",
+      "Candidates a model router moved on from before the one that answered.",
+      ["name"],
+    );
     if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
   }
 
@@ -191,6 +207,14 @@ export class TtaMetrics implements ModelCallSink {
         case "model-call":
           this.recordModelCall(modelCallRecord(event));
           return;
+        case "route": {
+          const name = this.#names.value(event.name);
+          const model = event.model === undefined ? "none" : this.#models.value(event.model);
+          this.#routes.inc({ name, model, outcome: event.outcome });
+          if (event.hedged) this.#hedges.inc({ name });
+          if (event.failovers > 0) this.#failovers.inc({ name }, event.failovers);
+          return;
+        }
         default:
           // Forward-compatible: an event type this version does not know is ignored.
           return;

@@ -83,7 +83,7 @@ export type { ModelStream } from "./model-stream.js";
 export { estimateTokens } from "./model-options.js";
 export type { ModelOptions, TokenEstimate } from "./model-options.js";
 export { parseResetDuration, rateLimitFromHeaders, retryAfterFromHeaders } from "./retry-hints.js";
-export { ModelRouterPrimitive, modelRouter } from "./model-router.js";
+export { ModelRouterPrimitive, modelRouter } from "./router.js";
 export {
   DEFAULT_CLASSIFIER_RULES,
   DEFAULT_LONG_CONTEXT_CHARS,
@@ -113,7 +113,7 @@ export type {
   MultiModelVerdict,
 } from "./multi-model.js";
 export type { RouteSource } from "./schema-validation.js";
-export type { CandidateStatus } from "./model-router.js";
+export type { CandidateStatus } from "./router.js";
 export { DEFAULT_MODEL_ROUTER_OPTIONS, MODEL_ROUTER_PRESETS } from "./router/options.js";
 export type {
   AdaptiveTimeoutOptions,

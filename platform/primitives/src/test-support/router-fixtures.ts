@@ -48,7 +48,12 @@ export type Step =
       readonly finishReason?: ModelResponse["finishReason"];
       readonly rateLimit?: ModelResponse["rateLimit"];
     }
-  | { readonly fail: number; readonly retryAfterMs?: number; readonly ms?: number; readonly body?: string }
+  | {
+      readonly fail: number;
+      readonly retryAfterMs?: number | undefined;
+      readonly ms?: number | undefined;
+      readonly body?: string | undefined;
+    }
   | { readonly hang: true; readonly ignoreAbort?: boolean };
 
 export const hi: ModelRequest = { messages: [{ role: "user", content: "hi" }] };

@@ -52,9 +52,12 @@ export const DEFAULT_MODEL_ROUTER_OPTIONS: {
 });
 
 /**
- * What the presets set (an explicit option always wins): both rank by price and abandon an attempt
- * at twice its candidate's observed p99 (at most 30 s); `latency` also hedges at the in-flight
- * candidate's p95 and, after a failure, tries another ready candidate before retrying the same one.
+ * What the presets set (an explicit option always wins; adaptive `attemptTimeout` options given as an
+ * object are merged over the preset's): both rank by price and use adaptive attempt timeouts. `cost`
+ * abandons an attempt at 1.25 × its candidate's observed p99 (a hung call is the one tail it cannot
+ * hedge) and retries the cheaper candidate first; `latency` abandons at 1.5 × p99, hedges at the
+ * in-flight candidate's p99 (a hung or unusually slow call: about 1 % more calls) and, after a failure,
+ * tries another ready candidate before retrying the same one.
  * @since 0.1.0
  */
 export const MODEL_ROUTER_PRESETS: {
@@ -63,11 +66,15 @@ export const MODEL_ROUTER_PRESETS: {
 } = Object.freeze({
   latency: Object.freeze({
     strategy: "cheapest",
-    attemptTimeout: "adaptive",
-    hedge: Object.freeze({ afterMs: "p95" }),
+    attemptTimeout: Object.freeze({ multiplier: 1.5 }),
+    hedge: Object.freeze({ afterMs: "p99" }),
     afterFailure: "failover-first",
   }),
-  cost: Object.freeze({ strategy: "cheapest", attemptTimeout: "adaptive", afterFailure: "retry-first" }),
+  cost: Object.freeze({
+    strategy: "cheapest",
+    attemptTimeout: Object.freeze({ multiplier: 1.25 }),
+    afterFailure: "retry-first",
+  }),
 } as const);
 
 const OPTION_KEYS = [
@@ -117,7 +124,7 @@ export interface ResolvedRouterOptions {
   readonly attemptTimeoutMs: number | undefined;
   readonly adaptive: ResolvedAdaptive | undefined;
   readonly firstChunkTimeoutMs: number | undefined;
-  readonly hedgeAfterMs: number | "p95" | undefined;
+  readonly hedgeAfterMs: number | "p95" | "p99" | undefined;
   readonly maxHedges: number;
   readonly hedgeMinSamples: number;
   readonly initialDelayMs: number;
@@ -264,11 +271,22 @@ function resolveAdaptive(value: unknown): { fixed: number | undefined; adaptive:
   };
 }
 
+/**
+ * The caller's `attemptTimeout` over the preset's: adaptive options given as an object keep the
+ * preset's other adaptive settings (`{ maxMs: 3000 }` with the cost preset keeps its multiplier).
+ */
+function mergeAdaptive(given: unknown, preset: unknown): unknown {
+  if (given === undefined) return preset;
+  if (!isPlainObject(given) || !isPlainObject(preset)) return given;
+  return { ...preset, ...given };
+}
+
 function resolveHedge(value: unknown): Pick<ResolvedRouterOptions, "hedgeAfterMs" | "maxHedges" | "hedgeMinSamples"> {
   if (value === undefined) return { hedgeAfterMs: undefined, maxHedges: 0, hedgeMinSamples: 20 };
   const opts = readOptions("hedge", value, ["afterMs", "maxHedges", "minSamples"]);
-  if (opts.afterMs === undefined) fail("hedge.afterMs", `a number of ms > 0 or "p95" (required)`, undefined);
-  const afterMs = opts.afterMs === "p95" ? "p95" : durationOption("hedge.afterMs", opts.afterMs, 0);
+  if (opts.afterMs === undefined) fail("hedge.afterMs", `a number of ms > 0, "p95" or "p99" (required)`, undefined);
+  const afterMs =
+    opts.afterMs === "p95" || opts.afterMs === "p99" ? opts.afterMs : durationOption("hedge.afterMs", opts.afterMs, 0);
   return {
     hedgeAfterMs: afterMs,
     maxHedges: integerOption("hedge.maxHedges", opts.maxHedges, 1, { min: 1, max: 10 }),
@@ -297,7 +315,7 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
   const breaker = breakerOption("breaker", opts.breaker, DEFAULT_ROUTER_BREAKER);
   const candidates = resolveCandidates(opts.candidates, catalog, breaker, maxRetries);
   const { strategy, weights } = resolveStrategy(opts.strategy ?? preset.strategy, candidates.length);
-  const timeout = resolveAdaptive(opts.attemptTimeout ?? preset.attemptTimeout);
+  const timeout = resolveAdaptive(mergeAdaptive(opts.attemptTimeout, preset.attemptTimeout));
   const failover = readOptions("failover", opts.failover, ["contentFilter", "contextWindow"]);
   const initialDelayMs = durationOption("retry.initialDelayMs", retry.initialDelayMs, d.initialDelayMs, {
     allowZero: true,

@@ -37,7 +37,8 @@ export class RouteRun {
   readonly #request: RoutedRequest;
   readonly #stream: boolean;
   readonly #order: readonly Candidate[];
-  readonly #start: number;
+  /** When routing started (context clock). */
+  readonly start: number;
   readonly #inflight: Attempt[] = [];
   /** Per-request state, created at the first failure. */
   #tries: number[] | undefined;
@@ -45,6 +46,8 @@ export class RouteRun {
   #excluded: boolean[] | undefined;
   #errors: unknown[] | undefined;
   #hedges = 0;
+  /** The slot of the first attempt, until the per-request arrays exist. */
+  #firstSlot = -1;
   /** A content-filtered answer, kept for when every other candidate fails. */
   #filtered: { readonly candidate: Candidate; readonly value: unknown } | undefined;
 
@@ -62,7 +65,7 @@ export class RouteRun {
     this.#request = request;
     this.#stream = stream;
     this.#order = order;
-    this.#start = ctx.clock.now();
+    this.start = ctx.clock.now();
   }
 
   /** Runs the request to its first success; throws the caller's abort, a non-retryable error, or the exhaustion. */
@@ -93,7 +96,8 @@ export class RouteRun {
         }
         continue;
       }
-      inflight.splice(inflight.indexOf(result.attempt), 1);
+      if (inflight.length === 1) inflight.length = 0;
+      else inflight.splice(inflight.indexOf(result.attempt), 1);
       if (result.ok) {
         if (this.#acceptable(result)) return this.#won(result);
       } else this.#failed(result);
@@ -107,7 +111,10 @@ export class RouteRun {
 
   #perRequest(): { tries: number[]; readyAt: number[]; excluded: boolean[] } {
     const n = this.#order.length;
-    this.#tries ??= new Array<number>(n).fill(0);
+    if (this.#tries === undefined) {
+      this.#tries = new Array<number>(n).fill(0);
+      if (this.#firstSlot >= 0) this.#tries[this.#firstSlot] = 1;
+    }
     this.#readyAt ??= new Array<number>(n).fill(0);
     this.#excluded ??= new Array<boolean>(n).fill(false);
     return { tries: this.#tries, readyAt: this.#readyAt, excluded: this.#excluded };
@@ -133,7 +140,7 @@ export class RouteRun {
     const options = this.#options;
     const now = this.#ctx.clock.now();
     const deadline = this.#ctx.deadline;
-    const goal = options.latencyGoalMs === undefined ? undefined : this.#start + options.latencyGoalMs;
+    const goal = options.latencyGoalMs === undefined ? undefined : this.start + options.latencyGoalMs;
     const maxWait = now + options.maxWaitMs;
     let fallback: { candidate: Candidate; waitMs: number } | undefined;
     const order = this.#order;
@@ -186,8 +193,10 @@ export class RouteRun {
   #launch(candidate: Candidate, hedge: boolean): void {
     const options = this.#options;
     const ctx = this.#ctx;
-    const { tries } = this.#perRequest();
-    tries[this.#slot(candidate)]! += 1;
+    const slot = this.#slot(candidate);
+    // The first attempt is only remembered; the per-request arrays exist once something went wrong.
+    if (this.#tries === undefined && this.#firstSlot < 0) this.#firstSlot = slot;
+    else this.#perRequest().tries[slot]! += 1;
     const limit = this.#stream
       ? (options.firstChunkTimeoutMs ?? candidate.timeoutMs(options.attemptTimeoutMs, options.adaptive, true))
       : candidate.timeoutMs(options.attemptTimeoutMs, options.adaptive, false);
@@ -218,10 +227,10 @@ export class RouteRun {
     const options = this.#options;
     if (this.#hedges >= options.maxHedges) return undefined;
     let after = options.hedgeAfterMs;
-    if (after === "p95") {
+    if (after === "p95" || after === "p99") {
       const estimate = attempt.candidate.estimate(this.#stream);
       if (estimate === undefined || estimate.count < options.hedgeMinSamples) return undefined;
-      after = estimate.p95;
+      after = after === "p95" ? estimate.p95 : estimate.p99;
     }
     return Math.max(0, attempt.startedAt + after! - this.#ctx.clock.now());
   }
@@ -237,7 +246,7 @@ export class RouteRun {
       errorType: error === undefined ? undefined : errorType(error),
       status: typeof status === "number" ? status : undefined,
       hedge: attempt.hedge,
-      startMs: attempt.startedAt - this.#start,
+      startMs: attempt.startedAt - this.start,
       durationMs: now - attempt.startedAt,
     });
   }
@@ -277,6 +286,7 @@ export class RouteRun {
 
   /** Aborts every attempt still in flight (they lost); late answers are discarded. */
   #abandon(): void {
+    if (this.#inflight.length === 0) return;
     for (const loser of this.#inflight) {
       this.#record(loser, "lost-hedge");
       loser.abort?.(lostHedge());

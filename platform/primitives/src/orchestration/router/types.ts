@@ -63,13 +63,13 @@ export interface AdaptiveTimeoutOptions {
  */
 export interface HedgeOptions {
   /**
-   * Delay before the hedge, in ms (> 0), or `"p95"`: the in-flight candidate's observed 95th
+   * Delay before the hedge, in ms (> 0), or `"p95"` / `"p99"`: the in-flight candidate's observed 95th / 99th
    * percentile latency (no hedge until it has `minSamples` observations).
    */
-  readonly afterMs: number | "p95";
+  readonly afterMs: number | "p95" | "p99";
   /** Hedges per request. @defaultValue 1 */
   readonly maxHedges?: number | undefined;
-  /** Observations needed before `"p95"` hedges. @defaultValue 20 */
+  /** Observations needed before a `"p95"` / `"p99"` hedge. @defaultValue 20 */
   readonly minSamples?: number | undefined;
 }
 
@@ -97,7 +97,7 @@ export interface ModelRouterOptions {
   readonly candidates: readonly (LanguageModel | RouterCandidate)[];
   /** Capabilities, context windows and prices of the candidates. @defaultValue `defaultCatalog` */
   readonly catalog?: Catalog | undefined;
-  /** Named defaults (see the docs): `"latency"` hedges at p95, `"cost"` never hedges. @defaultValue none */
+  /** Named defaults (see the docs): `"latency"` hedges at p99 and fails over first, `"cost"` never hedges and retries the cheaper candidate first. @defaultValue none */
   readonly preset?: "latency" | "cost" | undefined;
   /** @defaultValue `"cheapest"` */
   readonly strategy?: RouterStrategy | undefined;

@@ -9,7 +9,7 @@ import { recordEvents } from "../test-support/index.js";
 import { registerSdk, spans } from "../test-support/model-fixtures.js";
 import { ScriptedModel, hi, routerCatalog as catalog } from "../test-support/router-fixtures.js";
 import type { Step } from "../test-support/router-fixtures.js";
-import { modelRouter } from "./model-router.js";
+import { modelRouter } from "./router.js";
 
 function models(primary: readonly Step[], backup: readonly Step[] = [{ ok: "from backup" }]) {
   const clock = new TestClock();

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidOptionsError, StreamInterruptedError } from "../core/index.js";
 import { MockLanguageModel, TestClock, createTestContext } from "../testing/index.js";
 import { ScriptedModel, hi, routerCatalog as catalog } from "../test-support/router-fixtures.js";
-import { modelRouter } from "./model-router.js";
+import { modelRouter } from "./router.js";
 import type { ModelRouterOptions } from "./router/types.js";
 import { LatencyEstimate } from "./router/latency.js";
 

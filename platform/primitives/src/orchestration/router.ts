@@ -11,29 +11,19 @@ import { systemClock } from "../core/clock.js";
 import type { WorkflowContext } from "../core/context.js";
 import { createContext, isContextAborted } from "../core/context.js";
 import { contextKey } from "../core/context-key.js";
-import { InvalidOptionsError, RouteNotFoundError, isTtaError } from "../core/errors.js";
+import { RouteNotFoundError, isTtaError } from "../core/errors.js";
 import { isObserved } from "../core/instrumentation.js";
 import { WorkflowPrimitive } from "../core/workflow-primitive.js";
-import { describeShape } from "../internal/options.js";
-import type { Capability } from "./catalog.js";
 import { modelCallCost } from "./catalog.js";
 import type { ModelResponse } from "./language-model.js";
 import type { ModelStream } from "./model-stream.js";
-import { checkEstimate, checkRequest } from "./model-options.js";
+import { checkRequest } from "./model-options.js";
 import { Candidate } from "./router/candidate.js";
+import { checkNeeds, providerRequest, rank } from "./router/ranking.js";
 import type { ResolvedRouterOptions } from "./router/options.js";
 import { resolveRouterOptions } from "./router/options.js";
 import { RouteRun } from "./router/route-run.js";
 import type { ModelRouterOptions, RouteInfo, RoutedRequest, RoutedResponse, RouteSkip } from "./router/types.js";
-
-const CAPABILITIES: ReadonlySet<unknown> = new Set<Capability>([
-  "tools",
-  "json",
-  "vision",
-  "reasoning",
-  "code",
-  "long-context",
-]);
 
 /** Where `executeWithRoute` collects the route of its own call. */
 interface RouteSink {
@@ -58,65 +48,6 @@ export interface CandidateStatus {
   readonly p99Ms: number;
   /** Observations behind the latency figures (at most 512: the recent window). */
   readonly samples: number;
-}
-
-/** The candidates that can serve a request, best first. @internal */
-function rank(
-  options: ResolvedRouterOptions,
-  candidates: readonly Candidate[],
-  request: RoutedRequest,
-  stream: boolean,
-  skipped: RouteSkip[],
-): Candidate[] {
-  const estimate = checkEstimate(options.estimateTokens(request));
-  const tokens = estimate.inputTokens + estimate.outputTokens;
-  const needs = request.needs;
-  const needTools = request.tools !== undefined && request.tools.length > 0;
-  const needJson = request.responseFormat !== undefined;
-  const eligible: Candidate[] = [];
-  for (const candidate of candidates) {
-    const caps = candidate.entry.capabilities;
-    if (
-      (needTools && !caps.includes("tools")) ||
-      (needJson && !caps.includes("json")) ||
-      (needs !== undefined && needs.some((n) => !caps.includes(n))) ||
-      (stream && typeof candidate.model.stream !== "function")
-    )
-      skipped.push({ model: candidate.id, reason: "capability" });
-    else if (tokens > candidate.entry.contextWindow) skipped.push({ model: candidate.id, reason: "context-window" });
-    else eligible.push(candidate);
-  }
-  if (eligible.length < 2) return eligible;
-  const { strategy, weights } = options;
-  if (weights !== undefined) {
-    // Weighted: one candidate drawn by weight goes first; the rest keep their order.
-    const draw = Math.random() * weights[weights.length - 1]!;
-    const first = candidates.find((_, i) => draw < weights[i]!);
-    const at = first === undefined ? -1 : eligible.indexOf(first);
-    if (at > 0) eligible.unshift(...eligible.splice(at, 1));
-  } else if (strategy === "cheapest") {
-    const out = estimate.outputTokens > 0 ? estimate.outputTokens : 256;
-    const price = (c: Candidate): number =>
-      estimate.inputTokens * c.entry.pricing.inputPerMillion + out * c.entry.pricing.outputPerMillion;
-    eligible.sort((a, b) => price(a) - price(b));
-  } else if (strategy === "fastest") eligible.sort((a, b) => a.expectedMs(stream) - b.expectedMs(stream));
-  return eligible;
-}
-
-function checkNeeds(needs: unknown): void {
-  if (needs === undefined) return;
-  if (!Array.isArray(needs) || needs.some((n) => !CAPABILITIES.has(n)))
-    throw new InvalidOptionsError(
-      "request.needs",
-      `Expected \`request.needs\` to be an array of capabilities ("tools", "json", "vision", "reasoning", "code", "long-context"), got ${describeShape(needs)}`,
-    );
-}
-
-/** The request as providers get it: without the router-only `needs`. */
-function providerRequest(request: RoutedRequest): RoutedRequest {
-  if (!("needs" in request)) return request;
-  const { needs: _needs, ...rest } = request;
-  return rest;
 }
 
 /**
@@ -240,7 +171,7 @@ export class ModelRouterPrimitive extends WorkflowPrimitive<RoutedRequest, Model
     const span = this.currentSpan(ctx);
     const core = this.#core;
     const run = core.begin(request, ctx, span, false);
-    const startedAt = ctx.clock.now();
+    const startedAt = run.start;
     let response: ModelResponse;
     try {
       response = (await run.run()) as ModelResponse;
@@ -362,7 +293,7 @@ class RouterStreamPrimitive extends WorkflowPrimitive<RoutedRequest, ModelStream
   protected async run(request: RoutedRequest, ctx: WorkflowContext): Promise<ModelStream> {
     const span = this.currentSpan(ctx);
     const run = this.#core.begin(request, ctx, span, true);
-    const startedAt = ctx.clock.now();
+    const startedAt = run.start;
     try {
       const stream = (await run.run()) as ModelStream;
       finishRoute(this, ctx, span, run, startedAt, undefined, undefined);

@@ -2,9 +2,9 @@
  * `modelRouter`: failover, cool-downs, breakers, adaptive timeouts and hedging on fake time.
  */
 import { describe, expect, it } from "vitest";
-import { FallbackError, ProviderError } from "../core/index.js";
+import { FallbackError, ProviderError, subscribe } from "../core/index.js";
 import { TestClock, createTestContext } from "../testing/index.js";
-import { modelRouter } from "./model-router.js";
+import { modelRouter } from "./router.js";
 import { ScriptedModel, hi, routerCatalog as catalog } from "../test-support/router-fixtures.js";
 
 function setup(
@@ -109,5 +109,57 @@ describe("modelRouter: failover and waiting", () => {
     const failoverFirst = modelRouter({ candidates: [p2, b2], catalog, afterFailure: "failover-first" });
     const { route } = await failoverFirst.executeWithRoute(hi, createTestContext({ clock: c2 }));
     expect(route.log.map((a) => a.model)).toEqual(["cheap", "backup"]);
+  });
+
+  it("orders three candidates by price, and by observed median latency with strategy fastest", async () => {
+    const clock = new TestClock();
+    const fail = [{ fail: 503 }] as const;
+    const third = new ScriptedModel("third", clock, [...fail]);
+    const backup = new ScriptedModel("backup", clock, [...fail]);
+    const cheap = new ScriptedModel("cheap", clock, [...fail]);
+    const cheapest = modelRouter({ candidates: [third, backup, cheap], catalog, retry: { maxRetries: 0 } });
+    const error = await cheapest.execute(hi, createTestContext({ clock })).catch((e: unknown) => e);
+    expect((error as FallbackError).errors.map((e) => (e as ProviderError).status)).toHaveLength(3);
+    expect([cheap, backup, third].map((m) => m.calls)).toEqual([1, 1, 1]);
+    const tried: string[] = [];
+    const log = modelRouter({ candidates: [third, backup, cheap], catalog, retry: { maxRetries: 0 } });
+    const stop = subscribe((e) => {
+      if (e.type === "model-call") tried.push(e.model);
+    });
+    await log.execute(hi, createTestContext({ clock })).catch(() => undefined);
+    stop();
+    expect(tried).toEqual(["cheap", "backup", "third"]);
+    const order: string[] = [];
+    const spy = (id: string, ms: number) => {
+      const m = new ScriptedModel(id, clock, [{ ok: id, ms }]);
+      const generate = m.generate.bind(m);
+      m.generate = (r, o) => (order.push(id), generate(r, o));
+      return m;
+    };
+    const fastest = modelRouter({
+      candidates: [spy("third", 30), spy("backup", 10), spy("cheap", 20)],
+      catalog,
+      strategy: "fastest",
+    });
+    // Unobserved candidates count as 0 ms, so the first three calls try each once (given order, stable).
+    for (let i = 0; i < 4; i++) {
+      const done = fastest.execute(hi, createTestContext({ clock }));
+      await clock.advance(30);
+      await done;
+    }
+    expect(order).toEqual(["third", "backup", "cheap", "backup"]);
+  });
+
+  it("applies presets under explicit options, merging adaptive timeout settings", () => {
+    const clock = new TestClock();
+    const lm = new ScriptedModel("cheap", clock, [{ ok: "x" }]);
+    const cost = modelRouter({ candidates: [lm], catalog, preset: "cost", attemptTimeout: { maxMs: 3_000 } }).options;
+    expect(cost.adaptive).toMatchObject({ multiplier: 1.25, maxMs: 3_000, quantile: 0.99 });
+    expect([cost.hedgeAfterMs, cost.failoverFirst, cost.strategy]).toEqual([undefined, false, "cheapest"]);
+    const latency = modelRouter({ candidates: [lm], catalog, preset: "latency", afterFailure: "retry-first" }).options;
+    expect(latency.adaptive).toMatchObject({ multiplier: 1.5, maxMs: 30_000 });
+    expect([latency.hedgeAfterMs, latency.failoverFirst]).toEqual(["p99", false]);
+    const fixed = modelRouter({ candidates: [lm], catalog, preset: "latency", attemptTimeout: 2_000 }).options;
+    expect([fixed.attemptTimeoutMs, fixed.adaptive]).toEqual([2_000, undefined]);
   });
 });
