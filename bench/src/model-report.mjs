@@ -250,7 +250,7 @@ export function printModelTargets({ timeRuns, httpRuns }, allocOf) {
   // The router's other faces: reported, no target.
   const routerLine = (id) => `${fmtSigned(d(id, R.baseline))}/op and ${fmtB(allocOf(id))}/op`;
   console.log(
-    `  Router (no target): the "latency" preset (an attempt timer and a p95 hedge timer armed and cleared per call, and ` +
+    `  Router (no target): the "latency" preset (an attempt timer and a p99 hedge timer armed and cleared per call, and ` +
       `an abortable context per attempt) ${routerLine("tta.routerLatency")}; executeWithRoute (the RouteInfo record, a ` +
       `context per call) ${routerLine("tta.routerRoute")}; over lm.generate.`,
   );

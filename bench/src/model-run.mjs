@@ -126,7 +126,7 @@ console.log(
     "    signal made once. TTA: model(lm) / streamModel(lm) made once; execute(request) without a context (a root context per call).",
     `  • Router: modelRouter({ candidates: [fakeA, fakeB], catalog }) made once per row, both fakes in a two-entry catalogue,`,
     `    ${ROUTER_MODELS.cheap} priced below ${ROUTER_MODELS.dear} (the default "cheapest" strategy sends every request to it; each row checks the other`,
-    '    was never called); default options, preset "latency" (adaptive attempt timeout + p95 hedge: timers per call), and',
+    '    was never called); default options, preset "latency" (adaptive attempt timeout + p99 hedge: timers per call), and',
     "    executeWithRoute. Same baseline: lm.generate(request, { signal }) of the same round.",
     ...pairedTimeMethod(TIME_PLAN, TIME, "the two TTA processes"),
     `  • HTTP: one simulated provider (startSimulatedProvider, ${SIM_MODEL}, latency 0, on 127.0.0.1) in a process of its own, so its`,

@@ -291,7 +291,7 @@ export const MODEL_LIBRARIES = {
     /**
      * `modelRouter` over two fake candidates (src/router-soak.mjs drives the same set-up with failures).
      * Each row has its own router and fakes; the default options, the "latency" preset (adaptive attempt
-     * timeout and p95 hedging: every call arms timers), and `executeWithRoute`.
+     * timeout and p99 hedging: every call arms timers), and `executeWithRoute`.
      */
     async load() {
       const { createCatalog, modelRouter } = await import("@tta/primitives/orchestration");
@@ -319,7 +319,7 @@ export const MODEL_LIBRARIES = {
         {
           ...routed(
             "tta.routerLatency",
-            'TTA modelRouter({ …, preset: "latency" }).execute(request) (arms an attempt timer + a p95 hedge timer per call)',
+            'TTA modelRouter({ …, preset: "latency" }).execute(request) (arms an attempt timer + a p99 hedge timer per call)',
             { preset: "latency" },
             (r) => r.execute(REQUEST),
           ),

@@ -150,7 +150,10 @@ export interface RouteEvent extends PrimitiveEventBase {
   readonly attempts: number;
   /** Whether a hedge was started. */
   readonly hedged: boolean;
-  /** Candidates that failed before the one that answered (0 when the first choice answered). */
+  /**
+   * Distinct candidates that failed before the one that answered (0 when the first choice answered; a
+   * hedge's loser does not count); when routing failed, all tried candidates but one.
+   */
   readonly failovers: number;
   /** Cost in USD of the answer (not of a stream), when the catalogue prices it. */
   readonly costUsd?: number | undefined;

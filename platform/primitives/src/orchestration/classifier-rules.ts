@@ -30,7 +30,8 @@ const SENTENCE_END = /[.!?…。！？]+(?=\s|$)/gu;
 const RULE_KEYS: readonly string[] = ["words", "need", "complexity", "reason"];
 const RULE_SHAPE = "a rule { words, need?, complexity?, reason? }";
 const LEVEL: Readonly<Record<TaskComplexity, number>> = { simple: 0, moderate: 1, complex: 2 };
-const COMPLEXITIES: readonly TaskComplexity[] = ["simple", "moderate", "complex"];
+/** The complexities, simplest first. @internal */
+export const COMPLEXITIES: readonly TaskComplexity[] = ["simple", "moderate", "complex"];
 
 /** A task is simple only up to this many characters… */
 export const SIMPLE_MAX_CHARS = 300;

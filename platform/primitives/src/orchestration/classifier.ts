@@ -25,8 +25,9 @@ export interface TaskClassification {
   /** The capabilities a model needs for the task: no duplicates, in the order of the `Capability` type. */
   readonly needs: readonly Capability[];
   /**
-   * Why, one short line per rule that fired (`matched "python" → code`). Reasons name rule words and
-   * numbers only, never the task's text, so they are safe to log.
+   * Why, one short line per rule that fired (`matched "python" → code`). The built-in rules' reasons
+   * name rule words and numbers only, never the task's text, so they are safe to log; a custom
+   * `classify` function's reasons are passed on as it wrote them (`modelClassifier` drops the model's).
    */
   readonly reasons: readonly string[];
 }

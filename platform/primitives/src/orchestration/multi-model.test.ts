@@ -325,3 +325,17 @@ describePrimitiveContract(
     }),
   { input: { messages: [{ role: "user", content: "hello" }] } satisfies ModelRequest },
 );
+
+describe("a classifier's output is checked before it reaches a span", () => {
+  it.each([
+    ["a free-text complexity", { complexity: "SECRET user text", needs: [], reasons: [] }],
+    ["an unknown need", { complexity: "simple", needs: ["SECRET user text"], reasons: [] }],
+  ])("rejects %s with InvalidOptionsError naming `classifier`, quoting nothing", async (_what, output) => {
+    const router = { execute: () => Promise.reject(new Error("never routed")) };
+    const flow = multiModel({ classifier: () => output as never, router });
+    const error = await flow.execute("hi").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect((error as InvalidOptionsError).option).toBe("classifier");
+    expect((error as Error).message).not.toContain("SECRET");
+  });
+});

@@ -14,6 +14,9 @@ import { WorkflowPrimitive } from "../core/workflow-primitive.js";
 import { describeValue, isPlainObject, nameOption, readOptions } from "../internal/options.js";
 import type { Capability, Catalog } from "./catalog.js";
 import { defaultCatalog, modelCallCost } from "./catalog.js";
+import { CAPABILITIES } from "./catalog-validation.js";
+import type { TaskComplexity } from "./classifier.js";
+import { COMPLEXITIES } from "./classifier-rules.js";
 import type { Message, ModelResponse, Usage } from "./language-model.js";
 import { checkRequest } from "./model-options.js";
 import type { RouteInfo, RoutedRequest } from "./router/types.js";
@@ -35,7 +38,7 @@ import {
  * @since 0.1.0
  */
 export interface MultiModelClassification {
-  readonly complexity: "simple" | "moderate" | "complex";
+  readonly complexity: TaskComplexity;
   /** Capabilities the task needs; the router keeps only candidates that have them all. */
   readonly needs: readonly Capability[];
   /** Why, for logs. */
@@ -98,9 +101,16 @@ export interface MultiModelResult {
   readonly model: string;
   /** Provider calls made, summed over the asks (from the routes; 1 per ask without a route). */
   readonly attempts: number;
-  /** Token usage summed over the asks. */
+  /**
+   * Token usage of the answers, summed over the asks. Not the total spend: attempts that failed, a
+   * content-filtered answer the router moved on from and a hedge's late loser are reported by their
+   * own `model-call` events (and charged to a budget), not here.
+   */
   readonly usage: Usage;
-  /** Cost in USD summed over the asks; `undefined` when one of them could not be priced. */
+  /**
+   * Cost in USD of the answers, summed over the asks (see `usage` for what is not in it); `undefined`
+   * when one of them could not be priced.
+   */
   readonly costUsd: number | undefined;
   /** What the classifier said. */
   readonly classification: MultiModelClassification;
@@ -125,10 +135,12 @@ function verdictIssues(verdict: unknown): readonly StructuredOutputIssue[] {
 }
 
 function checkClassification(value: unknown): MultiModelClassification {
+  // Checked in full before anything reaches a span: a classifier's free text must not.
   const ok =
     isPlainObject(value) &&
+    (COMPLEXITIES as readonly unknown[]).includes(value.complexity) &&
     Array.isArray(value.needs) &&
-    value.needs.every((need: unknown) => typeof need === "string");
+    value.needs.every((need: unknown) => (CAPABILITIES as readonly unknown[]).includes(need));
   checkReturned(ok, "classifier", "{ complexity, needs: Capability[], reasons }", value);
   return value as MultiModelClassification;
 }
@@ -220,7 +232,7 @@ export class MultiModelWorkflow extends WorkflowPrimitive<RoutedRequest | string
     const routed: RoutedRequest = { ...request, needs };
     const span = this.currentSpan(ctx);
     span?.setAttributes({
-      "tta.multi_model.complexity": String(classification.complexity),
+      "tta.multi_model.complexity": classification.complexity,
       "tta.multi_model.needs": needs,
     });
     let attempts = 0;

@@ -168,18 +168,29 @@ describe("attempt timeouts and hedging", () => {
     ]);
   });
 
-  it("answers exactly once when the loser answers late despite the abort", async () => {
-    const { clock, primary, backup } = models([{ hang: true, ignoreAbort: true }], [{ ok: "from backup", ms: 10 }]);
+  it("keeps the first answer when the loser answers late despite the abort, and reports the late charge", async () => {
+    const { clock, primary, backup } = models(
+      [{ ok: "late cheap", ms: 1_000, ignoreAbort: true }],
+      [{ ok: "from backup", ms: 10 }],
+    );
     const router = modelRouter({ candidates: [primary, backup], catalog, hedge: { afterMs: 50 } });
-    let answers = 0;
-    const done = router.execute(hi, createTestContext({ clock })).then((r) => {
-      answers += 1;
-      return r;
-    });
+    const events = recordEvents();
+    const done = router.executeWithRoute(hi, createTestContext({ clock }));
     await clock.advance(60);
-    expect((await done).text).toBe("from backup");
-    await clock.advance(10_000);
-    expect(answers).toBe(1);
+    const { response, route } = await done;
+    expect(response.text).toBe("from backup");
+    expect(route.log.map((a) => [a.model, a.outcome])).toEqual([
+      ["backup", "success"],
+      ["cheap", "lost-hedge"],
+    ]);
+    await clock.advance(1_000);
+    // The late answer is not the caller's, but what it cost is in the event stream (and in a budget).
+    const calls = events.filter((e) => e.type === "model-call").map((e) => [e.model, e.outcome]);
+    expect(calls).toEqual([
+      ["backup", "success"],
+      ["cheap", "success"],
+    ]);
+    expect(route.attempts).toBe(2);
   });
 });
 
@@ -224,10 +235,12 @@ describe("which candidates can serve", () => {
     });
     const { response, route } = await router.executeWithRoute(hi, createTestContext({ clock }));
     expect(response.text).toBe("filtered");
-    expect(route.log.map((a) => [a.model, a.outcome])).toEqual([
-      ["cheap", "error"],
-      ["backup", "error"],
+    // The filtered answer is the last resort: its attempt is the route's one success.
+    expect(route.log.map((a) => [a.model, a.outcome, a.errorType])).toEqual([
+      ["cheap", "success", undefined],
+      ["backup", "error", "PROVIDER_ERROR"],
     ]);
+    expect(route.model).toBe("cheap");
   });
 
   it("rejects with the caller's abort reason and aborts the attempt", async () => {
@@ -267,5 +280,96 @@ describe("what the span shows (real SDK)", () => {
     ]);
     expect(all.filter((s) => s.name.startsWith("chat ")).map((s) => s.name)).toEqual(["chat cheap", "chat backup"]);
     expect(all.filter((s) => s.name === "tta.circuit-breaker")).toHaveLength(2);
+  });
+});
+
+describe("review fixes", () => {
+  it("recovers when a candidate got slower than its adaptive timeout (maxMs after 3 timeouts in a row)", async () => {
+    const steps: Step[] = [...Array.from({ length: 20 }, () => ({ ok: "fast", ms: 500 })), { ok: "slow", ms: 3_000 }];
+    const { clock, primary } = models(steps);
+    const router = modelRouter({
+      candidates: [primary],
+      catalog,
+      attemptTimeout: { maxMs: 30_000 },
+      retry: { maxRetries: 5 },
+    });
+    for (let i = 0; i < 20; i++) {
+      const done = router.execute(hi, createTestContext({ clock }));
+      await clock.advance(500);
+      await done;
+    }
+    const done = router.executeWithRoute(hi, createTestContext({ clock }));
+    await clock.advance(20_000);
+    const { response, route } = await done;
+    expect(response.text).toBe("slow");
+    expect(route.log.map((a) => a.outcome)).toEqual(["timeout", "timeout", "timeout", "success"]);
+  });
+
+  it("cools a candidate down for everyone after a run of 429s without Retry-After, with a growing backoff", async () => {
+    const { clock, primary, backup } = models([{ fail: 429 }]);
+    const router = modelRouter({
+      candidates: [primary, backup],
+      catalog,
+      retry: { maxRetries: 0 },
+      coolDownAfter429s: 2,
+    });
+    await router.execute(hi, createTestContext({ clock }));
+    expect(router.status()[0]!.coolingDownMs).toBe(0);
+    await router.execute(hi, createTestContext({ clock }));
+    expect(router.status()[0]!.coolingDownMs).toBe(100);
+    await clock.advance(100);
+    await router.execute(hi, createTestContext({ clock }));
+    expect(router.status()[0]!.coolingDownMs).toBe(200);
+  });
+
+  it("when every wait is too long, waits for the candidate that can answer soonest", async () => {
+    const { clock, primary, backup } = models(
+      [{ fail: 503, retryAfterMs: 8_000 }],
+      [{ fail: 503, retryAfterMs: 1_500 }, { ok: "backup again" }],
+    );
+    const router = modelRouter({ candidates: [primary, backup], catalog, retry: { maxRetries: 0 } });
+    await router.execute(hi, createTestContext({ clock })).catch(() => undefined);
+    const done = router.executeWithRoute(hi, createTestContext({ clock }));
+    await clock.advance(1_500);
+    const { response, route } = await done;
+    expect(response.text).toBe("backup again");
+    expect(route.log.map((a) => [a.model, a.startMs])).toEqual([["backup", 1_500]]);
+  });
+
+  it("reports an open breaker's recovery time as CircuitOpenError.retryAfterMs", async () => {
+    const { clock, primary } = models([{ fail: 500 }]);
+    const router = modelRouter({
+      candidates: [primary],
+      catalog,
+      breaker: { failureThreshold: 1, recoveryTimeoutMs: 30_000 },
+      retry: { maxRetries: 0 },
+    });
+    await router.execute(hi, createTestContext({ clock })).catch(() => undefined);
+    const error = await router.execute(hi, createTestContext({ clock })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CircuitOpenError);
+    expect((error as CircuitOpenError).retryAfterMs).toBe(30_000);
+  });
+
+  it("lets the first attempt finish when a hedge is refused with a 400", async () => {
+    const { clock, primary, backup } = models([{ ok: "slow but fine", ms: 1_000 }], [{ fail: 400 }]);
+    const router = modelRouter({ candidates: [primary, backup], catalog, hedge: { afterMs: 100 } });
+    const done = router.executeWithRoute(hi, createTestContext({ clock }));
+    await clock.advance(1_000);
+    const { response, route } = await done;
+    expect(response.text).toBe("slow but fine");
+    expect(route.log.map((a) => [a.model, a.outcome, a.status])).toEqual([
+      ["backup", "error", 400],
+      ["cheap", "success", undefined],
+    ]);
+  });
+
+  it("numbers two deployments of one model id in the route", async () => {
+    const clock = new TestClock();
+    const first = new ScriptedModel("cheap", clock, [{ fail: 503 }]);
+    const second = new ScriptedModel("cheap", clock, [{ ok: "second key" }]);
+    const router = modelRouter({ candidates: [first, second], catalog, retry: { maxRetries: 0 } });
+    const { route } = await router.executeWithRoute(hi, createTestContext({ clock }));
+    expect(route.log.map((a) => a.model)).toEqual(["cheap", "cheap#2"]);
+    expect(route.model).toBe("cheap#2");
   });
 });

@@ -1,7 +1,8 @@
 /**
- * `modelRouter` invariants over random fault scripts, options and timings (fast-check, fake time):
- * one answer per request, bounded attempts, every budget charge reported in the event stream, no
- * reservation left open and no timer left behind.
+ * `modelRouter` invariants over random fault scripts, options and timings (fast-check, fake time): the
+ * answer is one success of the route, attempts stay within their bound, every budget charge is reported
+ * in the event stream (late answers of losers included), no reservation is left open and no timer left
+ * behind.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -34,7 +35,7 @@ const options = fc.record({
 });
 
 describe("modelRouter invariants", () => {
-  it("answers once, within its attempt bound, reports every charge and leaves nothing running", async () => {
+  it("answers with the route's one success, within its attempt bound, reports every charge and leaves nothing running", async () => {
     await fc.assert(
       fc.asyncProperty(script, script, options, async (primarySteps, backupSteps, opts) => {
         const clock = new TestClock();
@@ -49,23 +50,15 @@ describe("modelRouter invariants", () => {
         const events: TtaEvent[] = [];
         const stop = subscribe((e) => events.push(e));
         try {
-          let settlements = 0;
           const ctx = createTestContext({ clock, timeoutMs: 10_000 }).withValue(BUDGET_KEY, budget);
           const done = router.executeWithRoute(hi, ctx).then(
-            (value) => {
-              settlements++;
-              return { ok: true as const, value };
-            },
-            (error: unknown) => {
-              settlements++;
-              return { ok: false as const, error };
-            },
+            (value) => ({ ok: true as const, value }),
+            (error: unknown) => ({ ok: false as const, error }),
           );
           await clock.advance(11_000);
           const result = await done;
           // Late answers of losers and abandoned attempts that ignore their signal: let them all land.
           await clock.advance(60_000);
-          expect(settlements).toBe(1);
 
           const maxAttempts = 2 * (opts.retry.maxRetries + 1) + (opts.hedge === undefined ? 0 : 1);
           expect(primary.calls + backup.calls).toBeLessThanOrEqual(maxAttempts);

@@ -11,8 +11,9 @@ import { systemClock } from "../core/clock.js";
 import type { WorkflowContext } from "../core/context.js";
 import { createContext, isContextAborted } from "../core/context.js";
 import { contextKey } from "../core/context-key.js";
-import { RouteNotFoundError, isTtaError } from "../core/errors.js";
+import { RouteNotFoundError } from "../core/errors.js";
 import { isObserved } from "../core/instrumentation.js";
+import type { EventFields, RouteEvent } from "../core/instrumentation.js";
 import { WorkflowPrimitive } from "../core/workflow-primitive.js";
 import { modelCallCost } from "./catalog.js";
 import type { ModelResponse } from "./language-model.js";
@@ -22,7 +23,7 @@ import { Candidate } from "./router/candidate.js";
 import { checkNeeds, providerRequest, rank } from "./router/ranking.js";
 import type { ResolvedRouterOptions } from "./router/options.js";
 import { resolveRouterOptions } from "./router/options.js";
-import { RouteRun } from "./router/route-run.js";
+import { RouteRun, errorType } from "./router/route-run.js";
 import type { ModelRouterOptions, RouteInfo, RoutedRequest, RoutedResponse, RouteSkip } from "./router/types.js";
 
 /** Where `executeWithRoute` collects the route of its own call. */
@@ -127,8 +128,9 @@ function failovers(run: RouteRun): number {
  *   `responseFormat`, plus `request.needs`) or whose context window cannot hold the token estimate,
  *   and orders the rest by `strategy`;
  * - skips a candidate whose breaker is open, and waits for one that is cooling down (after a
- *   `Retry-After`, a rate-limit header that says nothing is left, or a backoff) only when the wait fits
- *   the caller's deadline, the `latencyGoalMs` and `retry.maxDelayMs`; otherwise it fails over at once;
+ *   `Retry-After`, a rate-limit header that says nothing is left, or a backoff) only when the wait is at
+ *   most `maxWaitMs` and ends in time for the deadline and the `latencyGoalMs`; otherwise it fails over
+ *   at once (a longer wait happens only when no other candidate can take the request);
  * - runs each attempt through the candidate's own {@link CircuitBreakerPrimitive} and a
  *   {@link ModelPrimitive} (so each attempt has its GenAI span, `model-call` event, cost and budget
  *   charge), abandons it at `attemptTimeout` (fixed, or adaptive from the candidate's observed latency),
@@ -195,18 +197,19 @@ export class ModelRouterPrimitive extends WorkflowPrimitive<RoutedRequest, Model
     route: RouteInfo | undefined,
     error: unknown,
   ): void {
-    finishRoute(this, ctx, span, run, startedAt, route?.costUsd, error);
-  }
-
-  /** @internal Lets the stream face report through the same path. */
-  reportRoute(ctx: WorkflowContext, fields: Parameters<WorkflowPrimitive<unknown, unknown>["report"]>[1]): void {
-    this.report(ctx, fields);
+    const event = finishRoute(ctx, span, run, startedAt, route?.costUsd, error);
+    if (event !== undefined) this.report(ctx, event);
   }
 
   /**
    * Executes the request and returns the response with its {@link RouteInfo}: the model that answered,
    * provider calls, hedging, usage, cost, every attempt and every skipped candidate.
    * @throws what `execute` throws.
+   * @example
+   * ```ts
+   * const { response, route } = await router.executeWithRoute(request, createContext({ timeoutMs: 10_000 }));
+   * console.log(route.model, route.attempts, route.costUsd, route.log.map((a) => a.outcome));
+   * ```
    */
   async executeWithRoute(request: RoutedRequest, ctx?: WorkflowContext): Promise<RoutedResponse> {
     const sink: RouteSink = { router: this, route: undefined };
@@ -222,14 +225,25 @@ export class ModelRouterPrimitive extends WorkflowPrimitive<RoutedRequest, Model
   /**
    * Streams the answer of the first candidate that produces a first chunk: failures, timeouts
    * (`firstChunkTimeoutMs`) and hedges act before it, never after it (a failure after the first chunk is
-   * the stream's `StreamInterruptedError`). Candidates without `stream` are skipped.
+   * the stream's `StreamInterruptedError`). Candidates without `stream` are skipped. Rate-limit headers
+   * of a stream's `finish` chunk are not used for cool-downs (only whole answers' are).
    * @throws what `execute` throws, before the first chunk.
+   * @example
+   * ```ts
+   * for await (const chunk of await router.stream(request, ctx)) if (chunk.type === "text") process.stdout.write(chunk.text);
+   * ```
    */
   stream(request: RoutedRequest, ctx?: WorkflowContext): Promise<ModelStream> {
     return this.#streamer.execute(request, ctx);
   }
 
-  /** A snapshot of every candidate's health: breaker, cool-down, observed latency. */
+  /**
+   * A snapshot of every candidate's health: breaker state, remaining cool-down, observed latency.
+   * @example
+   * ```ts
+   * for (const c of router.status()) console.log(c.model, c.breaker, c.coolingDownMs, c.p99Ms);
+   * ```
+   */
   status(): CandidateStatus[] {
     const now = this.#core.clock.now();
     return this.#core.candidates.map((c) => ({
@@ -244,24 +258,23 @@ export class ModelRouterPrimitive extends WorkflowPrimitive<RoutedRequest, Model
   }
 }
 
-/** Span attributes and the `route` event at the end of a routed call. */
+/** Sets the span attributes at the end of a routed call; returns the `route` event when someone listens. */
 function finishRoute(
-  primitive: { reportRoute(ctx: WorkflowContext, fields: never): void },
   ctx: WorkflowContext,
   span: Span | undefined,
   run: RouteRun,
   startedAt: number,
   costUsd: number | undefined,
   error: unknown,
-): void {
+): EventFields<RouteEvent> | undefined {
   const model = error === undefined ? run.winner?.id : undefined;
   if (span !== undefined) {
     if (model !== undefined) span.setAttribute("tta.route.model", model);
     span.setAttribute("tta.route.attempts", run.log.length);
     span.setAttribute("tta.route.hedged", run.hedged);
   }
-  if (!isObserved()) return;
-  (primitive.reportRoute as (ctx: WorkflowContext, fields: object) => void)(ctx, {
+  if (!isObserved()) return undefined;
+  return {
     type: "route",
     model,
     attempts: run.log.length,
@@ -270,15 +283,8 @@ function finishRoute(
     costUsd,
     durationMs: ctx.clock.now() - startedAt,
     outcome: error === undefined ? "success" : isContextAborted(ctx) ? "aborted" : "error",
-    errorType:
-      error === undefined
-        ? undefined
-        : isTtaError(error)
-          ? error.code
-          : error instanceof Error
-            ? error.name
-            : typeof error,
-  });
+    errorType: error === undefined ? undefined : errorType(error),
+  };
 }
 
 /** The router's stream face: the same candidates and state, a `ModelStream` result. @internal */
@@ -294,18 +300,17 @@ class RouterStreamPrimitive extends WorkflowPrimitive<RoutedRequest, ModelStream
     const span = this.currentSpan(ctx);
     const run = this.#core.begin(request, ctx, span, true);
     const startedAt = run.start;
+    let stream: ModelStream;
     try {
-      const stream = (await run.run()) as ModelStream;
-      finishRoute(this, ctx, span, run, startedAt, undefined, undefined);
-      return stream;
+      stream = (await run.run()) as ModelStream;
     } catch (error) {
-      finishRoute(this, ctx, span, run, startedAt, undefined, error);
+      const event = finishRoute(ctx, span, run, startedAt, undefined, error);
+      if (event !== undefined) this.report(ctx, event);
       throw error;
     }
-  }
-
-  reportRoute(ctx: WorkflowContext, fields: never): void {
-    this.report(ctx, fields);
+    const event = finishRoute(ctx, span, run, startedAt, undefined, undefined);
+    if (event !== undefined) this.report(ctx, event);
+    return stream;
   }
 }
 

@@ -44,6 +44,8 @@ export const routerCatalog: Catalog = createCatalog([
 export type Step =
   | {
       readonly ok: string;
+      /** Answer even when aborted (a provider that ignores the signal). */
+      readonly ignoreAbort?: boolean;
       readonly ms?: number;
       readonly finishReason?: ModelResponse["finishReason"];
       readonly rateLimit?: ModelResponse["rateLimit"];
@@ -90,7 +92,8 @@ export class ScriptedModel implements LanguageModel {
         if (step.ignoreAbort !== true) options.signal.addEventListener("abort", () => reject(options.signal.reason));
       });
     }
-    if (step.ms !== undefined && step.ms > 0) await this.#clock.sleep(step.ms, options.signal);
+    if (step.ms !== undefined && step.ms > 0)
+      await this.#clock.sleep(step.ms, "ok" in step && step.ignoreAbort === true ? undefined : options.signal);
     if ("fail" in step) throw status(step.fail, step.retryAfterMs, step.body);
     return {
       text: step.ok,

@@ -79,7 +79,17 @@ export function startAttempt(
     return attempt;
   }
   const child = createAbortableChild(ctx, limit === undefined ? undefined : startedAt + limit);
-  let settle!: (result: AttemptResult) => void;
+  let resolve!: (result: AttemptResult) => void;
+  let settled = false;
+  const settle = (result: AttemptResult): void => {
+    if (settled) {
+      // The attempt timed out first: a late stream must not hold its request open.
+      if (result.ok) discard(result.value);
+      return;
+    }
+    settled = true;
+    resolve(result);
+  };
   const attempt: Attempt = {
     candidate,
     hedge,
@@ -87,7 +97,7 @@ export function startAttempt(
     abort: child.abort,
     dispose: () => child.ctx.dispose(),
     cancelTimer: undefined,
-    outcome: new Promise<AttemptResult>((resolve) => (settle = resolve)),
+    outcome: new Promise<AttemptResult>((r) => (resolve = r)),
   };
   if (limit !== undefined)
     attempt.cancelTimer = clock.schedule(limit, () => {

@@ -16,6 +16,9 @@ import { StreamModelPrimitive } from "../stream-model.js";
 import { LatencyEstimate } from "./latency.js";
 import type { ResolvedAdaptive, ResolvedCandidate, ResolvedRouterOptions } from "./options.js";
 
+/** Attempt timeouts in a row after which the adaptive timeout falls back to its `maxMs`. @internal */
+export const STUCK_TIMEOUTS = 3;
+
 /** What one attempt runs: a whole answer, or a stream up to its first chunk. @internal */
 export interface AttemptInput {
   readonly request: ModelRequest;
@@ -53,12 +56,14 @@ export class Candidate {
   coolUntil = 0;
   /** 429s in a row, across requests (reset by any answer). */
   consecutive429s = 0;
+  /** Attempt timeouts in a row (reset by any answer): after 3 the adaptive timeout uses `maxMs`. */
+  consecutiveTimeouts = 0;
   readonly breaker: CircuitBreakerPrimitive<AttemptInput, unknown> | undefined;
   readonly #call: Executable<AttemptInput, unknown>;
 
   constructor(resolved: ResolvedCandidate, options: ResolvedRouterOptions) {
     this.model = resolved.model;
-    this.id = resolved.model.modelId;
+    this.id = resolved.id;
     this.entry = resolved.entry;
     this.maxRetries = resolved.maxRetries;
     const modelOptions = {
@@ -104,14 +109,25 @@ export class Candidate {
   /** Records a success: its latency, and the end of a run of 429s. */
   succeeded(stream: boolean, ms: number): void {
     this.consecutive429s = 0;
+    this.consecutiveTimeouts = 0;
     (stream ? (this.firstChunk ??= new LatencyEstimate()) : this.latency).observe(ms);
   }
 
-  /** The attempt timeout for this candidate now: fixed, adaptive, or none. */
+  /** Records an attempt timeout. */
+  timedOut(): void {
+    this.consecutiveTimeouts += 1;
+  }
+
+  /**
+   * The attempt timeout for this candidate now: fixed, adaptive, or none. The estimate learns from
+   * successes only, so a provider that got slower than the adaptive limit would never teach it: after
+   * {@link STUCK_TIMEOUTS} timeouts in a row the limit is `maxMs` until the next success.
+   */
   timeoutMs(fixed: number | undefined, adaptive: ResolvedAdaptive | undefined, stream: boolean): number | undefined {
     if (adaptive === undefined) return fixed;
     const estimate = this.estimate(stream);
-    if (estimate === undefined || estimate.count < adaptive.minSamples) return adaptive.maxMs;
+    if (estimate === undefined || estimate.count < adaptive.minSamples || this.consecutiveTimeouts >= STUCK_TIMEOUTS)
+      return adaptive.maxMs;
     const q = adaptive.quantile === 0.99 ? estimate.p99 : estimate.quantile(adaptive.quantile);
     return Math.min(adaptive.maxMs, Math.max(adaptive.minMs, q * adaptive.multiplier));
   }

@@ -17,6 +17,7 @@ import {
   readOptions,
 } from "../../internal/options.js";
 import type { CircuitBreakerOptions } from "../../recovery/circuit-breaker.js";
+import { CircuitBreakerPrimitive } from "../../recovery/circuit-breaker.js";
 import type { Catalog, CatalogEntry } from "../catalog.js";
 import { defaultCatalog } from "../catalog.js";
 import type { LanguageModel, ModelRequest } from "../language-model.js";
@@ -30,7 +31,12 @@ export const DEFAULT_ROUTER_BREAKER: Readonly<CircuitBreakerOptions> = Object.fr
   recoveryTimeoutMs: 5_000,
 });
 
-/** Defaults of {@link ModelRouterOptions} without a preset. @since 0.1.0 */
+/**
+ * Defaults of {@link ModelRouterOptions} without a preset (`adaptive` is what `attemptTimeout:
+ * "adaptive"` means; `hedgeMinSamples` applies to `"p95"`/`"p99"` hedges; `breaker` before the router's
+ * own `isFailure`).
+ * @since 0.1.0
+ */
 export const DEFAULT_MODEL_ROUTER_OPTIONS: {
   readonly strategy: "cheapest";
   readonly maxRetries: number;
@@ -39,6 +45,10 @@ export const DEFAULT_MODEL_ROUTER_OPTIONS: {
   readonly jitter: boolean;
   readonly coolDownAfter429s: number;
   readonly maxWaitMs: number;
+  readonly afterFailure: "retry-first";
+  readonly adaptive: ResolvedAdaptive;
+  readonly hedgeMinSamples: number;
+  readonly breaker: Readonly<CircuitBreakerOptions>;
   readonly name: string;
 } = Object.freeze({
   strategy: "cheapest",
@@ -48,6 +58,10 @@ export const DEFAULT_MODEL_ROUTER_OPTIONS: {
   jitter: true,
   coolDownAfter429s: 5,
   maxWaitMs: 1_000,
+  afterFailure: "retry-first",
+  adaptive: Object.freeze({ quantile: 0.99, multiplier: 1.5, minMs: 250, maxMs: 30_000, minSamples: 20 }),
+  hedgeMinSamples: 20,
+  breaker: DEFAULT_ROUTER_BREAKER,
   name: "ModelRouter",
 });
 
@@ -97,7 +111,7 @@ const OPTION_KEYS = [
   "captureContent",
 ] as const;
 
-/** An adaptive attempt timeout after validation. @internal */
+/** An adaptive attempt timeout after validation. @since 0.1.0 */
 export interface ResolvedAdaptive {
   readonly quantile: number;
   readonly multiplier: number;
@@ -106,15 +120,20 @@ export interface ResolvedAdaptive {
   readonly minSamples: number;
 }
 
-/** A candidate after validation. @internal */
+/** A candidate after validation. @since 0.1.0 */
 export interface ResolvedCandidate {
   readonly model: LanguageModel;
+  /** The candidate's name in route logs, spans and events: its `modelId`, `#2`… for a second deployment. */
+  readonly id: string;
   readonly entry: CatalogEntry;
   readonly breaker: CircuitBreakerOptions | false;
   readonly maxRetries: number;
 }
 
-/** Router options after validation. @internal */
+/**
+ * `modelRouter` options after validation and presets (`router.options`).
+ * @since 0.1.0
+ */
 export interface ResolvedRouterOptions {
   readonly candidates: readonly ResolvedCandidate[];
   readonly catalog: Catalog;
@@ -125,7 +144,6 @@ export interface ResolvedRouterOptions {
   readonly adaptive: ResolvedAdaptive | undefined;
   readonly firstChunkTimeoutMs: number | undefined;
   readonly hedgeAfterMs: number | "p95" | "p99" | undefined;
-  readonly maxHedges: number;
   readonly hedgeMinSamples: number;
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
@@ -161,7 +179,23 @@ function breakerOption(
   if (value === undefined) return fallback;
   if (value === false) return false;
   if (!isPlainObject(value)) fail(option, "circuit breaker options or false", value);
-  return fallback === false ? value : { ...fallback, ...value };
+  const merged: CircuitBreakerOptions = fallback === false ? value : { ...fallback, ...value };
+  checkBreaker(option, merged);
+  return merged;
+}
+
+/** Validates breaker options now, so an error names `breaker.x` (or `candidates[i].breaker.x`), not `x`. */
+function checkBreaker(option: string, options: CircuitBreakerOptions): void {
+  try {
+    new CircuitBreakerPrimitive(() => undefined, options);
+  } catch (error) {
+    if (!(error instanceof InvalidOptionsError)) throw error;
+    const inner = error.option;
+    throw new InvalidOptionsError(
+      `${option}.${inner}`,
+      error.message.replaceAll(`\`${inner}\``, `\`${option}.${inner}\``),
+    );
+  }
 }
 
 function resolveCandidates(
@@ -189,6 +223,8 @@ function resolveCandidates(
     if (seen.has(model))
       fail(option, "a model not listed twice", `the same model as an earlier candidate (${model.modelId})`);
     seen.add(model);
+    // Two deployments of one model (two keys, two regions) share a modelId: number them in logs and spans.
+    const twins = [...seen].filter((m) => m.modelId === model.modelId).length;
     const listed = catalog.get(model.modelId);
     if (listed === undefined)
       throw new InvalidOptionsError(
@@ -197,6 +233,7 @@ function resolveCandidates(
       );
     return {
       model,
+      id: twins === 1 ? model.modelId : `${model.modelId}#${twins}`,
       entry: listed,
       breaker: breakerOption(
         `${option}.breaker`,
@@ -223,8 +260,9 @@ function resolveStrategy(
   if (value === undefined) return { strategy: DEFAULT_MODEL_ROUTER_OPTIONS.strategy, weights: undefined };
   if (value === "cheapest" || value === "fastest" || value === "ordered")
     return { strategy: value, weights: undefined };
-  const weighted = isPlainObject(value) ? (value as { weighted?: unknown }).weighted : undefined;
-  if (!Array.isArray(weighted)) fail("strategy", `"cheapest", "fastest", "ordered" or { weighted: number[] }`, value);
+  if (!isPlainObject(value)) fail("strategy", `"cheapest", "fastest", "ordered" or { weighted: number[] }`, value);
+  const weighted = readOptions("strategy", value, ["weighted"]).weighted;
+  if (!Array.isArray(weighted)) fail("strategy.weighted", "an array of weights (one per candidate)", weighted);
   if (weighted.length !== count)
     fail("strategy.weighted", `an array of ${count} weights (one per candidate)`, weighted);
   let total = 0;
@@ -250,14 +288,15 @@ function resolveAdaptive(value: unknown): { fixed: number | undefined; adaptive:
     "maxMs",
     "minSamples",
   ]) as Readonly<Record<keyof AdaptiveTimeoutOptions, unknown>>;
-  const quantile = opts.quantile ?? 0.99;
+  const d = DEFAULT_MODEL_ROUTER_OPTIONS.adaptive;
+  const quantile = opts.quantile ?? d.quantile;
   if (typeof quantile !== "number" || !(quantile > 0 && quantile < 1))
     fail("attemptTimeout.quantile", "a number in (0, 1)", quantile);
-  const multiplier = opts.multiplier ?? 1.5;
+  const multiplier = opts.multiplier ?? d.multiplier;
   if (typeof multiplier !== "number" || !Number.isFinite(multiplier) || multiplier < 1)
     fail("attemptTimeout.multiplier", "a finite number ≥ 1", multiplier);
-  const minMs = durationOption("attemptTimeout.minMs", opts.minMs, 250);
-  const maxMs = durationOption("attemptTimeout.maxMs", opts.maxMs, 30_000);
+  const minMs = durationOption("attemptTimeout.minMs", opts.minMs, d.minMs);
+  const maxMs = durationOption("attemptTimeout.maxMs", opts.maxMs, d.maxMs);
   if (maxMs < minMs) fail("attemptTimeout.maxMs", `≥ attemptTimeout.minMs (${minMs})`, maxMs);
   return {
     fixed: undefined,
@@ -266,7 +305,7 @@ function resolveAdaptive(value: unknown): { fixed: number | undefined; adaptive:
       multiplier,
       minMs,
       maxMs,
-      minSamples: integerOption("attemptTimeout.minSamples", opts.minSamples, 20, { min: 1, max: 512 }),
+      minSamples: integerOption("attemptTimeout.minSamples", opts.minSamples, d.minSamples, { min: 1, max: 512 }),
     },
   };
 }
@@ -281,16 +320,16 @@ function mergeAdaptive(given: unknown, preset: unknown): unknown {
   return { ...preset, ...given };
 }
 
-function resolveHedge(value: unknown): Pick<ResolvedRouterOptions, "hedgeAfterMs" | "maxHedges" | "hedgeMinSamples"> {
-  if (value === undefined) return { hedgeAfterMs: undefined, maxHedges: 0, hedgeMinSamples: 20 };
-  const opts = readOptions("hedge", value, ["afterMs", "maxHedges", "minSamples"]);
-  if (opts.afterMs === undefined) fail("hedge.afterMs", `a number of ms > 0, "p95" or "p99" (required)`, undefined);
-  const afterMs =
-    opts.afterMs === "p95" || opts.afterMs === "p99" ? opts.afterMs : durationOption("hedge.afterMs", opts.afterMs, 0);
+function resolveHedge(value: unknown): Pick<ResolvedRouterOptions, "hedgeAfterMs" | "hedgeMinSamples"> {
+  const minSamples = DEFAULT_MODEL_ROUTER_OPTIONS.hedgeMinSamples;
+  if (value === undefined) return { hedgeAfterMs: undefined, hedgeMinSamples: minSamples };
+  const opts = readOptions("hedge", value, ["afterMs", "minSamples"]);
+  const afterMs = opts.afterMs;
+  if (afterMs !== "p95" && afterMs !== "p99" && (typeof afterMs !== "number" || !(afterMs > 0)))
+    fail("hedge.afterMs", `a number of ms > 0, "p95" or "p99" (required)`, afterMs);
   return {
-    hedgeAfterMs: afterMs,
-    maxHedges: integerOption("hedge.maxHedges", opts.maxHedges, 1, { min: 1, max: 10 }),
-    hedgeMinSamples: integerOption("hedge.minSamples", opts.minSamples, 20, { min: 1, max: 512 }),
+    hedgeAfterMs: typeof afterMs === "number" ? durationOption("hedge.afterMs", afterMs, 0) : afterMs,
+    hedgeMinSamples: integerOption("hedge.minSamples", opts.minSamples, minSamples, { min: 1, max: 512 }),
   };
 }
 
@@ -321,6 +360,7 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
     allowZero: true,
   });
   const maxDelayMs = durationOption("retry.maxDelayMs", retry.maxDelayMs, d.maxDelayMs, { allowZero: true });
+  if (maxDelayMs < initialDelayMs) fail("retry.maxDelayMs", `≥ retry.initialDelayMs (${initialDelayMs})`, maxDelayMs);
   return {
     candidates,
     catalog,
@@ -334,7 +374,7 @@ export function resolveRouterOptions(options: unknown): ResolvedRouterOptions {
         : durationOption("firstChunkTimeoutMs", opts.firstChunkTimeoutMs, 0),
     ...resolveHedge(opts.hedge ?? preset.hedge),
     initialDelayMs,
-    maxDelayMs: Math.max(maxDelayMs, initialDelayMs),
+    maxDelayMs,
     jitter: booleanOption("retry.jitter", retry.jitter, d.jitter),
     latencyGoalMs:
       opts.latencyGoalMs === undefined ? undefined : durationOption("latencyGoalMs", opts.latencyGoalMs, 0),

@@ -13,10 +13,16 @@ import type { ModelResponse } from "../language-model.js";
 import type { Attempt, AttemptResult } from "./attempt.js";
 import { HEDGE, discard, lostHedge, startAttempt } from "./attempt.js";
 import type { Candidate } from "./candidate.js";
+import type { PickState } from "./pick.js";
+import { hedgeTarget, pickCandidate, soonestReadyMs } from "./pick.js";
 import type { ResolvedRouterOptions } from "./options.js";
 import type { RouteAttempt, RouteAttemptOutcome, RouteSkip, RouteSkipReason, RoutedRequest } from "./types.js";
 
-function errorType(error: unknown): string {
+/** What a content-filtered answer is logged as. */
+const CONTENT_FILTERED = Object.freeze({ name: "content-filter" });
+
+/** A `TtaError` code, else the error's `name` (the route log's and the events' `errorType`). @internal */
+export function errorType(error: unknown): string {
   if (isTtaError(error)) return error.code;
   return error instanceof Error ? error.name : typeof error;
 }
@@ -45,11 +51,12 @@ export class RouteRun {
   #readyAt: number[] | undefined;
   #excluded: boolean[] | undefined;
   #errors: unknown[] | undefined;
-  #hedges = 0;
+  /** Whether this request's one hedge timer fired. */
+  #hedged = false;
   /** The slot of the first attempt, until the per-request arrays exist. */
   #firstSlot = -1;
   /** A content-filtered answer, kept for when every other candidate fails. */
-  #filtered: { readonly candidate: Candidate; readonly value: unknown } | undefined;
+  #filtered: { readonly candidate: Candidate; readonly value: unknown; readonly logIndex: number } | undefined;
 
   constructor(
     options: ResolvedRouterOptions,
@@ -71,24 +78,22 @@ export class RouteRun {
   /** Runs the request to its first success; throws the caller's abort, a non-retryable error, or the exhaustion. */
   async run(): Promise<unknown> {
     const inflight = this.#inflight;
+    const ctx = this.#ctx;
     for (;;) {
       if (inflight.length === 0) {
         const pick = this.#pick();
-        if (pick === undefined) {
-          if (this.#filtered === undefined) throw this.#exhausted();
-          this.winner = this.#filtered.candidate;
-          return this.#filtered.value;
-        }
+        if (pick === undefined) return this.#lastResort();
         if (pick.waitMs > 0) {
           this.#event("tta.route.wait", { "tta.route.model": pick.candidate.id, "tta.route.wait_ms": pick.waitMs });
-          await this.#ctx.clock.sleep(pick.waitMs, this.#ctx.signal);
+          await ctx.clock.sleep(pick.waitMs, ctx.signal);
+          continue; // other requests may have opened its breaker or extended its cool-down meanwhile
         }
         this.#launch(pick.candidate, false);
       }
       const result = await this.#next();
       if (result === HEDGE) {
-        const target = this.#hedgeTarget();
-        this.#hedges += 1;
+        this.#hedged = true; // one hedge per request, whether or not a candidate was free for it
+        const target = isContextAborted(ctx) ? undefined : hedgeTarget(this.#state(), this.#busy(), ctx.clock.now());
         if (target !== undefined) {
           this.hedged = true;
           this.#event("tta.route.hedge", { "tta.route.model": target.id });
@@ -102,6 +107,46 @@ export class RouteRun {
         if (this.#acceptable(result)) return this.#won(result);
       } else this.#failed(result);
     }
+  }
+
+  /** Nothing left to try: the content-filtered answer if there is one, else the error(s). */
+  #lastResort(): unknown {
+    const filtered = this.#filtered;
+    if (filtered === undefined) throw this.#exhausted();
+    this.winner = filtered.candidate;
+    const entry = this.log[filtered.logIndex]!;
+    this.log[filtered.logIndex] = { ...entry, outcome: "success", errorType: undefined };
+    return filtered.value;
+  }
+
+  #state(): PickState {
+    return {
+      order: this.#order,
+      tries: this.#tries,
+      readyAt: this.#readyAt,
+      excluded: this.#excluded,
+      stream: this.#stream,
+    };
+  }
+
+  #busy(): Candidate[] {
+    return this.#inflight.map((a) => a.candidate);
+  }
+
+  #pick(): { readonly candidate: Candidate; readonly waitMs: number } | undefined {
+    const options = this.#options;
+    const now = this.#ctx.clock.now();
+    return pickCandidate(
+      this.#state(),
+      {
+        now,
+        deadline: this.#ctx.deadline,
+        goal: options.latencyGoalMs === undefined ? undefined : this.start + options.latencyGoalMs,
+        maxWait: now + options.maxWaitMs,
+        failoverFirst: options.failoverFirst,
+      },
+      (candidate, reason) => this.#skip(candidate, reason),
+    );
   }
 
   /** Index of a candidate in the ranked order (per-request arrays follow it). */
@@ -131,65 +176,6 @@ export class RouteRun {
     this.#span?.addEvent(name, attributes);
   }
 
-  /**
-   * The best candidate to try next: in ranked order, the first one that is not exhausted, excluded or
-   * open and can answer within the deadline (and the latency goal, if one is set), waiting for its
-   * cool-down when it has one that fits; else the first one that fits the deadline only.
-   */
-  #pick(): { candidate: Candidate; waitMs: number } | undefined {
-    const options = this.#options;
-    const now = this.#ctx.clock.now();
-    const deadline = this.#ctx.deadline;
-    const goal = options.latencyGoalMs === undefined ? undefined : this.start + options.latencyGoalMs;
-    const maxWait = now + options.maxWaitMs;
-    let fallback: { candidate: Candidate; waitMs: number } | undefined;
-    const order = this.#order;
-    const n = order.length;
-    const tries = this.#tries;
-    // "failover-first": candidates not tried yet in this request come first, then the others.
-    const passes = options.failoverFirst && tries !== undefined ? 2 : 1;
-    for (let k = 0; k < n * passes; k++) {
-      const i = k % n;
-      const candidate = order[i]!;
-      if (passes === 2 && k < n !== (tries![i] === 0)) continue;
-      if (this.#excluded?.[i] === true) continue;
-      if ((tries?.[i] ?? 0) > candidate.maxRetries) {
-        this.#skip(candidate, "exhausted");
-        continue;
-      }
-      if (candidate.open) {
-        this.#skip(candidate, "breaker-open");
-        continue;
-      }
-      const ready = Math.max(now, candidate.coolUntil, this.#readyAt?.[i] ?? 0);
-      const done = ready + candidate.expectedMs(this.#stream);
-      if (deadline !== undefined && done > deadline) {
-        this.#skip(candidate, ready > now ? "cooling-down" : "deadline");
-        continue;
-      }
-      if (ready === now) return { candidate, waitMs: 0 };
-      if (ready <= maxWait && (goal === undefined || done <= goal)) return { candidate, waitMs: ready - now };
-      // Too long a wait while others may be ready: skip it now, wait for it only if nothing else can start.
-      this.#skip(candidate, "cooling-down");
-      fallback ??= { candidate, waitMs: ready - now };
-    }
-    return fallback;
-  }
-
-  /** A different candidate that can start now, for a hedge. */
-  #hedgeTarget(): Candidate | undefined {
-    const now = this.#ctx.clock.now();
-    const busy = this.#inflight;
-    const order = this.#order;
-    for (let i = 0; i < order.length; i++) {
-      const candidate = order[i]!;
-      if (busy.some((a) => a.candidate === candidate) || this.#excluded?.[i] === true) continue;
-      if ((this.#tries?.[i] ?? 0) > candidate.maxRetries || candidate.open) continue;
-      if (Math.max(candidate.coolUntil, this.#readyAt?.[i] ?? 0) <= now) return candidate;
-    }
-    return undefined;
-  }
-
   #launch(candidate: Candidate, hedge: boolean): void {
     const options = this.#options;
     const ctx = this.#ctx;
@@ -201,7 +187,7 @@ export class RouteRun {
       ? (options.firstChunkTimeoutMs ?? candidate.timeoutMs(options.attemptTimeoutMs, options.adaptive, true))
       : candidate.timeoutMs(options.attemptTimeoutMs, options.adaptive, false);
     // An attempt gets a context of its own only when something may abort it alone: a timeout or a hedge.
-    const own = limit !== undefined || options.maxHedges > 0;
+    const own = limit !== undefined || options.hedgeAfterMs !== undefined;
     this.#inflight.push(
       startAttempt(candidate, hedge, ctx, { request: this.#request, stream: this.#stream }, limit, own),
     );
@@ -225,14 +211,14 @@ export class RouteRun {
 
   #hedgeDelay(attempt: Attempt): number | undefined {
     const options = this.#options;
-    if (this.#hedges >= options.maxHedges) return undefined;
+    if (this.#hedged || options.hedgeAfterMs === undefined) return undefined;
     let after = options.hedgeAfterMs;
     if (after === "p95" || after === "p99") {
       const estimate = attempt.candidate.estimate(this.#stream);
       if (estimate === undefined || estimate.count < options.hedgeMinSamples) return undefined;
       after = after === "p95" ? estimate.p95 : estimate.p99;
     }
-    return Math.max(0, attempt.startedAt + after! - this.#ctx.clock.now());
+    return Math.max(0, attempt.startedAt + after - this.#ctx.clock.now());
   }
 
   #record(attempt: Attempt, outcome: RouteAttemptOutcome, error?: unknown): void {
@@ -260,9 +246,9 @@ export class RouteRun {
       (result.value as ModelResponse).finishReason !== "content-filter"
     )
       return true;
-    this.#record(attempt, "error", { name: "ContentFiltered" });
+    this.#record(attempt, "error", CONTENT_FILTERED);
     attempt.dispose?.();
-    this.#filtered ??= { candidate: attempt.candidate, value: result.value };
+    this.#filtered ??= { candidate: attempt.candidate, value: result.value, logIndex: this.log.length - 1 };
     this.#perRequest().excluded[this.#slot(attempt.candidate)] = true;
     this.#event("tta.route.failover", {
       "tta.route.model": attempt.candidate.id,
@@ -280,15 +266,15 @@ export class RouteRun {
     if (!this.#stream)
       this.#applyRateLimit(candidate, (result.value as ModelResponse & { rateLimit?: unknown }).rateLimit);
     this.winner = candidate;
-    this.#abandon();
+    this.#abandon("lost-hedge");
     return result.value;
   }
 
-  /** Aborts every attempt still in flight (they lost); late answers are discarded. */
-  #abandon(): void {
+  /** Aborts every attempt still in flight (they lost, or the request failed); late answers are discarded. */
+  #abandon(outcome: "lost-hedge" | "aborted"): void {
     if (this.#inflight.length === 0) return;
     for (const loser of this.#inflight) {
-      this.#record(loser, "lost-hedge");
+      this.#record(loser, outcome);
       loser.abort?.(lostHedge());
       loser.dispose?.();
       void loser.outcome.then((late) => {
@@ -331,7 +317,7 @@ export class RouteRun {
     const ctx = this.#ctx;
     if (isContextAborted(ctx)) {
       this.#record(attempt, "aborted", error);
-      this.#abandon();
+      this.#abandon("aborted");
       throw contextAbortReason(ctx);
     }
     const { tries, readyAt, excluded } = this.#perRequest();
@@ -346,18 +332,22 @@ export class RouteRun {
     this.#record(attempt, timedOut ? "timeout" : "error", error);
     const now = ctx.clock.now();
     if (timedOut) {
+      candidate.timedOut();
       readyAt[slot] = now;
-    } else if (isTtaError(error, "PROVIDER_ERROR")) {
-      const providerError = error as ProviderError;
-      if (this.#options.failoverContextWindow && isContextWindowError(providerError)) {
-        excluded[slot] = true;
-      } else if (!providerError.retryable) {
-        this.#abandon();
-        throw error;
-      } else this.#afterRetryable(candidate, slot, providerError, now, readyAt, tries);
+    } else if (isTtaError(error, "PROVIDER_ERROR") && (error as ProviderError).retryable) {
+      this.#afterRetryable(candidate, slot, error as ProviderError, now, readyAt, tries);
+    } else if (
+      isTtaError(error, "PROVIDER_ERROR") &&
+      this.#options.failoverContextWindow &&
+      isContextWindowError(error as ProviderError)
+    ) {
+      excluded[slot] = true;
+    } else if (this.#inflight.length > 0 && isTtaError(error, "PROVIDER_ERROR")) {
+      // A provider refused this request (a 400…) while another attempt runs elsewhere: let that one finish.
+      excluded[slot] = true;
     } else {
-      // Not a provider failure (a budget refusal, a bug in a custom model…): retrying will not help.
-      this.#abandon();
+      // Not retryable (a 400, a budget refusal, a bug in a custom model…): another try will not help.
+      this.#abandon("aborted");
       throw error;
     }
     (this.#errors ??= []).push(error);
@@ -378,15 +368,18 @@ export class RouteRun {
     const retryAfter = error.retryAfterMs;
     if (error.status === 429) candidate.consecutive429s += 1;
     else candidate.consecutive429s = 0;
+    const { initialDelayMs, maxDelayMs, jitter, coolDownAfter429s } = this.#options;
+    const run429 = candidate.consecutive429s - coolDownAfter429s;
     if (retryAfter !== undefined && retryAfter >= 0) {
       readyAt[slot] = now + retryAfter;
       // A server error with Retry-After (an outage), or a run of 429s, cools the candidate for everyone.
       if (error.status !== undefined && error.status >= 500) this.#coolDown(candidate, retryAfter, "retry-after");
-      else if (candidate.consecutive429s >= this.#options.coolDownAfter429s)
-        this.#coolDown(candidate, retryAfter, "rate-limited");
+      else if (run429 >= 0) this.#coolDown(candidate, retryAfter, "rate-limited");
       return;
     }
-    const { initialDelayMs, maxDelayMs, jitter } = this.#options;
+    // A run of 429s without Retry-After (an exhausted quota…): cool down for everyone with a growing backoff.
+    if (run429 >= 0)
+      this.#coolDown(candidate, Math.min(maxDelayMs, Math.max(initialDelayMs, 100) * 2 ** run429), "rate-limited");
     const base = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.max(0, tries[slot]! - 1));
     readyAt[slot] = now + (jitter ? base * (0.5 + Math.random() * 0.5) : base);
   }
@@ -395,9 +388,7 @@ export class RouteRun {
   #exhausted(): unknown {
     const errors = this.#errors;
     if (errors === undefined || errors.length === 0) {
-      const now = this.#ctx.clock.now();
-      let wait = Infinity;
-      for (const c of this.#order) wait = Math.min(wait, Math.max(0, c.coolUntil - now));
+      const wait = soonestReadyMs(this.#order, this.#ctx.clock.now());
       const reasons = (this.skipped ?? []).map((s) => `${s.model} (${s.reason})`).join(", ");
       return new CircuitOpenError(`No candidate of the model router can take the request now: ${reasons}`, wait);
     }

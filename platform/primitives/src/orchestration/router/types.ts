@@ -58,7 +58,8 @@ export interface AdaptiveTimeoutOptions {
 
 /**
  * Hedged requests: when the call in flight has not answered after `afterMs`, the next candidate
- * that is ready is started too; the first success wins and the other call is aborted.
+ * that is ready is started too; the first success wins and the other call is aborted. One hedge per
+ * request: when its timer fires and no other candidate can start, the request goes on unhedged.
  * @since 0.1.0
  */
 export interface HedgeOptions {
@@ -67,8 +68,6 @@ export interface HedgeOptions {
    * percentile latency (no hedge until it has `minSamples` observations).
    */
   readonly afterMs: number | "p95" | "p99";
-  /** Hedges per request. @defaultValue 1 */
-  readonly maxHedges?: number | undefined;
   /** Observations needed before a `"p95"` / `"p99"` hedge. @defaultValue 20 */
   readonly minSamples?: number | undefined;
 }
@@ -78,7 +77,7 @@ export interface HedgeOptions {
  * @since 0.1.0
  */
 export interface RouterRetryOptions {
-  /** Retries of one request on each candidate. @defaultValue 2 */
+  /** Retries of one request on each candidate (attempts = `maxRetries + 1`). @defaultValue 2 */
   readonly maxRetries?: number | undefined;
   /** Backoff after a failure without `Retry-After`: `initialDelayMs × 2^(n-1)`, capped. @defaultValue 100 */
   readonly initialDelayMs?: number | undefined;
@@ -107,7 +106,10 @@ export interface ModelRouterOptions {
   readonly firstChunkTimeoutMs?: number | undefined;
   /** Hedged requests. @defaultValue none */
   readonly hedge?: HedgeOptions | undefined;
-  /** Per-candidate retries and backoff. */
+  /**
+   * Per-candidate retries and backoff.
+   * @defaultValue `{ maxRetries: 2, initialDelayMs: 100, maxDelayMs: 5000, jitter: true }`
+   */
   readonly retry?: RouterRetryOptions | undefined;
   /**
    * Circuit breaker options of every candidate (`isFailure` defaults to: retryable provider errors and
@@ -128,9 +130,19 @@ export interface ModelRouterOptions {
    * @defaultValue `"retry-first"` (`"failover-first"` with the `latency` preset)
    */
   readonly afterFailure?: "retry-first" | "failover-first" | undefined;
-  /** Also fail over on a `content-filter` finish, or on a context-window error. @defaultValue both false */
+  /**
+   * Also fail over on a `content-filter` finish (that answer is still returned when every other
+   * candidate fails) or on a provider's context-length error.
+   * @defaultValue `{ contentFilter: false, contextWindow: false }`
+   */
   readonly failover?:
-    { readonly contentFilter?: boolean | undefined; readonly contextWindow?: boolean | undefined } | undefined;
+    | {
+        /** @defaultValue false */
+        readonly contentFilter?: boolean | undefined;
+        /** @defaultValue false */
+        readonly contextWindow?: boolean | undefined;
+      }
+    | undefined;
   /**
    * The longest the router waits for a candidate that is cooling down (after a `Retry-After` or a
    * backoff) before it tries a lower-ranked one instead; a longer wait happens only when no other
@@ -158,8 +170,7 @@ export interface RoutedRequest extends ModelRequest {
 }
 
 /** Why a candidate was not tried (or not tried again). @since 0.1.0 */
-export type RouteSkipReason =
-  "capability" | "context-window" | "breaker-open" | "cooling-down" | "exhausted" | "deadline";
+export type RouteSkipReason = "capability" | "context-window" | "breaker-open" | "cooling-down" | "exhausted";
 
 /** A candidate the router passed over, and why. @since 0.1.0 */
 export interface RouteSkip {
@@ -193,7 +204,7 @@ export interface RouteAttempt {
  * @since 0.1.0
  */
 export interface RouteInfo {
-  /** `modelId` of the candidate that answered. */
+  /** The candidate that answered: its `modelId` (`#2`, `#3`… for further deployments of one model id). */
   readonly model: string;
   readonly provider: string;
   /** The model the provider said answered (`gen_ai.response.model`). */
