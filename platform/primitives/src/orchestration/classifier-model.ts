@@ -14,6 +14,8 @@ import type { ClassifierRule, TaskClassification, TaskClassifyFunction } from ".
 import { resolveRules } from "./classifier.js";
 import type { LanguageModel, ModelRequest, ModelResponse } from "./language-model.js";
 import { ModelPrimitive } from "./model.js";
+import { isLanguageModel } from "./model-options.js";
+import { parseJsonAnswer } from "./schema-validation.js";
 
 /** Options of {@link modelClassifier}. `undefined` or `null` means the default. @since 0.1.0 */
 export interface ModelClassifierOptions {
@@ -49,12 +51,11 @@ const SCHEMA: Readonly<Record<string, unknown>> = Object.freeze({
   additionalProperties: false,
 });
 
-const FENCED = /^\s*```(?:json)?\s*([\s\S]*?)\s*```\s*$/u;
-
 /** The model's answer as a classification, or `undefined` when it is not one. */
 function parseAnswer(text: string): TaskClassification | undefined {
   try {
-    const parsed: unknown = JSON.parse(FENCED.exec(text)?.[1] ?? text);
+    const answer = parseJsonAnswer(text);
+    const parsed = answer.ok ? answer.value : undefined;
     if (typeof parsed !== "object" || parsed === null) return undefined;
     // Anything else the model wrote (its own reasons) is dropped: it may quote the task.
     const { complexity, needs } = parsed as { readonly complexity?: unknown; readonly needs?: unknown };
@@ -68,8 +69,7 @@ function toStep(value: unknown): Executable<ModelRequest, ModelResponse> {
   if (typeof value === "object" && value !== null) {
     if (typeof (value as Partial<Executable<ModelRequest, ModelResponse>>).execute === "function")
       return value as Executable<ModelRequest, ModelResponse>;
-    if (typeof (value as Partial<LanguageModel>).generate === "function")
-      return new ModelPrimitive(value as LanguageModel, { name: "modelClassifier" });
+    if (isLanguageModel(value)) return new ModelPrimitive(value, { name: "modelClassifier" });
   }
   throw new InvalidOptionsError(
     "model",

@@ -74,6 +74,19 @@ export function estimateTokens(request: ModelRequest): TokenEstimate {
   return { inputTokens: Math.ceil(chars / 4), outputTokens: request.maxTokens ?? 0 };
 }
 
+/** Whether `value` has the shape of a {@link LanguageModel}: `{ provider, modelId (non-empty), generate() }`. @internal */
+export function isLanguageModel(value: unknown): value is LanguageModel {
+  const lm = value as Partial<LanguageModel> | null;
+  return (
+    typeof lm === "object" &&
+    lm !== null &&
+    typeof lm.generate === "function" &&
+    typeof lm.modelId === "string" &&
+    lm.modelId !== "" &&
+    typeof lm.provider === "string"
+  );
+}
+
 /** Validates the model and options of a model primitive. @internal */
 export function resolveModelOptions(
   what: string,
@@ -81,15 +94,7 @@ export function resolveModelOptions(
   options: unknown,
   defaultName: string,
 ): ResolvedModelOptions {
-  const lm = languageModel as Partial<LanguageModel> | null;
-  if (
-    typeof lm !== "object" ||
-    lm === null ||
-    typeof lm.generate !== "function" ||
-    typeof lm.modelId !== "string" ||
-    lm.modelId === "" ||
-    typeof lm.provider !== "string"
-  )
+  if (!isLanguageModel(languageModel))
     throw new InvalidOptionsError(
       "languageModel",
       `Expected \`languageModel\` to be a LanguageModel ({ provider, modelId, generate }), got ${describeValue(languageModel)}`,

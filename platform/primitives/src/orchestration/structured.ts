@@ -15,7 +15,7 @@ import type { Catalog } from "./catalog.js";
 import { defaultCatalog } from "./catalog.js";
 import type { LanguageModel, Message, ModelRequest, ModelResponse, ResponseFormat } from "./language-model.js";
 import { ModelPrimitive, model } from "./model.js";
-import { checkRequest } from "./model-options.js";
+import { checkRequest, isLanguageModel } from "./model-options.js";
 import type { Checked } from "./schema-validation.js";
 import {
   checkReturned,
@@ -119,8 +119,8 @@ function resolveModel(like: unknown, catalog: Catalog): ResolvedModel {
     if (like instanceof ModelPrimitive) return { executable, jsonByDefault: supportsJson(like.languageModel.modelId) };
     return { executable, jsonByDefault: false };
   }
-  if (typeof like === "object" && like !== null && typeof (like as { generate?: unknown }).generate === "function") {
-    const primitive = model(like as LanguageModel, { catalog });
+  if (isLanguageModel(like)) {
+    const primitive = model(like, { catalog });
     return { executable: primitive, jsonByDefault: supportsJson(primitive.languageModel.modelId) };
   }
   if (typeof like === "function")

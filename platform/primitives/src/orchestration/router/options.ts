@@ -22,7 +22,7 @@ import type { Catalog, CatalogEntry } from "../catalog.js";
 import { defaultCatalog } from "../catalog.js";
 import type { LanguageModel, ModelRequest } from "../language-model.js";
 import type { TokenEstimate } from "../model-options.js";
-import { estimateTokens } from "../model-options.js";
+import { estimateTokens, isLanguageModel } from "../model-options.js";
 import type { AdaptiveTimeoutOptions, ModelRouterOptions, RouterCandidate } from "./types.js";
 
 /** The router's breaker defaults (before `isFailure`, which the router supplies). */
@@ -157,18 +157,6 @@ export interface ResolvedRouterOptions {
   readonly name: string;
   readonly estimateTokens: (request: ModelRequest) => TokenEstimate;
   readonly captureContent: boolean;
-}
-
-function isLanguageModel(value: unknown): value is LanguageModel {
-  const lm = value as Partial<LanguageModel> | null;
-  return (
-    typeof lm === "object" &&
-    lm !== null &&
-    typeof lm.generate === "function" &&
-    typeof lm.modelId === "string" &&
-    lm.modelId !== "" &&
-    typeof lm.provider === "string"
-  );
 }
 
 function breakerOption(
