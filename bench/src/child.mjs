@@ -14,8 +14,9 @@ const raw = rawOps();
 const loaded = await lib.load();
 
 // Correctness first: every op must produce the scenario's result.
+const extrasOf = (name) => loaded.extras?.[name] ?? [];
 for (const [name, sc] of Object.entries(SCENARIOS)) {
-  for (const row of [raw[name], loaded[name]]) {
+  for (const row of [raw[name], loaded[name], ...extrasOf(name)]) {
     if (row === undefined) continue;
     const value = await row.op();
     if (!sc.expect(value)) throw new Error(`${row.label} returned ${JSON.stringify(value)}`);
@@ -26,8 +27,10 @@ const result = { library: libName, mode, pid: process.pid, execArgv: process.exe
 for (const name of Object.keys(SCENARIOS)) {
   const rows = [{ ...raw[name], role: "baseline" }];
   if (loaded[name] !== undefined) rows.push({ ...loaded[name], role: "library" });
+  // Extra rows of the library (role "extra", with their id), interleaved with the two above.
+  for (const extra of extrasOf(name)) rows.push({ ...extra, role: "extra" });
   const measured = await measure(rows, mode, config);
-  result.scenarios[name] = measured.map((m, i) => ({ role: rows[i].role, ...m }));
+  result.scenarios[name] = measured.map((m, i) => ({ role: rows[i].role, id: rows[i].id, ...m }));
 }
 result.info = { ...loaded.info, otel: otelState(), networkAttempts: network.attempts };
 printResult(result);

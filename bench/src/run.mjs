@@ -25,6 +25,7 @@ import {
   timeConfig,
   writeResults,
 } from "./runner-common.mjs";
+import { median } from "./harness.mjs";
 import { SCENARIOS, WIDTH } from "./scenarios.mjs";
 
 const { quick, check } = parseArgs();
@@ -32,7 +33,8 @@ const { quick, check } = parseArgs();
 const TIME = timeConfig(quick);
 const ALLOC = allocConfig(20_000);
 
-const TARGETS = { maxTimeRatio: 3, maxAllocRatio: 1.5 };
+// maxRecordRatio: TTA's record-form parallel against its array form (time and allocation), issue 11 item 2.
+const TARGETS = { maxTimeRatio: 3, maxAllocRatio: 1.5, maxRecordRatio: 1.2 };
 const PEERS = ["langchain", "effect"];
 
 function childEnv() {
@@ -110,27 +112,39 @@ for (const [name, sc] of Object.entries(SCENARIOS)) {
   const rows = [];
   for (const run of timeRuns) {
     const [base, lib] = run.scenarios[name];
-    const row = lib ?? base;
     const alloc = allocRuns.find((a) => a.library === run.library)?.scenarios[name];
-    rows.push({
+    /** A table row of `timed` (a row of this process), with `allocated` (its allocation row, if any). */
+    const entry = (timed, allocated) => ({
       library: run.library,
       process: run.tag,
       pid: run.pid,
-      label: row.label,
-      nsPerOp: row.median,
-      minNs: row.min,
-      maxNs: row.max,
-      rounds: row.samples,
-      opsPerRound: row.opsPerRound,
+      label: timed.label,
+      nsPerOp: timed.median,
+      minNs: timed.min,
+      maxNs: timed.max,
+      rounds: timed.samples,
+      opsPerRound: timed.opsPerRound,
       rawSameProcessNs: base.median,
-      ratio: row.median / base.median,
-      addedNs: row.median - base.median,
-      ratioClean: row.median / cleanRaw,
-      bytesPerOp: lib && alloc ? alloc[1].median : undefined,
+      ratio: timed.median / base.median,
+      addedNs: timed.median - base.median,
+      ratioClean: timed.median / cleanRaw,
+      bytesPerOp: allocated?.median,
       rawBytesPerOp: alloc ? alloc[0].median : undefined,
-      allocRatio: lib && alloc ? alloc[1].median / alloc[0].median : undefined,
-      allocSamples: lib && alloc ? alloc[1].samples : undefined,
+      allocRatio: allocated && alloc ? allocated.median / alloc[0].median : undefined,
+      allocSamples: allocated?.samples,
     });
+    rows.push(entry(lib ?? base, lib && alloc ? alloc[1] : undefined));
+    // The library's extra rows (e.g. TTA's record-form parallel), measured in the same rounds: also
+    // compared with the library's own row of this process (time: median of the per-round ratios).
+    for (const extra of run.scenarios[name].slice(2)) {
+      const allocated = alloc?.find((a) => a.id === extra.id);
+      rows.push({
+        ...entry(extra, allocated),
+        id: extra.id,
+        vsLibraryRatio: median(extra.samples.map((ns, i) => ns / lib.samples[i])),
+        vsLibraryAllocRatio: allocated ? allocated.median / alloc[1].median : undefined,
+      });
+    }
   }
   // The raw rows' allocation: from the TTA allocation process (every process measures it; they agree).
   const rawAlloc = allocRuns[0].scenarios[name][0];
@@ -181,7 +195,8 @@ printTable("sequential", 1);
 printTable("parallel", 2);
 
 // ---------------------------------------------------------------------------------------------
-const get = (name, lib) => scenarios[name].rows.find((r) => r.library === lib);
+const get = (name, lib) => scenarios[name].rows.find((r) => r.library === lib && r.id === undefined);
+const getExtra = (name, id) => scenarios[name].rows.find((r) => r.id === id);
 const targets = [];
 for (const name of Object.keys(SCENARIOS)) {
   const tta = get(name, "tta");
@@ -206,6 +221,21 @@ targets.push({
   text: `allocation per ${WIDTH}-step execution: TTA ≤ ${TARGETS.maxAllocRatio}× the raw chain's`,
   pass: seqTta.allocRatio <= TARGETS.maxAllocRatio,
   detail: `${fmtX(seqTta.allocRatio)} (${fmtB(seqTta.bytesPerOp)} vs ${fmtB(seqTta.rawBytesPerOp)})`,
+});
+const parArray = get("parallel", "tta");
+const parRecord = getExtra("parallel", "parallelRecord");
+const recordFigures = `${fmtNs(parRecord.nsPerOp)} vs ${fmtNs(parArray.nsPerOp)}, ${fmtB(parRecord.bytesPerOp)} vs ${fmtB(parArray.bytesPerOp)}`;
+targets.push({
+  id: "parallel.record.time",
+  text: `parallel record form: TTA parallel({b0..b9}) ≤ ${TARGETS.maxRecordRatio}× the array form's time (same process)`,
+  pass: parRecord.vsLibraryRatio <= TARGETS.maxRecordRatio,
+  detail: `${fmtX(parRecord.vsLibraryRatio)}, median of the per-round ratios (${recordFigures})`,
+});
+targets.push({
+  id: "parallel.record.alloc",
+  text: `parallel record form: TTA parallel({b0..b9}) ≤ ${TARGETS.maxRecordRatio}× the array form's allocation`,
+  pass: parRecord.vsLibraryAllocRatio <= TARGETS.maxRecordRatio,
+  detail: `${fmtX(parRecord.vsLibraryAllocRatio)} (${recordFigures})`,
 });
 
 console.log("TTA targets (time ratios use the baseline measured in the same process)");

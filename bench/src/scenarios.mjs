@@ -52,7 +52,11 @@ export function rawOps() {
   };
 }
 
-/** Loaders per library; each returns `{ sequential: {label, op}, parallel: {label, op}, info }`. */
+/**
+ * Loaders per library; each returns `{ sequential: {label, op}, parallel: {label, op}, info }`, and
+ * optionally `extras: { <scenario>: [{ id, label, op }] }`: more rows of the library in that scenario,
+ * measured in the same process and the same rounds (e.g. TTA's record-form parallel).
+ */
 export const LIBRARIES = {
   raw: {
     title: "raw (hand-written baseline only)",
@@ -67,9 +71,20 @@ export const LIBRARIES = {
       const { sequential, parallel, lambda, isObserved } = await import("@tta/primitives");
       const seq = sequential(makeSteps().map((f) => lambda(f)));
       const par = parallel(makeSteps().map((f) => lambda(f)));
+      // The record form of the same 10 branches (issue 11 item 2: ≤ 1.2× the array form).
+      const record = {};
+      makeSteps().forEach((f, i) => {
+        record[`b${i}`] = lambda(f);
+      });
+      const parRecord = parallel(record);
       return {
         sequential: { label: "TTA sequential(steps).execute(0)", op: () => seq.execute(0) },
         parallel: { label: "TTA parallel(branches).execute(0)", op: () => par.execute(0) },
+        extras: {
+          parallel: [
+            { id: "parallelRecord", label: "TTA parallel({b0..b9}).execute(0)", op: () => parRecord.execute(0) },
+          ],
+        },
         info: {
           resolved: import.meta.resolve("@tta/primitives"),
           eventSubscribers: isObserved() ? "some" : "none",

@@ -63,6 +63,63 @@ describe("results", () => {
     expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
   });
 
+  it("a record result has exactly the branches' own keys, in their order, whatever the key names, mode and concurrency (property)", async () => {
+    const awkward = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "0", "10", "2", "", "a b"];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.oneof(fc.constantFrom(...awkward), fc.string({ maxLength: 4 })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.constantFrom<ParallelOptions>(
+          {},
+          { concurrency: 1 },
+          { mode: "allSettled" },
+          { mode: "allSettled", concurrency: 2 },
+        ),
+        async (keys, options) => {
+          const branches: Record<string, (s: string) => string> = {};
+          for (const key of keys)
+            Object.defineProperty(branches, key, {
+              value: (s: string) => `${key}:${s}`,
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
+          const flow = new ParallelPrimitive<string, Record<string, unknown>>(branches, options);
+          for (const input of ["x", "y"]) {
+            const result = await flow.execute(input);
+            expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+            expect(Reflect.ownKeys(result)).toEqual(Object.keys(branches));
+            for (const key of Object.keys(branches)) {
+              const value = `${key}:${input}`;
+              const expected = options.mode === "allSettled" ? { status: "fulfilled", value } : value;
+              expect(Object.getOwnPropertyDescriptor(result, key)).toEqual({
+                value: expected,
+                enumerable: true,
+                writable: true,
+                configurable: true,
+              });
+            }
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it("every execution of a record parallel returns a new object: changing one result leaves the next alone", async () => {
+    const flow = parallel({ a: (n: number) => n, b: (n: number) => n * 2 });
+    const first: Record<string, unknown> = await flow.execute(1);
+    first.a = "changed";
+    first.extra = true;
+    delete first.b;
+    const second = await flow.execute(2);
+    expect(second).not.toBe(first);
+    expect(second).toEqual({ a: 2, b: 4 });
+    expect(Object.keys(second)).toEqual(["a", "b"]);
+  });
+
   it("branches share ctx.state with each other and with the caller", async () => {
     const ctx = createTestContext();
     const seenBySecond: unknown[] = [];
