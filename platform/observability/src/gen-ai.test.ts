@@ -72,9 +72,10 @@ describe("GenAI model-call helper", () => {
     // Priced by the setup's catalogue (the default one): the response model is not listed, the configured one is.
     expect(chat?.attributes["tta.llm.cost_usd"]).toBeCloseTo(0.00036, 12);
     const text = await handle.registry.metrics();
-    expect(text).toContain('gen_ai_client_token_usage_total{model="gpt-4o-mini",type="input"} 1200');
-    expect(text).toContain('gen_ai_client_token_usage_total{model="gpt-4o-mini",type="output"} 300');
-    expect(text).toMatch(/gen_ai_client_operation_duration_seconds_count\{model="gpt-4o-mini"\} 1/);
+    const labels = 'gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o-mini"';
+    expect(text).toContain(`gen_ai_client_token_usage_sum{${labels},gen_ai_token_type="input"} 1200`);
+    expect(text).toContain(`gen_ai_client_token_usage_sum{${labels},gen_ai_token_type="output"} 300`);
+    expect(text).toContain(`gen_ai_client_operation_duration_seconds_count{${labels}} 1`);
     // 1200 × 0.15 / 1e6 + 300 × 0.6 / 1e6 = 0.00036
     expect(text).toMatch(/tta_llm_cost_usd_total\{model="gpt-4o-mini"\} 0\.00036/);
   });
@@ -91,8 +92,8 @@ describe("GenAI model-call helper", () => {
     expect(span?.status.code).toBe(SpanStatusCode.ERROR);
     expect(span?.attributes["error.type"]).toBe("RangeError");
     expect(span?.events.map((e) => e.name)).toEqual(["exception"]);
-    expect(await handle.registry.metrics()).toMatch(
-      /gen_ai_client_operation_duration_seconds_count\{model="gpt-4o-mini"\} 1/,
+    expect(await handle.registry.metrics()).toContain(
+      'gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name="chat",gen_ai_request_model="gpt-4o-mini",error_type="RangeError"} 1',
     );
   });
 

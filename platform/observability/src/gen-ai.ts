@@ -41,8 +41,15 @@ export const GEN_AI_OPERATION_NAME_VALUE_CHAT: typeof GEN_AI_OPERATION_CHAT = GE
  * @since 0.1.0
  */
 export interface ModelCallRecord {
-  /** The requested model (`gen_ai.request.model`); the `model` metric label. */
+  /** The requested model (`gen_ai.request.model`): the `gen_ai_request_model` (and `model`) metric label. */
   readonly model: string;
+  /**
+   * The provider (`gen_ai.provider.name`, e.g. `"openai"`): the `gen_ai_provider_name` metric label.
+   * @defaultValue the label is omitted
+   */
+  readonly provider?: string | undefined;
+  /** `gen_ai.operation.name`: the `gen_ai_operation_name` metric label. @defaultValue `"chat"` */
+  readonly operation?: string | undefined;
   /** The model that answered, when it differs; used first for the price lookup. */
   readonly responseModel?: string | undefined;
   /** Prompt tokens (cached ones included, OpenAI semantics). */
@@ -58,7 +65,7 @@ export interface ModelCallRecord {
    * the catalogue lists `responseModel` or `model`.
    */
   readonly costUsd?: number | undefined;
-  /** Set when the call failed (`error.type`). */
+  /** Set when the call failed (`error.type`): the `error_type` label of the duration histogram. */
   readonly errorType?: string | undefined;
 }
 
@@ -81,6 +88,7 @@ let warnedBadRecord = false;
  *
  * @example
  * ```ts
+ * const seen: ModelCallRecord[] = [];
  * const remove = addModelCallSink({ recordModelCall: (r) => seen.push(r) });
  * ```
  * @since 0.1.0
@@ -94,8 +102,10 @@ export function addModelCallSink(sink: ModelCallSink): () => void {
 
 /**
  * Records a finished model call in the metrics of every active setup: token usage
- * (`gen_ai_client_token_usage_total{model,type}`), duration
- * (`gen_ai_client_operation_duration_seconds{model}`) and cost (`tta_llm_cost_usd_total{model}`).
+ * (`gen_ai_client_token_usage`, a histogram by `gen_ai_token_type`), duration
+ * (`gen_ai_client_operation_duration_seconds`), both labelled with `gen_ai_operation_name`,
+ * `gen_ai_provider_name` and `gen_ai_request_model` as the OpenTelemetry GenAI semantic conventions
+ * name them, and cost (`tta_llm_cost_usd_total{model}`).
  *
  * @remarks
  * For calls made outside {@link withModelCallSpan} (which calls this itself). Never throws: a
@@ -103,7 +113,7 @@ export function addModelCallSink(sink: ModelCallSink): () => void {
  *
  * @example
  * ```ts
- * recordModelCall({ model: "gpt-4o-mini", inputTokens: 812, outputTokens: 64, durationMs: 930 });
+ * recordModelCall({ model: "gpt-4o-mini", provider: "openai", inputTokens: 812, outputTokens: 64, durationMs: 930 });
  * ```
  * @since 0.1.0
  */
@@ -252,6 +262,8 @@ export async function withModelCallSpan<T>(
     const durationMs = performance.now() - started;
     const record: ModelCallRecord = {
       model,
+      provider: request.provider,
+      operation,
       responseModel,
       inputTokens,
       outputTokens,

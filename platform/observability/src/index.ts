@@ -28,7 +28,8 @@ export type {
   TracingOptions,
 } from "./options.js";
 export type { RedactOptions, ResolvedRedactOptions } from "./redaction.js";
-export { CIRCUIT_STATE_VALUE, GEN_AI_DURATION_BUCKETS, PRIMITIVE_DURATION_BUCKETS } from "./metrics.js";
+export { CIRCUIT_STATE_VALUE, PRIMITIVE_DURATION_BUCKETS } from "./metrics.js";
+export { GEN_AI_DURATION_BUCKETS, GEN_AI_TOKEN_USAGE_BUCKETS } from "./gen-ai-metrics.js";
 export { traceLogFields } from "./logging.js";
 export type { TraceLogFields } from "./logging.js";
 export { createW3CPropagator, extract, inject } from "./propagation.js";

@@ -80,6 +80,44 @@ describe("pino logs correlated with traces", () => {
     });
   });
 
+  it("without tracing, event lines carry the run's ctx.traceId, so they correlate by trace id", async () => {
+    const sink = new LineSink();
+    obs = setupObservability({
+      serviceName: "log-test",
+      tracing: false,
+      metrics: false,
+      logging: { level: "debug", destination: sink },
+    });
+    const ctx = createContext({ workflowId: "wf-untraced" });
+    const flaky = retry(new MockPrimitive<number, number>({ name: "flaky", failTimes: 1, returns: 7 }), {
+      initialDelayMs: 0,
+    });
+    await flaky.execute(0, ctx);
+    const ids = { workflow_id: "wf-untraced", correlation_id: ctx.correlationId, trace_id: ctx.traceId };
+    expect(sink.lines.find((l) => l.event === "retry")).toMatchObject({ level: "warn", ...ids });
+    const events = sink.lines.filter((l) => l.event !== undefined);
+    expect(events.length).toBeGreaterThan(2);
+    for (const line of events) expect(line).toMatchObject(ids);
+    expect(ctx.traceId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("with tracing, an event line inside a span carries the span's trace id, none outside any span", async () => {
+    const sink = new LineSink();
+    const { memoryExporter } = setup(sink, "debug");
+    const flaky = retry(new MockPrimitive<number, number>({ name: "flaky", failTimes: 1, returns: 7 }), {
+      initialDelayMs: 0,
+      name: "traced-retry",
+    });
+    await flaky.execute(0);
+    const span = memoryExporter?.getFinishedSpans().find((s) => s.name === "tta.retry");
+    const retried = sink.lines.find((l) => l.event === "retry");
+    expect(retried?.trace_id).toBe(span?.spanContext().traceId);
+    // The top-level execution's own start and end lines are written outside its span.
+    const own = sink.lines.filter((l) => l.name === "traced-retry" && (l.event === "start" || l.event === "end"));
+    expect(own).toHaveLength(2);
+    for (const line of own) expect(line).not.toHaveProperty("trace_id");
+  });
+
   it("at debug every execution logs start and end", async () => {
     const sink = new LineSink();
     setup(sink, "debug");

@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { hostname } from "node:os";
 import { context, isSpanContextValid, trace } from "@opentelemetry/api";
 import type { RunIdentity, TtaEvent } from "@tta/primitives";
-import { RUN_CONTEXT_KEY } from "@tta/primitives";
+import { RUN_CONTEXT_KEY, traceIdFromCorrelationId } from "@tta/primitives";
 import type { DestinationStream, Logger, LoggerOptions } from "pino";
 import { pino } from "pino";
 import type { LogDestination, ResolvedLoggingOptions } from "./options.js";
@@ -31,6 +31,11 @@ export interface TraceLogFields {
  * @remarks
  * Inside user code after an `await`, the active context is only known when the
  * `AsyncLocalStorage` context manager is registered (`tracing.contextManager`, on by default).
+ *
+ * Without tracing, no span is active and a mixin cannot see the `WorkflowContext`: lines you write in
+ * a step then carry no run fields unless you add them, e.g. `logger.child({ trace_id: ctx.traceId,
+ * workflow_id: ctx.workflowId, correlation_id: ctx.correlationId })`. The lines the setup writes for
+ * primitive events carry them (see {@link createLogging}).
  * @example
  * ```ts
  * const log = pino({ mixin: traceLogFields });
@@ -142,13 +147,18 @@ function resolvePinoPretty(reporter: OnceReporter): string | undefined {
  * @remarks
  * - Lines are JSON with `level` as a string (`"info"`), `time` (epoch ms), `service`, and the
  *   {@link traceLogFields} inside a workflow: ready for Loki's `| json` and Grafana's trace links.
+ * - Lines for primitive events also carry the event's `workflow_id` and `correlation_id`; with
+ *   `traced` false (this setup does not trace), a line written outside any span also gets a
+ *   `trace_id`: the run's `ctx.traceId` (its correlation id in W3C form), so that lines correlate by
+ *   trace id even without tracing. With tracing on, only lines inside a span get one (the span's): a
+ *   top-level execution's own start and end lines are written outside its span.
  * - `pretty`: the `pino-pretty` transport (a worker thread); falls back to JSON when the optional
  *   package is missing.
  * - A destination that throws or emits `error` never reaches the caller: reported once via `diag`.
  *
  * @example
  * ```ts
- * const { logger } = createLogging(resolved.logging, { serviceName: "api" }, reporter);
+ * const { logger } = createLogging(resolved.logging, { serviceName: "api" }, reporter, false);
  * ```
  * @since 0.1.0
  */
@@ -156,6 +166,7 @@ export function createLogging(
   options: ResolvedLoggingOptions | undefined,
   service: { readonly serviceName: string; readonly serviceVersion?: string | undefined },
   reporter: OnceReporter,
+  traced: boolean,
 ): LoggingRuntime {
   const base: Record<string, unknown> = { pid: process.pid, hostname: hostname(), service: service.serviceName };
   if (service.serviceVersion !== undefined) base.service_version = service.serviceVersion;
@@ -200,7 +211,7 @@ export function createLogging(
 
   const onEvent = (event: TtaEvent): void => {
     try {
-      logEvent(logger, event);
+      logEvent(logger, event, traced);
     } catch (error) {
       reporter.report("log:event", "logging a primitive event failed", error);
     }
@@ -237,8 +248,18 @@ export function createLogging(
 
 const DEBUG = 20;
 
+/**
+ * The `trace_id` of an untraced event line written outside any span: the run's `ctx.traceId` there,
+ * derived from its correlation id. `undefined` (not written) inside a span, whose trace id the mixin adds.
+ */
+function runTraceId(correlationId: string): string | undefined {
+  const span = trace.getSpanContext(context.active());
+  if (span !== undefined && isSpanContextValid(span)) return undefined;
+  return traceIdFromCorrelationId(correlationId);
+}
+
 /** Resilience events at warn/info; per-execution and cache events only at debug. */
-function logEvent(logger: Logger, event: TtaEvent): void {
+function logEvent(logger: Logger, event: TtaEvent, traced: boolean): void {
   // The hot path: one property read, no allocation, unless debug is on.
   if (logger.levelVal > DEBUG && (event.type === "start" || event.type === "end" || event.type === "cache")) return;
   if (
@@ -249,8 +270,16 @@ function logEvent(logger: Logger, event: TtaEvent): void {
     event.failovers === 0
   )
     return;
-  const ids = { workflow_id: event.workflowId, correlation_id: event.correlationId };
-  const who = { event: event.type, kind: event.kind, name: event.name, ...ids };
+  const who: { event: string; kind: string; name: string } & TraceLogFields = {
+    event: event.type,
+    kind: event.kind,
+    name: event.name,
+    workflow_id: event.workflowId,
+    correlation_id: event.correlationId,
+  };
+  // Inside a span, no `trace_id` key at all: this object's keys win over the mixin's (the span's ids).
+  const traceId = traced ? undefined : runTraceId(event.correlationId);
+  if (traceId !== undefined) who.trace_id = traceId;
   switch (event.type) {
     case "start":
     case "end":

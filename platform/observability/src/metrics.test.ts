@@ -39,6 +39,22 @@ async function value(handle: ObservabilityHandle, name: string, labels: Record<s
   return match?.value ?? 0;
 }
 
+/** The `_sum` and `_count` of one histogram series (every label in `labels` must match). */
+async function histogram(
+  handle: ObservabilityHandle,
+  name: string,
+  labels: Record<string, string>,
+): Promise<{ sum: number; count: number }> {
+  const metric = await handle.registry.getSingleMetric(name)?.get();
+  const pick = (suffix: string): number =>
+    metric?.values.find(
+      (v) =>
+        (v as { metricName?: string }).metricName === `${name}${suffix}` &&
+        Object.entries(labels).every(([k, x]) => v.labels[k] === x),
+    )?.value ?? 0;
+  return { sum: pick("_sum"), count: pick("_count") };
+}
+
 function fetchText(url: string): Promise<{ status: number; type: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
     get(url, (res) => {
@@ -141,12 +157,14 @@ describe("Prometheus metrics from primitive events", () => {
     const handle = setup({ catalog });
     recordModelCall({ model: "gpt-test", inputTokens: 1000, outputTokens: 500, durationMs: 1500 });
     recordModelCall({ model: "other-model", inputTokens: 10, costUsd: 0.5 });
-    expect(await value(handle, "gen_ai_client_token_usage_total", { model: "gpt-test", type: "input" })).toBe(1000);
-    expect(await value(handle, "gen_ai_client_token_usage_total", { model: "gpt-test", type: "output" })).toBe(500);
+    const usage = (type: string) =>
+      histogram(handle, "gen_ai_client_token_usage", { gen_ai_request_model: "gpt-test", gen_ai_token_type: type });
+    expect(await usage("input")).toEqual({ sum: 1000, count: 1 });
+    expect(await usage("output")).toEqual({ sum: 500, count: 1 });
     expect(await value(handle, "tta_llm_cost_usd_total", { model: "gpt-test" })).toBeCloseTo(0.006, 10);
     expect(await value(handle, "tta_llm_cost_usd_total", { model: "other-model" })).toBe(0.5);
-    expect(await handle.registry.metrics()).toMatch(
-      /gen_ai_client_operation_duration_seconds_sum\{model="gpt-test"\} 1.5/,
+    expect(await handle.registry.metrics()).toContain(
+      'gen_ai_client_operation_duration_seconds_sum{gen_ai_operation_name="chat",gen_ai_request_model="gpt-test"} 1.5',
     );
   });
 
@@ -161,7 +179,9 @@ describe("Prometheus metrics from primitive events", () => {
     expect(await value(handle, "tta_llm_cost_usd_total", { model: "gpt-4o" })).toBeCloseTo(3, 10);
     expect(await value(handle, "tta_llm_cost_usd_total", { model: "router-alias" })).toBeCloseTo(0.15, 10);
     const text = await handle.registry.metrics();
-    expect(text).toContain('gen_ai_client_token_usage_total{model="unlisted",type="input"} 5');
+    expect(text).toContain(
+      'gen_ai_client_token_usage_sum{gen_ai_operation_name="chat",gen_ai_request_model="unlisted",gen_ai_token_type="input"} 5',
+    );
     expect(text).not.toContain('tta_llm_cost_usd_total{model="unlisted"}');
   });
 
@@ -177,7 +197,9 @@ describe("Prometheus metrics from primitive events", () => {
       const handle = setup({ catalog: broken });
       recordModelCall({ model: "m", inputTokens: 3, outputTokens: 4 });
       recordModelCall({ model: "m", inputTokens: 3, outputTokens: 4 });
-      expect(await value(handle, "gen_ai_client_token_usage_total", { model: "m", type: "input" })).toBe(6);
+      expect(
+        await histogram(handle, "gen_ai_client_token_usage", { gen_ai_request_model: "m", gen_ai_token_type: "input" }),
+      ).toEqual({ sum: 6, count: 2 });
       expect(diag.messages.filter((m) => m.message.includes("cost() threw"))).toHaveLength(1);
     } finally {
       diag.restore();
@@ -262,10 +284,11 @@ describe("model-call events", () => {
     const handle = setup();
     emit(event());
     const text = await handle.registry.metrics();
-    expect(text).toContain('gen_ai_client_token_usage_total{model="gpt-4o-mini",type="input"} 1200');
-    expect(text).toContain('gen_ai_client_token_usage_total{model="gpt-4o-mini",type="output"} 300');
-    expect(text).toContain('gen_ai_client_operation_duration_seconds_sum{model="gpt-4o-mini"} 2.5');
-    expect(text).toContain('gen_ai_client_operation_duration_seconds_count{model="gpt-4o-mini"} 1');
+    const labels = 'gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o-mini"';
+    expect(text).toContain(`gen_ai_client_token_usage_sum{${labels},gen_ai_token_type="input"} 1200`);
+    expect(text).toContain(`gen_ai_client_token_usage_sum{${labels},gen_ai_token_type="output"} 300`);
+    expect(text).toContain(`gen_ai_client_operation_duration_seconds_sum{${labels}} 2.5`);
+    expect(text).toContain(`gen_ai_client_operation_duration_seconds_count{${labels}} 1`);
     // 1200 × 0.15 / 1e6 + 300 × 0.6 / 1e6 = 0.00036 (defaultCatalog's gpt-4o-mini)
     expect(text).toMatch(/^tta_llm_cost_usd_total\{model="gpt-4o-mini"\} 0\.00036\d*$/m);
     // Run ids never become labels.
@@ -297,7 +320,12 @@ describe("model-call events", () => {
     );
     expect(await value(handle, "tta_llm_cost_usd_total", { model: "gpt-4o-mini" })).toBe(0.75);
     expect(await value(handle, "tta_llm_cost_usd_total", { model: "house-model" })).toBeCloseTo(6.5, 10);
-    expect(await value(handle, "gen_ai_client_token_usage_total", { model: "gpt-4o-mini", type: "input" })).toBe(2400);
+    expect(
+      await histogram(handle, "gen_ai_client_token_usage", {
+        gen_ai_request_model: "gpt-4o-mini",
+        gen_ai_token_type: "input",
+      }),
+    ).toEqual({ sum: 2400, count: 2 });
   });
 
   it("a failed call records its duration and no cost; the model label is bounded by maxNames", async () => {
@@ -313,9 +341,12 @@ describe("model-call events", () => {
     );
     for (const model of ["a", "b", "c", "d"]) emit(event({ model, responseModel: model }));
     const text = await handle.registry.metrics();
-    expect(text).toContain('gen_ai_client_operation_duration_seconds_count{model="gpt-4o-mini"} 1');
+    expect(text).toContain(
+      'gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o-mini",error_type="PROVIDER_ERROR"} 1',
+    );
     expect(text).not.toContain('tta_llm_cost_usd_total{model="gpt-4o-mini"}');
-    const metric = await handle.registry.getSingleMetric("gen_ai_client_token_usage_total")?.get();
-    expect(new Set(metric?.values.map((v) => v.labels.model))).toEqual(new Set(["gpt-4o-mini", "a", "other"]));
+    // The failed call reported no tokens, so it has no usage series; the models past maxNames are "other".
+    const metric = await handle.registry.getSingleMetric("gen_ai_client_token_usage")?.get();
+    expect(new Set(metric?.values.map((v) => v.labels.gen_ai_request_model))).toEqual(new Set(["a", "other"]));
   });
 });

@@ -7,8 +7,9 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import type { ModelCallEvent, TtaEvent } from "@tta/primitives";
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import type { ModelCallRecord, ModelCallSink } from "./gen-ai.js";
+import { GenAiMetrics } from "./gen-ai-metrics.js";
 import type { ResolvedMetricsOptions } from "./options.js";
 import type { CounterCell, HistogramSeries } from "./internal/fast-metrics.js";
 import { AggregatedHistogram, BufferedCounter } from "./internal/fast-metrics.js";
@@ -23,11 +24,6 @@ import type { OnceReporter } from "./internal/report.js";
  */
 export const PRIMITIVE_DURATION_BUCKETS: readonly number[] = Object.freeze([
   0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
-]);
-
-/** Buckets of `gen_ai_client_operation_duration_seconds` (the GenAI semantic conventions' advice). @since 0.1.0 */
-export const GEN_AI_DURATION_BUCKETS: readonly number[] = Object.freeze([
-  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
 ]);
 
 /** `tta_circuit_breaker_state` values. @since 0.1.0 */
@@ -75,8 +71,7 @@ export class TtaMetrics implements ModelCallSink {
   readonly #fallbacks: Counter<"name">;
   readonly #timeouts: Counter<"name">;
   readonly #rejections: Counter<"kind" | "name">;
-  readonly #tokens: Counter<"model" | "type">;
-  readonly #modelDuration: Histogram<"model">;
+  readonly #genAi: GenAiMetrics;
   readonly #cost: Counter<"model">;
   readonly #routes: Counter<"name" | "model" | "outcome">;
   readonly #hedges: Counter<"name">;
@@ -139,17 +134,7 @@ export class TtaMetrics implements ModelCallSink {
       "Calls rejected by a bulkhead or rate limiter (kind bulkhead | rate-limit).",
       ["kind", "name"],
     );
-    this.#tokens = counter(registers, "gen_ai_client_token_usage_total", "Model tokens by type (input, output).", [
-      "model",
-      "type",
-    ]);
-    this.#modelDuration = new Histogram({
-      name: "gen_ai_client_operation_duration_seconds",
-      help: "Model call duration in seconds.",
-      labelNames: ["model"],
-      buckets: [...GEN_AI_DURATION_BUCKETS],
-      registers,
-    });
+    this.#genAi = new GenAiMetrics(registers, this.#models);
     this.#cost = counter(registers, "tta_llm_cost_usd_total", "Model call cost in US dollars.", ["model"]);
     this.#routes = counter(
       registers,
@@ -225,18 +210,15 @@ export class TtaMetrics implements ModelCallSink {
   }
 
   /**
-   * Records one model call: token usage, duration, and cost (`record.costUsd`, else priced with the
-   * catalogue). The `model` label is `record.model` (the configured model), bounded like `name`. Never throws.
+   * Records one model call: token usage (`gen_ai_client_token_usage`), duration
+   * (`gen_ai_client_operation_duration_seconds`) and cost (`record.costUsd`, else priced with the
+   * catalogue) as `tta_llm_cost_usd_total{model}`. `gen_ai_request_model` and `model` are
+   * `record.model`, bounded like `name`. Never throws.
    */
   recordModelCall(record: ModelCallRecord): void {
     try {
+      this.#genAi.record(record);
       const model = this.#models.value(record.model);
-      const input = finiteCount(record.inputTokens);
-      const output = finiteCount(record.outputTokens);
-      if (input !== undefined) this.#tokens.inc({ model, type: "input" }, input);
-      if (output !== undefined) this.#tokens.inc({ model, type: "output" }, output);
-      const duration = finiteCount(record.durationMs);
-      if (duration !== undefined) this.#modelDuration.observe({ model }, duration / 1000);
       const cost = finiteCount(record.costUsd) ?? this.priceModelCall(record);
       if (cost !== undefined && cost > 0) this.#cost.inc({ model }, cost);
     } catch (error) {
@@ -375,6 +357,7 @@ function modelCallRecord(event: ModelCallEvent): ModelCallRecord {
     inputTokens: event.inputTokens,
     outputTokens: event.outputTokens,
     cachedInputTokens: event.cachedInputTokens,
+    provider: event.provider,
     durationMs: event.durationMs,
     costUsd: event.costUsd,
     errorType: event.errorType,

@@ -72,14 +72,15 @@ describe("model calls under setupObservability", () => {
     for (const secret of ["4242", "refund", "Monday", "sk-e2e-secret"]) expect(recorded).not.toContain(secret);
 
     const text = await handle.registry.metrics();
-    expect(metricLine(text, "gen_ai_client_token_usage_total", 'model="sim-small",type="input"')).toBe(
+    const labels = 'gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="sim-small"';
+    expect(metricLine(text, "gen_ai_client_token_usage_sum", `${labels},gen_ai_token_type="input"`)).toBe(
       answer.usage.inputTokens,
     );
-    expect(metricLine(text, "gen_ai_client_token_usage_total", 'model="sim-small",type="output"')).toBe(
+    expect(metricLine(text, "gen_ai_client_token_usage_sum", `${labels},gen_ai_token_type="output"`)).toBe(
       answer.usage.outputTokens,
     );
     expect(metricLine(text, "tta_llm_cost_usd_total", 'model="sim-small"')).toBeCloseTo(cost ?? NaN, 12);
-    expect(metricLine(text, "gen_ai_client_operation_duration_seconds_count", 'model="sim-small"')).toBe(1);
+    expect(metricLine(text, "gen_ai_client_operation_duration_seconds_count", labels)).toBe(1);
   });
 
   it("a stream's span and metrics carry the usage of its finish chunk", async () => {
@@ -114,7 +115,10 @@ describe("model calls under setupObservability", () => {
     const span = handle.memoryExporter?.getFinishedSpans()[0];
     expect(span?.attributes["error.type"]).toBe("PROVIDER_ERROR");
     const text = await handle.registry.metrics();
-    expect(metricLine(text, "gen_ai_client_operation_duration_seconds_count", 'model="sim-small"')).toBe(1);
-    expect(metricLine(text, "gen_ai_client_token_usage_total", 'model="sim-small",type="input"') ?? 0).toBe(0);
+    const labels = 'gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="sim-small"';
+    expect(
+      metricLine(text, "gen_ai_client_operation_duration_seconds_count", `${labels},error_type="PROVIDER_ERROR"`),
+    ).toBe(1);
+    expect(metricLine(text, "gen_ai_client_token_usage_count", `${labels},gen_ai_token_type="input"`)).toBeUndefined();
   });
 });

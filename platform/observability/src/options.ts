@@ -5,7 +5,17 @@
  * @packageDocumentation
  */
 import type { Catalog } from "@tta/primitives";
-import { InvalidOptionsError, REDACTED, defaultCatalog, redactSecrets } from "@tta/primitives";
+import { InvalidOptionsError, defaultCatalog } from "@tta/primitives";
+import {
+  MAX_TIMER_MS,
+  booleanOption,
+  choiceOption,
+  describeValue,
+  fail,
+  integerOption,
+  isPlainObject,
+  readOptions,
+} from "@tta/primitives/options";
 import { resolveRedactOptions } from "./redaction.js";
 import type { RedactOptions, ResolvedRedactOptions } from "./redaction.js";
 
@@ -223,60 +233,19 @@ const TRACING_KEYS = [
 const METRICS_KEYS = ["port", "host", "defaultMetrics", "maxNames", "catalog"] as const;
 const LOGGING_KEYS = ["level", "pretty", "destination"] as const;
 
-/** A string longer than this is never quoted in an error message (it may be a key pasted in the wrong place). */
-const MAX_QUOTED_STRING = 24;
+/** What the options configure, in unknown-option messages. */
+const WHAT = "setupObservability";
 
-function describe(value: unknown): string {
-  if (typeof value === "string") {
-    const safe = redactSecrets(value);
-    if (value.length <= MAX_QUOTED_STRING) return JSON.stringify(safe);
-    return `a string of ${value.length} characters starting ${JSON.stringify(safe.startsWith(REDACTED) ? REDACTED : safe.slice(0, 8))}…`;
-  }
-  if (typeof value === "number" || typeof value === "boolean" || value == null) return String(value);
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : typeof value;
+/** A section (`tracing`, `metrics`, `logging`): its own keys, `undefined`/`null` meaning the defaults. */
+function section(name: string, value: unknown, allowed: readonly string[]): Readonly<Record<string, unknown>> {
+  if (value !== undefined && value !== null && !isPlainObject(value))
+    fail(name, "a plain object, `false` or omitted", value);
+  return readOptions(WHAT, value ?? undefined, allowed, name);
 }
 
-function fail(option: string, expected: string, value: unknown): never {
-  throw new InvalidOptionsError(option, `Expected \`${option}\` to be ${expected}, got ${describe(value)}`);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Own keys only; unknown keys are rejected by name; `null` means "default". */
-function read(what: string, value: unknown, allowed: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  if (value === undefined || value === null) return out;
-  if (!isPlainObject(value)) fail(what, "a plain object", value);
-  for (const key of Object.keys(value)) {
-    const option = what === "options" ? key : `${what}.${key}`;
-    if (!allowed.includes(key))
-      throw new InvalidOptionsError(option, `Unknown option \`${option}\` (allowed: ${allowed.join(", ")})`);
-    const v = value[key];
-    if (v !== null && v !== undefined) out[key] = v;
-  }
-  return out;
-}
-
-function bool(option: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== "boolean") fail(option, "a boolean", value);
-  return value;
-}
-
+/** A non-blank string (a service name, a host). */
 function nonEmpty(option: string, value: unknown): string {
   if (typeof value !== "string" || value.trim() === "") fail(option, "a non-empty string", value);
-  return value;
-}
-
-function integer(option: string, value: unknown, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
-    fail(option, `an integer from ${min} to ${max}`, value);
   return value;
 }
 
@@ -301,7 +270,7 @@ function endpointOption(exporter: TraceExporterName, value: unknown): URL | unde
   try {
     url = new URL(value);
   } catch (cause) {
-    throw new InvalidOptionsError(option, `Expected \`${option}\` to be a valid URL, got ${describe(value)}`, {
+    throw new InvalidOptionsError(option, `Expected \`${option}\` to be a valid URL, got ${describeValue(value)}`, {
       cause,
     });
   }
@@ -314,18 +283,15 @@ function endpointOption(exporter: TraceExporterName, value: unknown): URL | unde
 
 function resolveTracing(value: unknown): ResolvedTracingOptions | undefined {
   if (value === false) return undefined;
-  const o = read("tracing", value, TRACING_KEYS);
-  const exporter = o.exporter ?? DEFAULT_TRACING_OPTIONS.exporter;
-  if (typeof exporter !== "string" || !(TRACE_EXPORTERS as readonly string[]).includes(exporter))
-    fail("tracing.exporter", `one of ${TRACE_EXPORTERS.map((e) => `"${e}"`).join(", ")}`, exporter);
-  const name = exporter as TraceExporterName;
+  const o = section("tracing", value, TRACING_KEYS);
+  const name = choiceOption("tracing.exporter", o.exporter, TRACE_EXPORTERS, DEFAULT_TRACING_OPTIONS.exporter);
   const headers = stringRecord("tracing.headers", o.headers);
   if (Object.keys(headers).length > 0 && !name.startsWith("otlp"))
     throw new InvalidOptionsError("tracing.headers", `\`tracing.headers\` is only used by the OTLP exporters`);
   let sampleRatio = DEFAULT_TRACING_OPTIONS.sampleRatio;
   if (o.sampleRatio !== undefined) {
     if (typeof o.sampleRatio !== "number" || !(o.sampleRatio >= 0 && o.sampleRatio <= 1))
-      fail("tracing.sampleRatio", "a number from 0 to 1", o.sampleRatio);
+      fail("tracing.sampleRatio", "a number ≥ 0 and ≤ 1", o.sampleRatio);
     sampleRatio = o.sampleRatio;
   }
   return Object.freeze({
@@ -333,13 +299,15 @@ function resolveTracing(value: unknown): ResolvedTracingOptions | undefined {
     endpoint: endpointOption(name, o.endpoint),
     headers,
     sampleRatio,
-    contextManager: bool("tracing.contextManager", o.contextManager, DEFAULT_TRACING_OPTIONS.contextManager),
-    exportTimeoutMs: integer(
+    contextManager: booleanOption("tracing.contextManager", o.contextManager, DEFAULT_TRACING_OPTIONS.contextManager),
+    exportTimeoutMs: integerOption(
       "tracing.exportTimeoutMs",
       o.exportTimeoutMs,
-      1,
-      2_147_483_647,
       DEFAULT_TRACING_OPTIONS.exportTimeoutMs,
+      {
+        min: 1,
+        max: MAX_TIMER_MS,
+      },
     ),
     redact: resolveRedactOptions(o.redact),
   });
@@ -365,23 +333,21 @@ function resolveMetrics(value: unknown): ResolvedMetricsOptions | undefined {
         "`loadCatalog` (or `defaultCatalog.extend([...])`) of @tta/primitives, whose entries carry " +
         "`pricing: { inputPerMillion, outputPerMillion, cachedInputPerMillion? }`",
     );
-  const o = read("metrics", value, METRICS_KEYS);
+  const o = section("metrics", value, METRICS_KEYS);
   return Object.freeze({
-    port: o.port === undefined ? undefined : integer("metrics.port", o.port, 0, 65_535, 0),
+    port: o.port === undefined ? undefined : integerOption("metrics.port", o.port, 0, { min: 0, max: 65_535 }),
     host: o.host === undefined ? DEFAULT_METRICS_OPTIONS.host : nonEmpty("metrics.host", o.host),
-    defaultMetrics: bool("metrics.defaultMetrics", o.defaultMetrics, DEFAULT_METRICS_OPTIONS.defaultMetrics),
-    maxNames: integer("metrics.maxNames", o.maxNames, 1, 100_000, DEFAULT_METRICS_OPTIONS.maxNames),
+    defaultMetrics: booleanOption("metrics.defaultMetrics", o.defaultMetrics, DEFAULT_METRICS_OPTIONS.defaultMetrics),
+    maxNames: integerOption("metrics.maxNames", o.maxNames, DEFAULT_METRICS_OPTIONS.maxNames, { min: 1, max: 100_000 }),
     catalog: resolveCatalog(o.catalog),
   });
 }
 
 function resolveLogging(value: unknown): ResolvedLoggingOptions | undefined {
   if (value === false) return undefined;
-  const o = read("logging", value, LOGGING_KEYS);
-  const level = o.level ?? DEFAULT_LOGGING_OPTIONS.level;
-  if (typeof level !== "string" || !(LEVELS as readonly string[]).includes(level))
-    fail("logging.level", `one of ${LEVELS.join(", ")}`, level);
-  const pretty = bool("logging.pretty", o.pretty, DEFAULT_LOGGING_OPTIONS.pretty);
+  const o = section("logging", value, LOGGING_KEYS);
+  const level = choiceOption("logging.level", o.level, LEVELS, DEFAULT_LOGGING_OPTIONS.level);
+  const pretty = booleanOption("logging.pretty", o.pretty, DEFAULT_LOGGING_OPTIONS.pretty);
   const destination = o.destination;
   if (destination !== undefined) {
     const isFd = typeof destination === "number" && Number.isInteger(destination) && destination >= 0;
@@ -394,7 +360,7 @@ function resolveLogging(value: unknown): ResolvedLoggingOptions | undefined {
       fail("logging.destination", "a file descriptor or path when `logging.pretty` is true", destination);
   }
   return Object.freeze({
-    level: level as LogLevel,
+    level,
     pretty,
     destination: destination as ResolvedLoggingOptions["destination"],
   });
@@ -421,7 +387,7 @@ function resolveLogging(value: unknown): ResolvedLoggingOptions | undefined {
  */
 export function resolveObservabilityOptions(options: unknown): ResolvedObservabilityOptions {
   if (!isPlainObject(options)) fail("options", "a plain object with at least `serviceName`", options);
-  const o = read("options", options, TOP_KEYS);
+  const o = readOptions(WHAT, options, TOP_KEYS);
   const serviceVersion = o.serviceVersion === undefined ? undefined : nonEmpty("serviceVersion", o.serviceVersion);
   return Object.freeze({
     serviceName: nonEmpty("serviceName", o.serviceName),
@@ -429,6 +395,9 @@ export function resolveObservabilityOptions(options: unknown): ResolvedObservabi
     tracing: resolveTracing(o.tracing),
     metrics: resolveMetrics(o.metrics),
     logging: resolveLogging(o.logging),
-    shutdownTimeoutMs: integer("shutdownTimeoutMs", o.shutdownTimeoutMs, 0, 2_147_483_647, DEFAULT_SHUTDOWN_TIMEOUT_MS),
+    shutdownTimeoutMs: integerOption("shutdownTimeoutMs", o.shutdownTimeoutMs, DEFAULT_SHUTDOWN_TIMEOUT_MS, {
+      min: 0,
+      max: MAX_TIMER_MS,
+    }),
   });
 }

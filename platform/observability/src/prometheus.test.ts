@@ -7,6 +7,7 @@ import { CircuitOpenError, createContext, lambda, sequential } from "@tta/primit
 import { circuitBreaker, retry } from "@tta/primitives/recovery";
 import { MockPrimitive } from "@tta/primitives/testing";
 import { describe, expect, it } from "vitest";
+import { recordModelCall } from "./gen-ai.js";
 import { setupObservability } from "./setup.js";
 
 const PROM_URL = process.env.PROM_URL;
@@ -45,7 +46,7 @@ async function eventually(promql: string, expected: number): Promise<void> {
 
 describe("real Prometheus scrape", () => {
   it.runIf(PROM_URL !== undefined || REQUIRED)(
-    "Prometheus scrapes the tta_* series of a workflow with retries and a breaker trip",
+    "Prometheus scrapes the tta_* series of a workflow with retries and a breaker trip, and the gen_ai_* histograms",
     async () => {
       if (PROM_URL === undefined)
         throw new Error("TTA_REQUIRE_PROMETHEUS=1 but PROM_URL is unset: see .ci/run's output");
@@ -90,6 +91,22 @@ describe("real Prometheus scrape", () => {
           4,
         );
         await eventually(`tta_primitive_duration_seconds_count{kind="retry",name="retry-${run}"}`, 1);
+
+        // The GenAI semantic conventions' histograms, queried by their attribute names.
+        const llm = `model-${run}`;
+        recordModelCall({ model: llm, provider: "openai", inputTokens: 1200, outputTokens: 300, durationMs: 930 });
+        await eventually(
+          `gen_ai_client_token_usage_sum{gen_ai_request_model="${llm}",gen_ai_token_type="input"}`,
+          1200,
+        );
+        await eventually(
+          `gen_ai_client_token_usage_bucket{gen_ai_request_model="${llm}",gen_ai_token_type="output",le="256"}`,
+          0,
+        );
+        await eventually(
+          `sum(gen_ai_client_operation_duration_seconds_count{gen_ai_provider_name="openai",gen_ai_request_model="${llm}"})`,
+          1,
+        );
 
         // The scrape target is healthy and every series carries Prometheus' own job/instance labels.
         const [series] = await query(`tta_retry_attempts_total{name="retry-${run}"}`);

@@ -10,6 +10,7 @@ import type { ExportResult } from "@opentelemetry/core";
 import { ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter, TimedEvent } from "@opentelemetry/sdk-trace-base";
 import { InvalidOptionsError, REDACTED, redactSecrets } from "@tta/primitives";
+import { booleanOption, describeShape, fail, readOptions } from "@tta/primitives/options";
 import type { OnceReporter } from "./internal/report.js";
 
 /**
@@ -54,22 +55,6 @@ const REDACT_KEYS = ["patterns", "redact", "dropMessages"] as const;
 /** Event attributes that hold an error's message or stack trace. */
 const MESSAGE_ATTRIBUTES = ["exception.message", "exception.stacktrace"] as const;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-function typeOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
-
-function invalid(option: string, expected: string, value: unknown): never {
-  throw new InvalidOptionsError(option, `Expected \`${option}\` to be ${expected}, got ${typeOf(value)}`);
-}
-
 /** A global, non-sticky copy of `pattern`, so that `replace` rewrites every match. */
 function globalCopy(pattern: RegExp): RegExp {
   return new RegExp(pattern.source, `${pattern.flags.replace(/[gy]/g, "")}g`);
@@ -87,31 +72,22 @@ function globalCopy(pattern: RegExp): RegExp {
  * @since 0.1.0
  */
 export function resolveRedactOptions(value: unknown): ResolvedRedactOptions {
-  if (value === undefined || value === null)
-    return Object.freeze({ patterns: [], redact: undefined, dropMessages: false });
-  if (!isPlainObject(value)) invalid("tracing.redact", "a plain object", value);
-  for (const key of Object.keys(value))
-    if (!(REDACT_KEYS as readonly string[]).includes(key))
-      throw new InvalidOptionsError(
-        `tracing.redact.${key}`,
-        `Unknown option \`tracing.redact.${key}\` (allowed: ${REDACT_KEYS.join(", ")})`,
-      );
+  const o = readOptions("setupObservability", value ?? undefined, REDACT_KEYS, "tracing.redact");
   const patterns: RegExp[] = [];
-  if (value.patterns !== undefined && value.patterns !== null) {
-    if (!Array.isArray(value.patterns)) invalid("tracing.redact.patterns", "an array of RegExp", value.patterns);
-    (value.patterns as unknown[]).forEach((pattern, i) => {
+  if (o.patterns !== undefined) {
+    if (!Array.isArray(o.patterns)) fail("tracing.redact.patterns", "an array of RegExp", o.patterns);
+    (o.patterns as unknown[]).forEach((pattern, i) => {
       const option = `tracing.redact.patterns[${i}]`;
-      if (!(pattern instanceof RegExp)) invalid(option, "a RegExp", pattern);
+      if (!(pattern instanceof RegExp)) fail(option, "a RegExp", pattern);
       if (new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, "")).test(""))
         throw new InvalidOptionsError(option, `\`${option}\` matches the empty string; it would redact nothing useful`);
       patterns.push(globalCopy(pattern));
     });
   }
-  const redact = value.redact ?? undefined;
+  const redact = o.redact;
   if (redact !== undefined && typeof redact !== "function")
-    invalid("tracing.redact.redact", "a function (text) => string", redact);
-  const dropMessages = value.dropMessages ?? false;
-  if (typeof dropMessages !== "boolean") invalid("tracing.redact.dropMessages", "a boolean", dropMessages);
+    fail("tracing.redact.redact", "a function (text) => string", redact);
+  const dropMessages = booleanOption("tracing.redact.dropMessages", o.dropMessages, false);
   return Object.freeze({
     patterns: Object.freeze(patterns),
     redact: redact as ((text: string) => string) | undefined,
@@ -131,7 +107,7 @@ function createRedactor(options: ResolvedRedactOptions, reporter: OnceReporter):
     if (redact === undefined) return out;
     try {
       const result: unknown = redact(out);
-      if (typeof result !== "string") throw new TypeError(`it returned ${typeOf(result)}`);
+      if (typeof result !== "string") throw new TypeError(`it returned ${describeShape(result)}`);
       return result;
     } catch (error) {
       reporter.report(

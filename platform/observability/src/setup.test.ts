@@ -17,10 +17,10 @@ function invalid(options: unknown): InvalidOptionsError {
   throw new Error("expected InvalidOptionsError");
 }
 
+/** No tracer provider registered: the global proxy hands out no delegate tracer (public API, ADR 0016). */
 const delegateIsNoop = (): boolean => {
   const provider = trace.getTracerProvider();
-  const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
-  return delegate.constructor.name === "NoopTracerProvider";
+  return provider instanceof ProxyTracerProvider && provider.getDelegateTracer("probe") === undefined;
 };
 
 describe("setupObservability options", () => {
@@ -30,13 +30,13 @@ describe("setupObservability options", () => {
     [{ serviceName: "a", tracing: { endpoint: "ftp://host/x" } }, "tracing.endpoint", /http\/https URL/],
     [{ serviceName: "a", tracing: { exporter: "jaeger", endpoint: "udp://host" } }, "tracing.endpoint", /port/],
     [{ serviceName: "a", tracing: { exporter: "memory", endpoint: "http://x" } }, "tracing.endpoint", /not used/],
-    [{ serviceName: "a", tracing: { sampleRatio: 1.5 } }, "tracing.sampleRatio", /from 0 to 1/],
-    [{ serviceName: "a", tracing: { sampleRatio: -0.1 } }, "tracing.sampleRatio", /from 0 to 1/],
-    [{ serviceName: "a", tracing: { sampleRatio: Number.NaN } }, "tracing.sampleRatio", /from 0 to 1/],
+    [{ serviceName: "a", tracing: { sampleRatio: 1.5 } }, "tracing.sampleRatio", /a number ≥ 0 and ≤ 1/],
+    [{ serviceName: "a", tracing: { sampleRatio: -0.1 } }, "tracing.sampleRatio", /a number ≥ 0 and ≤ 1/],
+    [{ serviceName: "a", tracing: { sampleRatio: Number.NaN } }, "tracing.sampleRatio", /a number ≥ 0 and ≤ 1/],
     [{ serviceName: "a", tracing: { exporter: "jaeger", headers: { a: "b" } } }, "tracing.headers", /OTLP/],
     [{ serviceName: "a", tracing: { sampleRate: 0.5 } }, "tracing.sampleRate", /Unknown option/],
-    [{ serviceName: "a", metrics: { port: 70_000 } }, "metrics.port", /0 to 65535/],
-    [{ serviceName: "a", metrics: { port: -1 } }, "metrics.port", /0 to 65535/],
+    [{ serviceName: "a", metrics: { port: 70_000 } }, "metrics.port", /an integer ≥ 0 and ≤ 65535/],
+    [{ serviceName: "a", metrics: { port: -1 } }, "metrics.port", /an integer ≥ 0 and ≤ 65535/],
     [{ serviceName: "a", metrics: { port: 80.5 } }, "metrics.port", /integer/],
     [{ serviceName: "a", metrics: { prot: 9464 } }, "metrics.prot", /Unknown option/],
     [
@@ -62,6 +62,25 @@ describe("setupObservability options", () => {
     expect(error.option).toBe(option);
     expect(error.code).toBe("INVALID_OPTIONS");
     expect(error.message).toMatch(message);
+  });
+
+  it("words every message in the house style of @tta/primitives (one implementation, @tta/primitives/options)", () => {
+    expect(invalid({ serviceName: "a", metrics: { port: 70_000 } }).message).toBe(
+      "Expected `metrics.port` to be an integer ≥ 0 and ≤ 65535, got 70000",
+    );
+    expect(invalid({ serviceName: "a", logging: { level: "verbose" } }).message).toBe(
+      'Expected `logging.level` to be one of "fatal", "error", "warn", "info", "debug", "trace", "silent", got "verbose"',
+    );
+    expect(invalid({ serviceName: "a", tracing: { contextManager: "yes" } }).message).toBe(
+      'Expected `tracing.contextManager` to be a boolean, got "yes"',
+    );
+    expect(invalid({ serviceName: "a", tracing: { sampleRate: 0.5 } }).message).toBe(
+      "Unknown option `tracing.sampleRate` for setupObservability; expected one of: `exporter`, `endpoint`, " +
+        "`headers`, `sampleRatio`, `contextManager`, `exportTimeoutMs`, `redact`",
+    );
+    expect(invalid({ serviceName: "a", tracing: "otlp" }).message).toBe(
+      'Expected `tracing` to be a plain object, `false` or omitted, got "otlp"',
+    );
   });
 
   it("rejects before registering anything", () => {

@@ -123,7 +123,7 @@ export function setupObservability(options: ObservabilityOptions): Observability
   }
   const registry = metrics?.registry ?? new Registry();
 
-  const logging = createLogging(resolved.logging, service, reporter);
+  const logging = createLogging(resolved.logging, service, reporter, tracing !== undefined);
   // What the user must see without a diag logger (an unreachable exporter) goes to this logger when
   // it shows warnings; otherwise the reporter writes it to standard error.
   if (logging.logger.isLevelEnabled("warn")) {

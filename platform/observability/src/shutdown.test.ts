@@ -36,7 +36,7 @@ describe("shutdownTimeoutMs", () => {
       }
       expect(thrown).toBeInstanceOf(InvalidOptionsError);
       expect((thrown as InvalidOptionsError).option).toBe("shutdownTimeoutMs");
-      expect((thrown as InvalidOptionsError).message).toMatch(/integer from 0 to 2147483647/);
+      expect((thrown as InvalidOptionsError).message).toMatch(/an integer ≥ 0 and ≤ 2147483647/);
     }
   });
 });

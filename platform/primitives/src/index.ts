@@ -1,7 +1,8 @@
 /**
  * `@tta/primitives`: typed, cancellable, observable workflow primitives. The root re-exports the
- * `core`, `recovery`, `performance` and `orchestration` subpaths; the testing kit is imported from
- * `@tta/primitives/testing`.
+ * `core`, `recovery`, `performance` and `orchestration` subpaths, name by name (`public-surface.test.ts`
+ * keeps it exactly their union); the testing kit is imported from `@tta/primitives/testing`, the option
+ * helpers from `@tta/primitives/options`.
  *
  * @packageDocumentation
  */
@@ -49,6 +50,7 @@ export {
   systemClock,
   toError,
   toExecutable,
+  traceIdFromCorrelationId,
   when,
 } from "./core/index.js";
 export type {
@@ -95,6 +97,7 @@ export type {
   ResolvedParallelOptions,
   RouterOptions,
   SequentialOptions,
+  SequentialSteps,
   SettledOutputs,
   StartEvent,
   TtaErrorOptions,
@@ -245,7 +248,25 @@ export {
 } from "./orchestration/index.js";
 export type {
   AdaptiveTimeoutOptions,
+  AiSdkCallOptions,
+  AiSdkContentPart,
+  AiSdkFinishReason,
+  AiSdkFunctionTool,
+  AiSdkGenerateResult,
+  AiSdkHeaders,
+  AiSdkJsonObject,
+  AiSdkJsonValue,
   AiSdkLanguageModel,
+  AiSdkPromptMessage,
+  AiSdkPromptTextPart,
+  AiSdkPromptToolCallPart,
+  AiSdkPromptToolResultPart,
+  AiSdkStreamPart,
+  AiSdkStreamReader,
+  AiSdkStreamResult,
+  AiSdkTokenCounts,
+  AiSdkToolChoice,
+  AiSdkUsage,
   ClassifierRule,
   DelegationOptions,
   DelegationRecordOptions,

@@ -33,11 +33,11 @@ const exposition = await obs.registry.metrics();
 console.log(
   exposition
     .split("\n")
-    .filter((line) => /^(gen_ai_client_token_usage_total|tta_llm_cost_usd_total)\{/.test(line))
+    .filter((line) => /^(gen_ai_client_token_usage_sum|tta_llm_cost_usd_total)\{/.test(line))
     .join("\n"),
 );
-// → gen_ai_client_token_usage_total{model="gpt-4o-mini",type="input"} 1200
-// → gen_ai_client_token_usage_total{model="gpt-4o-mini",type="output"} 300
+// → gen_ai_client_token_usage_sum{gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o-mini",gen_ai_token_type="input"} 1200
+// → gen_ai_client_token_usage_sum{gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o-mini",gen_ai_token_type="output"} 300
 // → tta_llm_cost_usd_total{model="gpt-4o-mini"} 0.00036
 
 await obs.shutdown();

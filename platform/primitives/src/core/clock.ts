@@ -133,7 +133,16 @@ function heartbeatDone(): void {
  *
  * @example
  * ```ts
- * sleep(ms, signal) { return sleepWith(this, ms, signal); }
+ * const offsetClock: Clock = {
+ *   now: () => Date.now() + 60_000,
+ *   schedule: (ms, callback) => {
+ *     const timer = setTimeout(callback, ms);
+ *     return () => clearTimeout(timer);
+ *   },
+ *   sleep(ms, signal) {
+ *     return sleepWith(this, ms, signal);
+ *   },
+ * };
  * ```
  * @since 0.1.0
  */

@@ -8,7 +8,9 @@ import type {
   InputOf,
   OutputOf,
   ParallelPrimitive,
+  PrimitiveLike,
   SequentialPrimitive,
+  SequentialSteps,
   WorkflowContext,
   WorkflowPrimitive,
 } from "./index.js";
@@ -88,10 +90,27 @@ describe("sequential", () => {
   });
 
   it("rejects a chain whose types do not line up (instead of falling back to an untyped sequential)", () => {
+    // The error is reported at `double`, the step that does not fit (sequential-types.test.ts asserts it):
+    //   No overload matches this call. The last overload gave the following error.
+    //   Type 'LambdaPrimitive<number, number>' is not assignable to type 'PrimitiveLike<string, number>'.
     // @ts-expect-error -- show outputs a string, but double takes a number
     sequential([len, show, double]);
     // @ts-expect-error -- the second step takes a string, the first outputs a number
     sequential([(s: string) => s.length, (s: string) => s.trim()]);
+  });
+
+  it("types chains longer than 8 steps link by link", () => {
+    const flow = sequential([len, double, double, double, double, double, double, double, double, show]);
+    expectTypeOf(flow).toEqualTypeOf<SequentialPrimitive<string, string>>();
+    // @ts-expect-error -- the 8th step takes a number, but show (the 7th) outputs a string
+    sequential([len, double, double, double, double, double, show, double, double, double]);
+  });
+
+  it("SequentialSteps keeps a chain that lines up and marks the step that does not", () => {
+    expectTypeOf<SequentialSteps<[typeof len, typeof double]>>().toEqualTypeOf<readonly [typeof len, typeof double]>();
+    expectTypeOf<SequentialSteps<[typeof len, typeof show, typeof double]>>().toEqualTypeOf<
+      readonly [typeof len, typeof show, PrimitiveLike<string, number>]
+    >();
   });
 
   it("does not type-check a variadic call", () => {

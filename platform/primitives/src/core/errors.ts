@@ -11,7 +11,11 @@ import { truncate } from "../internal/values.js";
  *
  * @example
  * ```ts
- * if (isTtaError(e, TtaErrorCode.TIMEOUT)) console.log("timed out");
+ * try {
+ *   await flow.execute(input, createContext({ timeoutMs: 5_000 }));
+ * } catch (error) {
+ *   if (isTtaError(error, TtaErrorCode.TIMEOUT)) console.log("timed out");
+ * }
  * ```
  * @since 0.1.0
  */
@@ -109,7 +113,7 @@ export class TtaError extends Error {
  *
  * @example
  * ```ts
- * try { await flow.execute(x); } catch (e) { if (isTtaError(e, "TIMEOUT")) retryLater(); }
+ * try { await flow.execute(input); } catch (e) { if (isTtaError(e, "TIMEOUT")) retryLater(); }
  * ```
  * @since 0.1.0
  */
@@ -327,7 +331,7 @@ export function isRetryableStatus(status: number | undefined): boolean {
  *
  * @example
  * ```ts
- * try { await llm.execute(request); } catch (e) {
+ * try { await model(llm).execute(request); } catch (e) {
  *   if (isTtaError(e, "PROVIDER_ERROR") && (e as ProviderError).status === 401) rotateKey();
  * }
  * ```

@@ -6,6 +6,7 @@
 export { systemClock, sleepWith } from "./clock.js";
 export type { Clock } from "./clock.js";
 export { WorkflowContext, createContext } from "./context.js";
+export { traceIdFromCorrelationId } from "./context/trace-id.js";
 export { contextKey } from "./context-key.js";
 export type { ContextKey } from "./context-key.js";
 export { BUDGET_KEY } from "./budget.js";
@@ -74,7 +75,7 @@ export type {
 export { toExecutable } from "./primitive-like.js";
 export { LambdaPrimitive, lambda } from "./lambda.js";
 export { SequentialPrimitive, sequential } from "./sequential.js";
-export type { SequentialOptions } from "./sequential.js";
+export type { SequentialOptions, SequentialSteps } from "./sequential.js";
 export { DEFAULT_PARALLEL_OPTIONS, ParallelPrimitive, parallel } from "./parallel.js";
 export type {
   CommonInput,

@@ -25,6 +25,36 @@ export interface SequentialOptions {
 const OPTION_KEYS = ["name"] as const;
 
 /**
+ * The steps `S` of a {@link sequential} chain as they must be: each step after the first takes the
+ * previous step's output. A step that does not is replaced by `PrimitiveLike<previous output, its
+ * output>`, so the compiler reports the wrong step itself, e.g. at the third step of
+ * `sequential([len, show, double])`: `Type 'LambdaPrimitive<number, number>' is not assignable to
+ * type 'PrimitiveLike<string, number>'` (the step must take a `string`).
+ *
+ * @example
+ * ```ts
+ * type Ok = SequentialSteps<[PrimitiveLike<string, number>, PrimitiveLike<number, boolean>]>;
+ * // readonly [PrimitiveLike<string, number>, PrimitiveLike<number, boolean>]
+ * ```
+ * @since 0.1.0
+ */
+export type SequentialSteps<S extends readonly unknown[]> = S extends readonly [infer First, ...infer Rest]
+  ? CheckLinks<Rest, OutputOf<First>, [First]>
+  : S;
+
+/** Tail-recursive walk of {@link SequentialSteps}: `Prev` is the output the next step must accept. */
+type CheckLinks<Rest extends readonly unknown[], Prev, Done extends readonly unknown[]> = Rest extends readonly [
+  infer Step,
+  ...infer More,
+]
+  ? CheckLinks<
+      More,
+      OutputOf<Step>,
+      [...Done, [Prev] extends [InputOf<Step>] ? Step : PrimitiveLike<Prev, OutputOf<Step>>]
+    >
+  : Readonly<Done>;
+
+/**
  * Runs steps in order; the output of each is the next one's input.
  *
  * @remarks
@@ -85,7 +115,13 @@ export class SequentialPrimitive<I, O> extends WorkflowPrimitive<I, O> {
 
 /**
  * Builds a {@link SequentialPrimitive}; input and output types flow through the chain, and a step
- * whose input does not match the previous output is a type error.
+ * whose input does not match the previous output is a type error reported at that step.
+ *
+ * @remarks
+ * Up to 8 steps, an unannotated function step is typed from the previous output. A mismatch is
+ * reported at the wrong step as "not assignable to type 'PrimitiveLike<X, …>'", X being the input it
+ * must take (see {@link SequentialSteps}); when the chain has unannotated function steps, annotate
+ * their parameters to get that message rather than "'n' is of type 'unknown'".
  *
  * @throws {@link InvalidOptionsError} for an empty or non-array `steps` (no variadic form), or an invalid step.
  * @example
@@ -162,23 +198,15 @@ export function sequential<T>(
   steps: readonly PrimitiveLike<T, T>[],
   options?: SequentialOptions,
 ): SequentialPrimitive<T, T>;
-/* eslint-disable @typescript-eslint/no-explicit-any -- chains longer than the typed overloads */
-/** Chains longer than 8 steps are typed by their first input and last output only; nest sequentials to check every link. */
-export function sequential<F extends PrimitiveLike<any, any>, L extends PrimitiveLike<any, any>>(
-  steps: readonly [
-    F,
-    ...PrimitiveLike<any, any>[],
-    PrimitiveLike<any, any>,
-    PrimitiveLike<any, any>,
-    PrimitiveLike<any, any>,
-    PrimitiveLike<any, any>,
-    PrimitiveLike<any, any>,
-    PrimitiveLike<any, any>,
-    PrimitiveLike<any, any>,
-    L,
-  ],
+/* eslint-disable @typescript-eslint/no-explicit-any -- the constraint accepts any step; SequentialSteps checks the links */
+/**
+ * A chain of any length (used beyond 8 steps, and to report a mismatch): every link is checked, and a
+ * step whose input does not match the previous output is reported at its own position.
+ */
+export function sequential<const S extends readonly [PrimitiveLike<any, any>, ...PrimitiveLike<any, any>[]]>(
+  steps: S extends SequentialSteps<S> ? S : SequentialSteps<S>,
   options?: SequentialOptions,
-): SequentialPrimitive<InputOf<F>, OutputOf<L>>;
+): SequentialPrimitive<InputOf<S[0]>, OutputOf<S extends readonly [...unknown[], infer L] ? L : never>>;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 export function sequential(
   steps: readonly PrimitiveLike<unknown, unknown>[],

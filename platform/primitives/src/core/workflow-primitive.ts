@@ -20,12 +20,13 @@ import {
   unwatchContext,
   watchContext,
 } from "./context.js";
-import { InvalidOptionsError, toError } from "./errors.js";
+import { toError } from "./errors.js";
 import { RUN_CONTEXT_KEY, emit, isObserved } from "./instrumentation.js";
 import type { EventFields, ExecutionOutcome } from "./instrumentation.js";
 import { compositionBuilders } from "../internal/composition-registry.js";
-import { describeValue, nameOption } from "../internal/options.js";
-import { activeTracer, errorType, recordSpanFailure } from "../internal/tracing.js";
+import { fail, nameOption } from "../internal/options.js";
+import { primitiveKind } from "./primitive-kind.js";
+import { activeTracer, errorType, recordSpanFailure, withRunIdentity } from "../internal/tracing.js";
 import type { ParallelPrimitive } from "./parallel.js";
 import type { SequentialPrimitive } from "./sequential.js";
 
@@ -95,8 +96,12 @@ export type ParallelAppendShape<Self, O, O2> = Self extends { readonly "~paralle
 
 /** Identity of a primitive: the span kind and an optional display name. @since 0.1.0 */
 export interface PrimitiveIdentity {
-  /** Lowercase kind; the span is named `tta.<kind>`. */
-  readonly kind: string;
+  /**
+   * Lowercase kebab-case kind; the span is named `tta.<kind>`.
+   * @defaultValue the class name in kebab-case, less a trailing `Primitive`: `class TicketTriage` →
+   * `"ticket-triage"`, `class HTTPFetchPrimitive` → `"http-fetch"` (pass it when your build minifies class names)
+   */
+  readonly kind?: string | undefined;
   /** Display name. @defaultValue the class name */
   readonly name?: string | undefined;
   /**
@@ -115,13 +120,13 @@ export interface PrimitiveIdentity {
   readonly endSpanOnResult?: boolean | undefined;
 }
 
-const KIND_PATTERN = /^[a-z][a-z0-9-]*$/;
-
 /**
  * Base class of every primitive: a typed async step from `I` to `O`.
  *
  * @remarks
- * Authors implement `run(input, ctx)`; callers use `execute(input, ctx?)`, which:
+ * Authors implement `run(input, ctx)` and pass their identity to `super`: `super({ kind: "upper" })`, or
+ * just `super()` to take the kind from the class name (`class TicketTriage` → kind `ticket-triage`, span
+ * `tta.ticket-triage`; a trailing `Primitive` is dropped). Callers use `execute(input, ctx?)`, which:
  * - creates a root context when none is given (and disposes it when the call settles);
  * - rejects with `ctx.signal.reason` at once if the signal has already aborted, before any work;
  * - as a top-level call (not made by another primitive), rejects with the signal's reason as soon
@@ -153,17 +158,19 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
   readonly #endSpanOnResult: boolean;
 
   /**
-   * @throws {@link InvalidOptionsError} when `kind` is not lowercase kebab-case or `name` is not a non-empty string.
+   * @param identity - kind, name and span settings; omitted, or without `kind`, the kind is derived from
+   * the class name (see {@link PrimitiveIdentity.kind}).
+   * @throws {@link InvalidOptionsError} when `identity` is not an object, when `kind` is not lowercase
+   * kebab-case (or, omitted, cannot be derived from the class name: an anonymous class, a name with `$`
+   * or non-ASCII letters), or when `name` is not a non-empty string.
    */
-  protected constructor(identity: PrimitiveIdentity) {
-    if (typeof identity.kind !== "string" || !KIND_PATTERN.test(identity.kind))
-      throw new InvalidOptionsError(
-        "kind",
-        `Expected \`kind\` to be lowercase kebab-case (e.g. "my-step"), got ${describeValue(identity.kind)}`,
-      );
-    this.kind = identity.kind;
+  protected constructor(identity: PrimitiveIdentity = {}) {
+    if (typeof identity !== "object" || identity === null)
+      fail("identity", 'an object such as `{ kind: "my-step" }`, or omitted', identity);
+    const kind = primitiveKind(identity.kind, new.target.name);
+    this.kind = kind;
     this.name = nameOption(identity.name, new.target.name);
-    this.#spanName = identity.spanName ?? `tta.${identity.kind}`;
+    this.#spanName = identity.spanName ?? `tta.${kind}`;
     this.#spanKind = identity.spanKind ?? SpanKind.INTERNAL;
     this.#endSpanOnResult = identity.endSpanOnResult ?? true;
   }
@@ -270,10 +277,11 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
     }
     if (isContextAborted(ctx)) return Promise.reject(contextAbortReason(ctx));
     const tracer = activeTracer();
-    const work =
-      tracer !== undefined || isObserved() ? this.#executeObserved(input, ctx, tracer) : this.#call(input, ctx);
-    // A signal that never aborts: no race, and no abort reason to keep unwrapped (a shared handler, no closure).
-    if (!canContextAbort(ctx)) return work.then(undefined, rejectWrapped);
+    const observed = tracer !== undefined || isObserved();
+    const work = observed ? this.#executeObserved(input, ctx, tracer) : this.#call(input, ctx);
+    // A signal that never aborts: no race, and no abort reason to keep unwrapped (a shared handler, no
+    // closure). The observed path already rejects with normalized errors: no second promise for it.
+    if (!canContextAbort(ctx)) return observed ? work : work.then(undefined, rejectWrapped);
     // A top-level call honours its signal even if the work ignores it (after `abortGraceMs`). It watches the
     // context (one shared listener per signal, whatever the concurrency), and while it is in flight the
     // context's deadline timers keep the process alive.
@@ -338,10 +346,11 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
           parent,
         );
         let active = trace.setSpan(parent, span);
-        // Nested spans of the same run already carry its identity: copy the OTel context only once per run.
+        // Nested spans of the same run already carry its identity; the first span of a run adds it without
+        // copying the OTel context (a wrapper that the nested spans' contexts keep).
         const run = parent.getValue(RUN_CONTEXT_KEY) as { readonly correlationId?: string } | undefined;
         if (run?.correlationId !== ctx.correlationId)
-          active = active.setValue(RUN_CONTEXT_KEY, { workflowId: ctx.workflowId, correlationId: ctx.correlationId });
+          active = withRunIdentity(active, { workflowId: ctx.workflowId, correlationId: ctx.correlationId });
         const view = internalView(ctx, active);
         result = otelApi.with(active, () => this.run(input, view));
       }

@@ -1,6 +1,7 @@
 /**
- * Validation of context options, and the never-aborting default signal. Used by `core/context.ts`
- * only (the abort plumbing of contexts is `abort-node.ts`).
+ * Validation of context options, and the never-aborting default signal. Used by the context module
+ * (`core/context.ts`, `core/context/`; its abort plumbing is `core/context/abort-node.ts`), and
+ * `validClock` by the mock language model.
  */
 import type { Clock } from "../core/clock.js";
 import { InvalidOptionsError } from "../core/errors.js";

@@ -1,42 +1,101 @@
 /**
- * Access to the OpenTelemetry tracer that costs one global read when no SDK is registered, so the
- * no-telemetry path pays nothing for span plumbing.
+ * Access to the OpenTelemetry tracer through the public `@opentelemetry/api` only, re-checked on every
+ * execution at the cost of the API's own global read (ADR 0016), so the no-telemetry path pays nothing
+ * for span plumbing.
  */
-import type { Attributes, Span, Tracer, TracerProvider } from "@opentelemetry/api";
-import { ProxyTracerProvider, SpanStatusCode } from "@opentelemetry/api";
+import type { Attributes, Context as OtelContext, Span, Tracer, TracerProvider } from "@opentelemetry/api";
+import { SpanStatusCode } from "@opentelemetry/api";
 import { trace } from "@opentelemetry/api";
 import { isTtaError } from "../core/errors.js";
+import { RUN_CONTEXT_KEY } from "../core/instrumentation.js";
+import type { RunIdentity } from "../core/instrumentation.js";
 import { redactSecrets } from "./redact.js";
 
 const TRACER_NAME = "@tta/primitives";
-const NOOP_PROVIDER: TracerProvider = new ProxyTracerProvider().getDelegate();
 
-/** The slot where `@opentelemetry/api` 1.x keeps its registered globals (tracer provider, propagator…). */
-const OTEL_GLOBAL = Symbol.for("opentelemetry.js.api.1");
+/**
+ * The public surface of `ProxyTracerProvider` that detection uses. `trace.getTracerProvider()` returns
+ * such a proxy in every 1.x release, but possibly one from another copy of the API (a second install,
+ * or the other of its CommonJS and ESM builds), which `instanceof` would not recognise: hence duck typing.
+ */
+interface ProxyLike extends TracerProvider {
+  getDelegate(): TracerProvider;
+  getDelegateTracer(name: string): Tracer | undefined;
+}
+
+function isProxy(provider: TracerProvider): provider is ProxyLike {
+  return (
+    typeof (provider as Partial<ProxyLike>).getDelegate === "function" &&
+    typeof (provider as Partial<ProxyLike>).getDelegateTracer === "function"
+  );
+}
 
 let lastProvider: TracerProvider | undefined;
 let lastDelegate: TracerProvider | undefined;
 let lastTracer: Tracer | undefined;
 
-function isNoop(provider: TracerProvider): boolean {
-  return provider === NOOP_PROVIDER || provider.constructor.name === "NoopTracerProvider";
-}
-
 /**
  * The tracer to use, or `undefined` when no tracer provider is registered (no spans are made then).
- * Re-checked on every call, so registering an SDK later takes effect at once.
+ * Re-checked on every call, so registering an SDK later (or `trace.disable()`) takes effect at once.
+ *
+ * @remarks
+ * Public API only: the registered provider is the global proxy's delegate, and a proxy without one hands
+ * out no delegate tracer (`getDelegateTracer` returns `undefined`). The tracer is looked up again only
+ * when the proxy or its delegate changes, so a check is one `trace.getTracerProvider()` (the API's own
+ * global read) plus one `getDelegate()` call: as cheap as the private-symbol read it replaced (ADR 0016).
  */
 export function activeTracer(): Tracer | undefined {
-  // Fast exit: nothing at all is registered with the OpenTelemetry API in this process.
-  if ((globalThis as Record<symbol, unknown>)[OTEL_GLOBAL] === undefined) return undefined;
   const provider = trace.getTracerProvider();
-  const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
+  const delegate = isProxy(provider) ? provider.getDelegate() : provider;
   if (delegate !== lastDelegate || provider !== lastProvider) {
     lastProvider = provider;
     lastDelegate = delegate;
-    lastTracer = isNoop(delegate) ? undefined : provider.getTracer(TRACER_NAME);
+    lastTracer = isProxy(provider) ? provider.getDelegateTracer(TRACER_NAME) : provider.getTracer(TRACER_NAME);
   }
   return lastTracer;
+}
+
+/**
+ * An OpenTelemetry context that reads as `inner` with `RUN_CONTEXT_KEY` set to a run's identity, made
+ * without copying `inner`: `inner.setValue(RUN_CONTEXT_KEY, run)` copies its whole map (and makes three
+ * closures), which is a visible part of a one-primitive run's span cost (issue 11). The copy is made only
+ * when something derives a context from this one (the span of a nested step), once, and then reused:
+ * contexts derived from it are ordinary ones, with nothing to delegate.
+ */
+class RunOtelContext implements OtelContext {
+  readonly #inner: OtelContext;
+  readonly #run: RunIdentity;
+  #flat: OtelContext | undefined = undefined;
+
+  constructor(inner: OtelContext, run: RunIdentity) {
+    this.#inner = inner;
+    this.#run = run;
+  }
+
+  getValue(key: symbol): unknown {
+    return key === RUN_CONTEXT_KEY ? this.#run : this.#inner.getValue(key);
+  }
+
+  setValue(key: symbol, value: unknown): OtelContext {
+    return this.#flatten().setValue(key, value);
+  }
+
+  deleteValue(key: symbol): OtelContext {
+    return this.#flatten().deleteValue(key);
+  }
+
+  /** The ordinary context this one reads as (`inner` plus the run's identity), made once. */
+  #flatten(): OtelContext {
+    return (this.#flat ??= this.#inner.setValue(RUN_CONTEXT_KEY, this.#run));
+  }
+}
+
+/**
+ * `otel` with `RUN_CONTEXT_KEY` set to `run`: what `otel.setValue(RUN_CONTEXT_KEY, run)` gives, without
+ * copying `otel`.
+ */
+export function withRunIdentity(otel: OtelContext, run: RunIdentity): OtelContext {
+  return new RunOtelContext(otel, run);
 }
 
 /** `error.type` for a span or event: the `TtaError` code when there is one, else the error's name. */

@@ -207,8 +207,9 @@ export class ModelRouterPrimitive extends WorkflowPrimitive<RoutedRequest, Model
    * @throws what `execute` throws.
    * @example
    * ```ts
-   * const { response, route } = await router.executeWithRoute(request, createContext({ timeoutMs: 10_000 }));
-   * console.log(route.model, route.attempts, route.costUsd, route.log.map((a) => a.outcome));
+   * const llm = modelRouter({ candidates: [cheap, backup], preset: "cost" });
+   * const { response, route } = await llm.executeWithRoute(request, createContext({ timeoutMs: 10_000 }));
+   * console.log(route.model, route.attempts, route.costUsd, route.log.map((a) => a.outcome), response.text);
    * ```
    */
   async executeWithRoute(request: RoutedRequest, ctx?: WorkflowContext): Promise<RoutedResponse> {
@@ -230,7 +231,8 @@ export class ModelRouterPrimitive extends WorkflowPrimitive<RoutedRequest, Model
    * @throws what `execute` throws, before the first chunk.
    * @example
    * ```ts
-   * for await (const chunk of await router.stream(request, ctx)) if (chunk.type === "text") process.stdout.write(chunk.text);
+   * const llm = modelRouter({ candidates: [cheap, backup], firstChunkTimeoutMs: 2_000 });
+   * for await (const chunk of await llm.stream(request, ctx)) if (chunk.type === "text") process.stdout.write(chunk.text);
    * ```
    */
   stream(request: RoutedRequest, ctx?: WorkflowContext): Promise<ModelStream> {
@@ -241,7 +243,8 @@ export class ModelRouterPrimitive extends WorkflowPrimitive<RoutedRequest, Model
    * A snapshot of every candidate's health: breaker state, remaining cool-down, observed latency.
    * @example
    * ```ts
-   * for (const c of router.status()) console.log(c.model, c.breaker, c.coolingDownMs, c.p99Ms);
+   * const llm = modelRouter({ candidates: [cheap, backup] });
+   * for (const c of llm.status()) console.log(c.model, c.breaker, c.coolingDownMs, c.p99Ms);
    * ```
    */
   status(): CandidateStatus[] {

@@ -281,7 +281,8 @@ export class StructuredPrimitive<T> extends WorkflowPrimitive<ModelRequest | str
  * integer ≥ 0.
  * @example
  * ```ts
- * const extract = structured(router, { schema: v.object({ city: v.string() }), repairAttempts: 2 });
+ * const llm = modelRouter({ candidates: [cheap, backup] });
+ * const extract = structured(llm, { schema: v.object({ city: v.string() }), repairAttempts: 2 });
  * const { city } = await extract.execute("I live in Lyon. Which city do I live in?");
  * ```
  * @since 0.1.0

@@ -171,7 +171,7 @@ function badKey(value: unknown): never {
  * function, symbol or cycle in the input.
  * @example
  * ```ts
- * const cachedModel = new CachePrimitive(callModel, { ttlMs: 10 * 60_000, maxEntries: 5_000 });
+ * const cachedModel = new CachePrimitive(askModel, { ttlMs: 10 * 60_000, maxEntries: 5_000 });
  * const answer = await cachedModel.execute({ model: "gpt-4o", prompt });
  * ```
  * @since 0.1.0
@@ -426,8 +426,9 @@ export class CachePrimitive<I, O> extends WorkflowPrimitive<I, O> {
  * @throws {@link InvalidOptionsError} for an invalid `inner` or invalid options, naming the option.
  * @example
  * ```ts
- * const cached = cache(callModel, { ttlMs: 60_000, key: (req) => `${req.model}:${req.prompt}` });
- * await cached.execute(req); // runs callModel
+ * const cached = cache(askModel, { ttlMs: 60_000, key: (req) => `${req.model}:${req.prompt}` });
+ * const req = { model: "gpt-4o-mini", prompt: "Hi" };
+ * await cached.execute(req); // runs askModel
  * await cached.execute(req); // served from the cache
  * console.log(cached.stats().hitRate); // 0.5
  * ```

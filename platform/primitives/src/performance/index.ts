@@ -6,14 +6,11 @@
 // `pipe`/`parallel` need the composite builders (ADR 0005): load them so this subpath works on its own.
 import "../core/sequential.js";
 import "../core/parallel.js";
-// <cache>
 export { CachePrimitive, DEFAULT_CACHE_OPTIONS, cache } from "./cache.js";
 export type { CacheKeyFunction, CacheOptions, CacheStats, ResolvedCacheOptions } from "./cache.js";
 export { DEFAULT_IN_MEMORY_CACHE_STORE_OPTIONS, InMemoryCacheStore } from "./cache-store.js";
 export type { CacheEntry, CacheStore, InMemoryCacheStoreOptions, MaybePromise } from "./cache-store.js";
 export { stableKey } from "./stable-key.js";
-// </cache>
-// <memory>
 export { DEFAULT_MEMORY_SEARCH_LIMIT, DEFAULT_MEMORY_STORE_OPTIONS, MemoryStore } from "./memory-store.js";
 export type {
   MemoryEntry,
@@ -32,5 +29,7 @@ export type {
   RememberOptions,
   ResolvedMemoryOptions,
 } from "./memory.js";
-// </memory>
-export {};
+// Every error class these primitives throw (DESIGN §3.3), the same class objects as `@tta/primitives/core`'s:
+// `InvalidOptionsError` for bad options, `TimeoutError` for a deadline, and `TtaError` (codes
+// `UNSERIALIZABLE_KEY` for an input the default cache key cannot serialise, `NON_ERROR_THROWN`).
+export { InvalidOptionsError, TimeoutError, TtaError, TtaErrorCode, isTtaError } from "../core/errors.js";

@@ -223,6 +223,7 @@ export function remember<I>(options: RememberOptions<I>): MemoryPrimitive<I, I> 
  * @throws {@link InvalidOptionsError} for invalid options, naming the option.
  * @example
  * ```ts
+ * const memory = new MemoryStore();
  * const context = recall({ store: memory, namespace: "agent-a", limit: 3 }); // string → MemoryEntry[]
  * const notes = await context.execute("what units does the user like?");
  * ```

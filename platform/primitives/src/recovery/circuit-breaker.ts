@@ -12,7 +12,7 @@ import { isObserved } from "../core/instrumentation.js";
 import { toExecutable } from "../core/primitive-like.js";
 import type { Executable, PrimitiveLike } from "../core/workflow-primitive.js";
 import { WorkflowPrimitive, normalizeError } from "../core/workflow-primitive.js";
-import type { Outcome } from "../internal/circuit-state.js";
+import type { Outcome } from "./circuit-breaker/circuit-state.js";
 import {
   CLOSED,
   CircuitStateMachine,
@@ -24,9 +24,9 @@ import {
   SUCCESS,
   StateChangeNotifier,
   openError,
-} from "../internal/circuit-state.js";
+} from "./circuit-breaker/circuit-state.js";
 import { durationOption, functionOption, integerOption, nameOption, readOptions } from "../internal/options.js";
-import { createFailureWindow, resolveWindow } from "../internal/sliding-window.js";
+import { createFailureWindow, resolveWindow } from "./circuit-breaker/sliding-window.js";
 
 /**
  * Sliding-window failure-rate mode of a circuit breaker (instead of counting consecutive failures).
@@ -39,7 +39,7 @@ import { createFailureWindow, resolveWindow } from "../internal/sliding-window.j
  * failures / calls ≥ `failureRateThreshold`.
  * @example
  * ```ts
- * circuitBreaker(llm, { window: { kind: "time", size: 30_000, minimumCalls: 20, failureRateThreshold: 0.5 } });
+ * circuitBreaker(model(llm), { window: { kind: "time", size: 30_000, minimumCalls: 20, failureRateThreshold: 0.5 } });
  * ```
  * @since 0.1.0
  */

@@ -73,7 +73,7 @@ const OPTION_KEYS = ["compensationTimeoutMs", "name"] as const;
  * @example
  * ```ts
  * const upload = new CompensationPrimitive(
- *   (file: File) => storage.put(file),
+ *   (file: { key: string; body: string }) => storage.put(file.key, file.body),
  *   ({ input }) => storage.delete(input.key),
  * );
  * ```

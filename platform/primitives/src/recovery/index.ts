@@ -7,20 +7,12 @@
 // `pipe`/`parallel` need the composite builders (ADR 0005): load them so this subpath works on its own.
 import "../core/sequential.js";
 import "../core/parallel.js";
-// Each primitive's exports live between its own markers; keep them in this order.
-// <retry>
 export { DEFAULT_RETRY_OPTIONS, RetryPrimitive, retry } from "./retry.js";
 export type { ResolvedRetryOptions, RetryInfo, RetryJitter, RetryOptions, RetryPredicate } from "./retry.js";
-// </retry>
-// <fallback>
 export { DEFAULT_FALLBACK_OPTIONS, FallbackPrimitive, fallback } from "./fallback.js";
 export type { FallbackOptions, ResolvedFallbackOptions } from "./fallback.js";
-// </fallback>
-// <timeout>
 export { DEFAULT_TIMEOUT_OPTIONS, TimeoutPrimitive, timeout } from "./timeout.js";
 export type { ResolvedTimeoutOptions, TimeoutOptions } from "./timeout.js";
-// </timeout>
-// <circuit-breaker>
 export { CircuitBreakerPrimitive, DEFAULT_CIRCUIT_BREAKER_OPTIONS, circuitBreaker } from "./circuit-breaker.js";
 export type {
   CircuitBreakerOptions,
@@ -30,19 +22,26 @@ export type {
   ResolvedCircuitBreakerOptions,
   ResolvedCircuitBreakerWindow,
 } from "./circuit-breaker.js";
-// </circuit-breaker>
-// <saga>
 export { DEFAULT_SAGA_OPTIONS, SagaPrimitive, saga } from "./saga.js";
 export type { ResolvedSagaOptions, SagaCompensationInput, SagaOptions, SagaStep, SagaStepDefinition } from "./saga.js";
 export { CompensationPrimitive, DEFAULT_COMPENSATION_OPTIONS, compensation } from "./compensation.js";
 export type { CompensationInput, CompensationOptions, ResolvedCompensationOptions } from "./compensation.js";
-// </saga>
-// <bulkhead>
 export { BulkheadPrimitive, DEFAULT_BULKHEAD_OPTIONS, bulkhead } from "./bulkhead.js";
 export type { BulkheadOptions, ResolvedBulkheadOptions } from "./bulkhead.js";
-// </bulkhead>
-// <rate-limit>
 export { DEFAULT_RATE_LIMIT_OPTIONS, RateLimitPrimitive, rateLimit } from "./rate-limit.js";
 export type { RateLimitMode, RateLimitOptions, ResolvedRateLimitOptions } from "./rate-limit.js";
-// </rate-limit>
-export {};
+// Every error class these primitives throw (DESIGN §3.3), the same class objects as `@tta/primitives/core`'s:
+// their own (`CircuitOpenError`…), `InvalidOptionsError` for bad options, `TimeoutError` for a deadline,
+// and `TtaError` (code `NON_ERROR_THROWN`) for a non-`Error` thrown by the work.
+export {
+  BulkheadRejectedError,
+  CircuitOpenError,
+  CompensationError,
+  FallbackError,
+  InvalidOptionsError,
+  RateLimitedError,
+  TimeoutError,
+  TtaError,
+  TtaErrorCode,
+  isTtaError,
+} from "../core/errors.js";

@@ -95,7 +95,7 @@ const SLACK_MS = 1e-6;
  * @example
  * ```ts
  * // 90 000 LLM tokens per minute, spent by estimated prompt size.
- * const llm = new RateLimitPrimitive(callModel, {
+ * const llm = new RateLimitPrimitive(askModel, {
  *   tokensPerInterval: 90_000,
  *   intervalMs: 60_000,
  *   cost: (req: { prompt: string }) => Math.ceil(req.prompt.length / 4),

@@ -11,7 +11,7 @@ import {
   subscribe,
 } from "../core/index.js";
 import type { Executable, TtaEvent, WorkflowContext } from "../core/index.js";
-import { computeRetryDelay } from "../internal/backoff.js";
+import { computeRetryDelay } from "./retry/backoff.js";
 import {
   MockPrimitive,
   SpanRecorder,

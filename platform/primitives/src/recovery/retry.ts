@@ -11,7 +11,7 @@ import { InvalidOptionsError, TtaErrorCode, isTtaError } from "../core/errors.js
 import { toExecutable } from "../core/primitive-like.js";
 import type { Executable, PrimitiveLike } from "../core/workflow-primitive.js";
 import { WorkflowPrimitive, normalizeError } from "../core/workflow-primitive.js";
-import { computeRetryDelay } from "../internal/backoff.js";
+import { computeRetryDelay } from "./retry/backoff.js";
 import {
   MAX_TIMER_MS,
   booleanOption,
@@ -317,7 +317,7 @@ function reportCallbackFailure(name: string, failure: unknown): void {
  * @throws {@link InvalidOptionsError} for an invalid `inner` or invalid options, naming the option.
  * @example
  * ```ts
- * const robust = retry(callModel, { maxRetries: 2, retryOn: (e) => !(e instanceof BadRequest) });
+ * const robust = retry(callModel, { maxRetries: 2, retryOn: (e) => !(e instanceof ProviderError && e.status === 400) });
  * const answer = await robust.execute(prompt, createContext({ timeoutMs: 30_000 }));
  * ```
  * @since 0.1.0

@@ -167,7 +167,7 @@ export class SagaPrimitive<I, O> extends WorkflowPrimitive<I, O> {
    * @throws {@link InvalidOptionsError} when `forward` or `compensate` is not a primitive or function.
    * @example
    * ```ts
-   * const flow = saga<Order>().step(reserveStock, ({ output }) => releaseStock(output));
+   * const flow = saga<Order>().step(reserveStock, ({ output }) => releaseStock(output.reservationId));
    * ```
    */
   step<O2>(

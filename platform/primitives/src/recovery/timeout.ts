@@ -97,7 +97,7 @@ const OPTION_KEYS = ["timeoutMs", "fallback", "name"] as const;
  * options argument that is not a plain object.
  * @example
  * ```ts
- * const guarded = new TimeoutPrimitive(llm, { timeoutMs: 10_000, fallback: () => "Sorry, try again later." });
+ * const guarded = new TimeoutPrimitive(callModel, { timeoutMs: 10_000, fallback: () => "Sorry, try again later." });
  * const answer = await guarded.execute(prompt, ctx);
  * ```
  * @since 0.1.0

@@ -258,8 +258,9 @@ async function* stream(
  * field for a malformed request (e.g. `request.messages[2].toolCallId`).
  * @example
  * ```ts
- * import { openai } from "@ai-sdk/openai";
- * const llm = model(fromAiSdk(openai("gpt-4o-mini")));
+ * import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+ * const openai = createOpenAICompatible({ name: "openai", baseURL: "https://api.openai.com/v1", apiKey: process.env.OPENAI_API_KEY! });
+ * const llm = model(fromAiSdk(openai.chatModel("gpt-4o-mini")));
  * const answer = await llm.execute({ messages: [{ role: "user", content: "Hello" }] });
  * ```
  * @example A gateway whose keys have no well-known shape: pass the key so error bodies echoing it are redacted.

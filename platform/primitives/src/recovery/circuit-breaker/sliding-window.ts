@@ -2,8 +2,8 @@
  * Bounded-memory failure-rate windows for the circuit breaker's sliding-window mode: one over the
  * last N calls, one over the last N milliseconds (bucketed), and the validation of their options.
  */
-import { InvalidOptionsError } from "../core/errors.js";
-import { describeValue, durationOption, integerOption, isPlainObject } from "./options.js";
+import { InvalidOptionsError } from "../../core/errors.js";
+import { describeValue, durationOption, integerOption, isPlainObject } from "../../internal/options.js";
 
 /** Validated window options (the same shape as the public `ResolvedCircuitBreakerWindow`). @internal */
 export interface ResolvedWindowOptions {

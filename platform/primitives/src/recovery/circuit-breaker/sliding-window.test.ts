@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { circuitBreaker } from "../recovery/circuit-breaker.js";
-import { createTestContext } from "../testing/index.js";
-import { invalidOption } from "../test-support/index.js";
-import { HUGE_COUNTS, RETAINED_LIMIT_BYTES, UNSAFE_COUNTS, retainedBytes } from "../test-support/bounds.js";
+import { circuitBreaker } from "../circuit-breaker.js";
+import { createTestContext } from "../../testing/index.js";
+import { invalidOption } from "../../test-support/index.js";
+import { HUGE_COUNTS, RETAINED_LIMIT_BYTES, UNSAFE_COUNTS, retainedBytes } from "../../test-support/bounds.js";
 import { CountWindow, resolveWindow } from "./sliding-window.js";
 
 describe("CountWindow", () => {

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { BackoffJitter, BackoffOptions } from "./backoff.js";
 import { computeRetryDelay } from "./backoff.js";
-import { MAX_TIMER_MS } from "./options.js";
+import { MAX_TIMER_MS } from "../../internal/options.js";
 
 const delayArb = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 100_000, noNaN: true }));
 const optionsArb = (jitter?: BackoffJitter): fc.Arbitrary<BackoffOptions> =>

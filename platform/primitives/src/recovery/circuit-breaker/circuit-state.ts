@@ -3,13 +3,13 @@
  * and transitions. `CircuitBreakerPrimitive` runs the calls and reports the transitions.
  */
 import { diag } from "@opentelemetry/api";
-import type { Clock } from "../core/clock.js";
-import { systemClock } from "../core/clock.js";
-import type { WorkflowContext } from "../core/context.js";
-import { isContextAborted, isNeverSignal } from "../core/context.js";
-import { CircuitOpenError } from "../core/errors.js";
-import type { CircuitState } from "../core/instrumentation.js";
-import { offAbort, onAbort } from "./abort-fanout.js";
+import type { Clock } from "../../core/clock.js";
+import { systemClock } from "../../core/clock.js";
+import type { WorkflowContext } from "../../core/context.js";
+import { isContextAborted, isNeverSignal } from "../../core/context.js";
+import { CircuitOpenError } from "../../core/errors.js";
+import type { CircuitState } from "../../core/instrumentation.js";
+import { offAbort, onAbort } from "../../internal/abort-fanout.js";
 import type { FailureWindow } from "./sliding-window.js";
 
 /** State codes (small integers on the hot path). @internal */

@@ -2,7 +2,7 @@
  * The retry backoff formula of DESIGN §10, as a pure function: the primitive supplies the random
  * number, so tests can check every jitter mode exactly.
  */
-import { MAX_TIMER_MS } from "./options.js";
+import { MAX_TIMER_MS } from "../../internal/options.js";
 
 /** How a computed backoff is randomised. */
 export type BackoffJitter = "full" | "equal" | "decorrelated" | "none";

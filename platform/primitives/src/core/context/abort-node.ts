@@ -9,14 +9,14 @@
  * nothing once their executions settled (DESIGN §10: per-execution links are released on settle), and a
  * context with no execution in flight never keeps the process alive.
  *
- * Used by `core/context.ts` only.
+ * Used by the context module only (`core/context.ts`, `core/context/`).
  * @internal
  * @packageDocumentation
  */
-import type { Clock } from "../core/clock.js";
-import { scheduleDeadline, systemClock } from "../core/clock.js";
-import { TimeoutError } from "../core/errors.js";
-import { Callbacks, offAbort, onAbort } from "./abort-fanout.js";
+import type { Clock } from "../clock.js";
+import { scheduleDeadline, systemClock } from "../clock.js";
+import { TimeoutError } from "../errors.js";
+import { Callbacks, offAbort, onAbort } from "../../internal/abort-fanout.js";
 
 const ABORTED = 1;
 /** Following the sources (listeners registered, deadline timer armed). */
