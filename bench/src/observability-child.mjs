@@ -90,6 +90,62 @@ if (mode !== "nosdk") {
     });
   const bareSingleFn = makeSteps()[0];
 
+  // The fair baseline (issue 11, item 1): the same spans, each setting the four `tta.*` attributes a TTA
+  // span carries, computed the same cheap way: constant strings for kind and name, and ids made once per
+  // workflow run from a counter.
+  const attrSteps = makeSteps();
+  let attrRuns = 0;
+  const attrSpanStep = (f, x, kind, name, workflowId, correlationId) =>
+    tracer.startActiveSpan(
+      `tta.${kind}`,
+      {
+        attributes: {
+          "tta.primitive.kind": kind,
+          "tta.primitive.name": name,
+          "tta.workflow.id": workflowId,
+          "tta.correlation.id": correlationId,
+        },
+      },
+      async (span) => {
+        try {
+          return await f(x);
+        } finally {
+          span.end();
+        }
+      },
+    );
+  const attrChain = (x0) => {
+    const n = ++attrRuns;
+    const correlationId = `bench-${n}`;
+    const workflowId = `wf-${n}`;
+    return tracer.startActiveSpan(
+      "tta.sequential",
+      {
+        attributes: {
+          "tta.primitive.kind": "sequential",
+          "tta.primitive.name": "Sequential",
+          "tta.workflow.id": workflowId,
+          "tta.correlation.id": correlationId,
+        },
+      },
+      async (root) => {
+        try {
+          let x = x0;
+          for (let i = 0; i < attrSteps.length; i++)
+            x = await attrSpanStep(attrSteps[i], x, "lambda", "Lambda", workflowId, correlationId);
+          return x;
+        } finally {
+          root.end();
+        }
+      },
+    );
+  };
+  const attrSingleFn = makeSteps()[0];
+  const attrSingle = (x) => {
+    const n = ++attrRuns;
+    return attrSpanStep(attrSingleFn, x, "lambda", "Lambda", `wf-${n}`, `bench-${n}`);
+  };
+
   const { setupObservability } = await import("@tta/observability");
   const { Writable } = await import("node:stream");
   const devNull = new Writable({ write: (_c, _e, cb) => cb() });
@@ -118,7 +174,18 @@ if (mode !== "nosdk") {
     },
   };
   rows.push(
-    { id: "bare.chain", label: "bare startActiveSpan chain (11 spans)", op: () => bareChain(0), expect: 10 },
+    {
+      id: "bare.chain",
+      label: "bare startActiveSpan chain (11 spans, no attributes)",
+      op: () => bareChain(0),
+      expect: 10,
+    },
+    {
+      id: "bare.chain.attrs",
+      label: "bare startActiveSpan chain (11 spans, 4 tta.* attributes)",
+      op: () => attrChain(0),
+      expect: 10,
+    },
     { id: "tta.chain.b", label: "TTA sequential(10 lambdas) (b)", op: () => seq.execute(0), expect: 10 },
     {
       id: "tta.chain.noop",
@@ -134,7 +201,18 @@ if (mode !== "nosdk") {
       expect: 10,
       ...withMetrics,
     },
-    { id: "bare.single", label: "bare startActiveSpan(step)", op: () => spanStep(bareSingleFn, 0), expect: 1 },
+    {
+      id: "bare.single",
+      label: "bare startActiveSpan(step), no attributes",
+      op: () => spanStep(bareSingleFn, 0),
+      expect: 1,
+    },
+    {
+      id: "bare.single.attrs",
+      label: "bare startActiveSpan(step), 4 tta.* attributes",
+      op: () => attrSingle(0),
+      expect: 1,
+    },
     { id: "tta.single.b", label: "TTA lambda(step).execute (b)", op: () => one.execute(0), expect: 1 },
     {
       id: "tta.single.c",

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { Span, Tracer } from "@opentelemetry/api";
+import type { Context as OtelContext, Span, Tracer } from "@opentelemetry/api";
 import { SpanKind, context as otelApi, trace } from "@opentelemetry/api";
 import type { WorkflowContext } from "./context.js";
 import {
@@ -20,13 +20,13 @@ import {
   unwatchContext,
   watchContext,
 } from "./context.js";
-import { toError } from "./errors.js";
+import { emitExecution, failSpan, normalize, rejectWrapped, settleSpan } from "./execution.js";
 import { RUN_CONTEXT_KEY, emit, isObserved } from "./instrumentation.js";
-import type { EventFields, ExecutionOutcome } from "./instrumentation.js";
+import type { EventFields } from "./instrumentation.js";
 import { compositionBuilders } from "../internal/composition-registry.js";
 import { fail, nameOption } from "../internal/options.js";
 import { primitiveKind } from "./primitive-kind.js";
-import { activeTracer, errorType, recordSpanFailure, withRunIdentity } from "../internal/tracing.js";
+import { activeTracer, plainOtelContext, withRunIdentity } from "../internal/tracing.js";
 import type { ParallelPrimitive } from "./parallel.js";
 import type { SequentialPrimitive } from "./sequential.js";
 
@@ -321,107 +321,108 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
     }
   }
 
-  async #executeObserved(input: I, ctx: WorkflowContext, tracer: Tracer | undefined): Promise<O> {
-    const observed = isObserved();
-    const startedAt = observed ? ctx.clock.now() : 0;
-    if (observed) this.#emit(ctx, "start", startedAt, undefined, undefined);
+  #executeObserved(input: I, ctx: WorkflowContext, tracer: Tracer | undefined): Promise<O> {
+    if (tracer === undefined || isObserved()) return this.#executeReported(input, ctx, tracer);
+    // Traced, nobody subscribed: no event bookkeeping, and the wait for the result in a small async frame.
+    const given = otelContextOf(ctx);
+    const parent = given === undefined ? otelApi.active() : plainOtelContext(given);
     let span: Span | undefined;
     try {
-      let result: Promise<O>;
+      span = this.#startSpan(ctx, tracer, parent);
+      return settleSpan(this.#runInSpan(input, ctx, given, parent, span), span, ctx, this.#endSpanOnResult);
+    } catch (thrown) {
+      return Promise.reject(failSpan(span, thrown, ctx));
+    }
+  }
+
+  /** The execution with `start`/`end` events (someone {@link subscribe}s), and its span if `tracer` is given. */
+  #executeReported(input: I, ctx: WorkflowContext, tracer: Tracer | undefined): Promise<O> {
+    const observed = isObserved();
+    const startedAt = observed ? ctx.clock.now() : 0;
+    if (observed) emitExecution(this.kind, this.name, ctx, "start", startedAt, undefined, undefined);
+    let span: Span | undefined;
+    let result: Promise<O>;
+    try {
       if (tracer === undefined) {
         result = this.run(input, ctx);
       } else {
-        const parent = otelContextOf(ctx) ?? otelApi.active();
-        span = tracer.startSpan(
-          this.#spanName,
-          {
-            kind: this.#spanKind,
-            attributes: {
-              "tta.primitive.kind": this.kind,
-              "tta.primitive.name": this.name,
-              "tta.workflow.id": ctx.workflowId,
-              "tta.correlation.id": ctx.correlationId,
-            },
-          },
-          parent,
-        );
-        let active = trace.setSpan(parent, span);
-        // Nested spans of the same run already carry its identity; the first span of a run adds it without
-        // copying the OTel context (a wrapper that the nested spans' contexts keep).
-        const run = parent.getValue(RUN_CONTEXT_KEY) as { readonly correlationId?: string } | undefined;
-        if (run?.correlationId !== ctx.correlationId)
-          active = withRunIdentity(active, { workflowId: ctx.workflowId, correlationId: ctx.correlationId });
-        const view = internalView(ctx, active);
-        result = otelApi.with(active, () => this.run(input, view));
+        const given = otelContextOf(ctx);
+        const parent = given === undefined ? otelApi.active() : plainOtelContext(given);
+        span = this.#startSpan(ctx, tracer, parent);
+        result = this.#runInSpan(input, ctx, given, parent, span);
       }
-      const value = await result;
-      if (this.#endSpanOnResult) span?.end();
-      if (observed) this.#emit(ctx, "end", startedAt, "success", undefined);
-      return value;
     } catch (thrown) {
-      const error = normalize(thrown, ctx);
-      if (span !== undefined) {
-        recordSpanFailure(span, error);
-        span.end();
-      }
-      if (observed) {
-        const outcome = isContextAborted(ctx) && error === contextAbortReason(ctx) ? "aborted" : "error";
-        this.#emit(ctx, "end", startedAt, outcome, error);
-      }
-      throw error;
+      return Promise.reject(this.#failed(ctx, span, thrown, observed, startedAt));
     }
-  }
-
-  #emit(
-    ctx: WorkflowContext,
-    type: "start" | "end",
-    startedAt: number,
-    outcome: ExecutionOutcome | undefined,
-    error: unknown,
-  ): void {
-    // Literal objects (no spread): one hidden class per event shape, no per-field copies.
-    if (type === "start") {
-      emit({
-        type,
-        kind: this.kind,
-        name: this.name,
-        workflowId: ctx.workflowId,
-        correlationId: ctx.correlationId,
-        at: startedAt,
-      });
-      return;
-    }
-    const at = ctx.clock.now();
-    emit(
-      outcome === "success"
-        ? {
-            type,
-            kind: this.kind,
-            name: this.name,
-            workflowId: ctx.workflowId,
-            correlationId: ctx.correlationId,
-            at,
-            outcome,
-            durationMs: at - startedAt,
-          }
-        : {
-            type,
-            kind: this.kind,
-            name: this.name,
-            workflowId: ctx.workflowId,
-            correlationId: ctx.correlationId,
-            at,
-            outcome: outcome ?? "error",
-            durationMs: at - startedAt,
-            errorType: errorType(error),
-          },
+    // One `then`, as in `settleSpan`.
+    return (result instanceof Promise ? result : Promise.resolve(result)).then(
+      (value) => {
+        if (this.#endSpanOnResult) span?.end();
+        if (observed) emitExecution(this.kind, this.name, ctx, "end", startedAt, "success", undefined);
+        return value;
+      },
+      (thrown: unknown) => {
+        throw this.#failed(ctx, span, thrown, observed, startedAt);
+      },
     );
   }
-}
 
-/** Rejects with `error`, wrapping a non-`Error` (for runs whose signal can never abort). */
-function rejectWrapped(error: unknown): Promise<never> {
-  return Promise.reject(toError(error));
+  /** Records a failed execution (on its span, and as an `end` event when observed); returns the error. */
+  #failed(
+    ctx: WorkflowContext,
+    span: Span | undefined,
+    thrown: unknown,
+    observed: boolean,
+    startedAt: number,
+  ): unknown {
+    const error = failSpan(span, thrown, ctx);
+    if (observed) {
+      const outcome = isContextAborted(ctx) && error === contextAbortReason(ctx) ? "aborted" : "error";
+      emitExecution(this.kind, this.name, ctx, "end", startedAt, outcome, error);
+    }
+    return error;
+  }
+
+  /** Starts the execution's span `tta.<kind>` under `parent`, with the four `tta.*` attributes. */
+  #startSpan(ctx: WorkflowContext, tracer: Tracer, parent: OtelContext): Span {
+    return tracer.startSpan(
+      this.#spanName,
+      {
+        kind: this.#spanKind,
+        attributes: {
+          "tta.primitive.kind": this.kind,
+          "tta.primitive.name": this.name,
+          "tta.workflow.id": ctx.workflowId,
+          "tta.correlation.id": ctx.correlationId,
+        },
+      },
+      parent,
+    );
+  }
+
+  /**
+   * Calls `run` with `span` active, under a view of `ctx` that carries the span's OpenTelemetry context
+   * (the explicit parent of nested executions). `given` is `ctx`'s own OpenTelemetry context, if any.
+   */
+  #runInSpan(
+    input: I,
+    ctx: WorkflowContext,
+    given: OtelContext | undefined,
+    parent: OtelContext,
+    span: Span,
+  ): Promise<O> {
+    let active = trace.setSpan(parent, span);
+    // A context's own OpenTelemetry context (set below, and inherited by every context derived from the
+    // view) always carries its run's identity. Otherwise the parent may carry another run's, or none:
+    // then the run's first span adds it, without copying the OpenTelemetry context (`withRunIdentity`).
+    if (given === undefined) {
+      const run = parent.getValue(RUN_CONTEXT_KEY) as { readonly correlationId?: string } | undefined;
+      if (run?.correlationId !== ctx.correlationId)
+        active = withRunIdentity(active, { workflowId: ctx.workflowId, correlationId: ctx.correlationId });
+    }
+    const view = internalView(ctx, active);
+    return otelApi.with(active, () => this.run(input, view));
+  }
 }
 
 /**
@@ -431,10 +432,4 @@ function rejectWrapped(error: unknown): Promise<never> {
  */
 export function normalizeError(error: unknown, ctx: WorkflowContext): unknown {
   return normalize(error, ctx);
-}
-
-function normalize(error: unknown, ctx: WorkflowContext): unknown {
-  if (error instanceof Error) return error;
-  if (isContextAborted(ctx) && error === contextAbortReason(ctx)) return error;
-  return toError(error);
 }

@@ -77,15 +77,15 @@ class RunOtelContext implements OtelContext {
   }
 
   setValue(key: symbol, value: unknown): OtelContext {
-    return this.#flatten().setValue(key, value);
+    return this.flatten().setValue(key, value);
   }
 
   deleteValue(key: symbol): OtelContext {
-    return this.#flatten().deleteValue(key);
+    return this.flatten().deleteValue(key);
   }
 
   /** The ordinary context this one reads as (`inner` plus the run's identity), made once. */
-  #flatten(): OtelContext {
+  flatten(): OtelContext {
     return (this.#flat ??= this.#inner.setValue(RUN_CONTEXT_KEY, this.#run));
   }
 }
@@ -96,6 +96,15 @@ class RunOtelContext implements OtelContext {
  */
 export function withRunIdentity(otel: OtelContext, run: RunIdentity): OtelContext {
   return new RunOtelContext(otel, run);
+}
+
+/**
+ * `otel` as an ordinary OpenTelemetry context: a context made by {@link withRunIdentity} is copied once
+ * (then reused), so that the spans of a run's nested steps start under, and look values up in, the
+ * API's own context objects.
+ */
+export function plainOtelContext(otel: OtelContext): OtelContext {
+  return otel instanceof RunOtelContext ? otel.flatten() : otel;
 }
 
 /** `error.type` for a span or event: the `TtaError` code when there is one, else the error's name. */
