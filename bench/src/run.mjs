@@ -34,7 +34,8 @@ const TIME = timeConfig(quick);
 const ALLOC = allocConfig(20_000);
 
 // maxRecordRatio: TTA's record-form parallel against its array form (time and allocation), issue 11 item 2.
-const TARGETS = { maxTimeRatio: 3, maxAllocRatio: 1.5, maxRecordRatio: 1.2 };
+// maxSequentialRatio: a 10-step sequential at top level against the raw await chain, issue 11 item 3.
+const TARGETS = { maxTimeRatio: 3, maxAllocRatio: 1.5, maxRecordRatio: 1.2, maxSequentialRatio: 1.5 };
 const PEERS = ["langchain", "effect"];
 
 function childEnv() {
@@ -216,6 +217,12 @@ for (const name of Object.keys(SCENARIOS)) {
   });
 }
 const seqTta = get("sequential", "tta");
+targets.push({
+  id: "sequential.time.tight",
+  text: `sequential at top level (no context passed): TTA ≤ ${TARGETS.maxSequentialRatio}× raw await chain (issue 11 item 3)`,
+  pass: seqTta.ratio <= TARGETS.maxSequentialRatio,
+  detail: `${fmtX(seqTta.ratio)} (${fmtNs(seqTta.nsPerOp)} vs ${fmtNs(seqTta.rawSameProcessNs)} in the same process)`,
+});
 targets.push({
   id: "sequential.alloc",
   text: `allocation per ${WIDTH}-step execution: TTA ≤ ${TARGETS.maxAllocRatio}× the raw chain's`,
