@@ -8,6 +8,7 @@ import { GEN_AI_DURATION_BUCKETS, GEN_AI_TOKEN_USAGE_BUCKETS } from "./gen-ai-me
 import { recordModelCall } from "./gen-ai.js";
 import type { ObservabilityHandle } from "./setup.js";
 import { setupObservability } from "./setup.js";
+import { histogram } from "./test-support/metric-values.js";
 
 let obs: ObservabilityHandle | undefined;
 afterEach(async () => {
@@ -18,22 +19,6 @@ afterEach(async () => {
 function setup(): ObservabilityHandle {
   obs = setupObservability({ serviceName: "gen-ai-metrics-test", tracing: false, metrics: {}, logging: false });
   return obs;
-}
-
-/** The `_sum` and `_count` of one histogram series (every label in `labels` must match). */
-async function histogram(
-  handle: ObservabilityHandle,
-  name: string,
-  labels: Record<string, string>,
-): Promise<{ sum: number; count: number }> {
-  const metric = await handle.registry.getSingleMetric(name)?.get();
-  const pick = (suffix: string): number =>
-    metric?.values.find(
-      (v) =>
-        (v as { metricName?: string }).metricName === `${name}${suffix}` &&
-        Object.entries(labels).every(([k, x]) => v.labels[k] === x),
-    )?.value ?? 0;
-  return { sum: pick("_sum"), count: pick("_count") };
 }
 
 describe("GenAI client metrics", () => {

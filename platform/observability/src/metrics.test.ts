@@ -17,6 +17,7 @@ import { recordModelCall } from "./gen-ai.js";
 import type { ObservabilityHandle } from "./setup.js";
 import { setupObservability } from "./setup.js";
 import { captureDiag } from "./test-support/receivers.js";
+import { histogram } from "./test-support/metric-values.js";
 
 let obs: ObservabilityHandle | undefined;
 afterEach(async () => {
@@ -37,22 +38,6 @@ async function value(handle: ObservabilityHandle, name: string, labels: Record<s
       Object.entries(labels).every(([k, x]) => v.labels[k] === x),
   );
   return match?.value ?? 0;
-}
-
-/** The `_sum` and `_count` of one histogram series (every label in `labels` must match). */
-async function histogram(
-  handle: ObservabilityHandle,
-  name: string,
-  labels: Record<string, string>,
-): Promise<{ sum: number; count: number }> {
-  const metric = await handle.registry.getSingleMetric(name)?.get();
-  const pick = (suffix: string): number =>
-    metric?.values.find(
-      (v) =>
-        (v as { metricName?: string }).metricName === `${name}${suffix}` &&
-        Object.entries(labels).every(([k, x]) => v.labels[k] === x),
-    )?.value ?? 0;
-  return { sum: pick("_sum"), count: pick("_count") };
 }
 
 function fetchText(url: string): Promise<{ status: number; type: string | undefined; body: string }> {
