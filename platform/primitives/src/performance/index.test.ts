@@ -5,24 +5,11 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@tta/primitives/core";
 import * as performance from "@tta/primitives/performance";
-import { CORE_ERROR_CLASSES, errorClassesUsedBy } from "../test-support/subpath-errors.js";
+import { CORE_ERROR_CLASSES, errorClassesUsedBy, errorOf, exportedBy } from "../test-support/subpath-errors.js";
 
 const { MemoryStore, cache, remember } = performance;
 
-async function errorOf(run: () => unknown): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
-}
-
-function expectExported(error: unknown, name: string): void {
-  expect(error).toBeInstanceOf(Error);
-  expect((error as Error).constructor.name).toBe(name);
-  expect((performance as Record<string, unknown>)[name]).toBe((error as Error).constructor);
-}
+const expectExported = exportedBy(performance);
 
 describe("@tta/primitives/performance error exports", () => {
   it("re-exports, as core's own class objects, every core error class its modules import or construct", () => {

@@ -7,26 +7,11 @@ import { describe, expect, it } from "vitest";
 import * as core from "@tta/primitives/core";
 import * as recovery from "@tta/primitives/recovery";
 import { createTestContext } from "../testing/index.js";
-import { CORE_ERROR_CLASSES, errorClassesUsedBy } from "../test-support/subpath-errors.js";
+import { CORE_ERROR_CLASSES, errorClassesUsedBy, errorOf, exportedBy } from "../test-support/subpath-errors.js";
 
 const { bulkhead, circuitBreaker, compensation, fallback, rateLimit, retry, saga, timeout } = recovery;
 
-/** The error a promise rejects with (or what a function throws). */
-async function errorOf(run: () => unknown): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
-}
-
-/** Expects `error`'s class to be exported by `@tta/primitives/recovery` under its own name. */
-function expectExported(error: unknown, name: string): void {
-  expect(error).toBeInstanceOf(Error);
-  expect((error as Error).constructor.name).toBe(name);
-  expect((recovery as Record<string, unknown>)[name]).toBe((error as Error).constructor);
-}
+const expectExported = exportedBy(recovery);
 
 const fails = (message: string) => (): never => {
   throw new Error(message);

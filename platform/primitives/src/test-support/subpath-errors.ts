@@ -7,6 +7,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 import * as errors from "../core/errors.js";
 
 const SRC = fileURLToPath(new URL("..", import.meta.url));
@@ -39,4 +40,23 @@ export function errorClassesUsedBy(subpath: string): string[] {
       if (name !== undefined && CORE_ERROR_CLASSES.has(name)) used.add(name);
   }
   return [...used].sort();
+}
+
+/** The error a promise rejects with (or what a function throws); fails when it does neither. */
+export async function errorOf(run: () => unknown): Promise<unknown> {
+  try {
+    await run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+}
+
+/** An assertion that `error`'s class is exported by `subpath` under its own name, as the same object. */
+export function exportedBy(subpath: Readonly<Record<string, unknown>>): (error: unknown, name: string) => void {
+  return (error, name) => {
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).constructor.name).toBe(name);
+    expect(subpath[name]).toBe((error as Error).constructor);
+  };
 }
