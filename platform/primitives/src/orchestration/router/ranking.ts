@@ -79,18 +79,17 @@ function sortBy(items: Candidate[], key: (c: Candidate) => number): void {
   }
 }
 
-/** @internal */
+/** Checks a request's `needs` (router-only field). @throws {@link InvalidOptionsError} naming `request.needs`. @internal */
 export function checkNeeds(needs: unknown): void {
   if (needs === undefined) return;
   if (!Array.isArray(needs) || needs.some((n) => !KNOWN.has(n)))
     throw new InvalidOptionsError(
       "request.needs",
-      `Expected \`request.needs\` to be an array of capabilities ("tools", "json", "vision", "reasoning", "code", "long-context"), got ${describeShape(needs)}`,
+      `Expected \`request.needs\` to be an array of capabilities (${CAPABILITIES.map((c) => JSON.stringify(c)).join(", ")}), got ${describeShape(needs)}`,
     );
 }
 
-/** The request as providers get it: without the router-only `needs`. */
-/** @internal */
+/** The request as providers get it: without the router-only `needs`. @internal */
 export function providerRequest(request: RoutedRequest): RoutedRequest {
   if (!("needs" in request)) return request;
   const { needs: _needs, ...rest } = request;
