@@ -227,6 +227,15 @@ describe("which candidates can serve", () => {
     const { clock, primary, backup } = models([{ ok: "filtered", finishReason: "content-filter" }], [{ fail: 503 }]);
     const plainRouter = modelRouter({ candidates: [primary, backup], catalog });
     expect((await plainRouter.execute(hi, createTestContext({ clock }))).text).toBe("filtered");
+    // With a healthy second candidate, the filtered attempt is logged as such and the other one answers.
+    const healthy = new ScriptedModel("backup", clock, [{ ok: "clean" }]);
+    const moving = modelRouter({ candidates: [primary, healthy], catalog, failover: { contentFilter: true } });
+    const moved = await moving.executeWithRoute(hi, createTestContext({ clock }));
+    expect(moved.response.text).toBe("clean");
+    expect(moved.route.log.map((a) => [a.model, a.outcome, a.errorType])).toEqual([
+      ["cheap", "error", "content-filter"],
+      ["backup", "success", undefined],
+    ]);
     const router = modelRouter({
       candidates: [primary, backup],
       catalog,

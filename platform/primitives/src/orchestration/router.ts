@@ -15,6 +15,7 @@ import { RouteNotFoundError } from "../core/errors.js";
 import { isObserved } from "../core/instrumentation.js";
 import type { EventFields, RouteEvent } from "../core/instrumentation.js";
 import { WorkflowPrimitive } from "../core/workflow-primitive.js";
+import { errorType } from "../internal/tracing.js";
 import { modelCallCost } from "./catalog.js";
 import type { ModelResponse } from "./language-model.js";
 import type { ModelStream } from "./model-stream.js";
@@ -23,7 +24,7 @@ import { Candidate } from "./router/candidate.js";
 import { checkNeeds, providerRequest, rank } from "./router/ranking.js";
 import type { ResolvedRouterOptions } from "./router/options.js";
 import { resolveRouterOptions } from "./router/options.js";
-import { RouteRun, errorType } from "./router/route-run.js";
+import { RouteRun } from "./router/route-run.js";
 import type { ModelRouterOptions, RouteInfo, RoutedRequest, RoutedResponse, RouteSkip } from "./router/types.js";
 
 /** Where `executeWithRoute` collects the route of its own call. */

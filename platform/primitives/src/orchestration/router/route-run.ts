@@ -12,20 +12,12 @@ import type { ProviderError } from "../../core/errors.js";
 import type { ModelResponse } from "../language-model.js";
 import type { Attempt, AttemptResult } from "./attempt.js";
 import { HEDGE, discard, lostHedge, startAttempt } from "./attempt.js";
+import { errorType } from "../../internal/tracing.js";
 import type { Candidate } from "./candidate.js";
 import type { PickState } from "./pick.js";
 import { hedgeTarget, pickCandidate, soonestReadyMs } from "./pick.js";
 import type { ResolvedRouterOptions } from "./options.js";
 import type { RouteAttempt, RouteAttemptOutcome, RouteSkip, RouteSkipReason, RoutedRequest } from "./types.js";
-
-/** What a content-filtered answer is logged as. */
-const CONTENT_FILTERED = Object.freeze({ name: "content-filter" });
-
-/** A `TtaError` code, else the error's `name` (the route log's and the events' `errorType`). @internal */
-export function errorType(error: unknown): string {
-  if (isTtaError(error)) return error.code;
-  return error instanceof Error ? error.name : typeof error;
-}
 
 function isContextWindowError(error: ProviderError): boolean {
   return error.status === 400 && /context[_ ]length|context window|maximum context/i.test(error.body + error.message);
@@ -221,7 +213,13 @@ export class RouteRun {
     return Math.max(0, attempt.startedAt + after - this.#ctx.clock.now());
   }
 
-  #record(attempt: Attempt, outcome: RouteAttemptOutcome, error?: unknown): void {
+  /** Logs how `attempt` ended; `type` defaults to the error's code or name. */
+  #record(
+    attempt: Attempt,
+    outcome: RouteAttemptOutcome,
+    error?: unknown,
+    type: string | undefined = error === undefined ? undefined : errorType(error),
+  ): void {
     attempt.cancelTimer?.();
     attempt.cancelTimer = undefined;
     const now = this.#ctx.clock.now();
@@ -229,7 +227,7 @@ export class RouteRun {
     this.log.push({
       model: attempt.candidate.id,
       outcome,
-      errorType: error === undefined ? undefined : errorType(error),
+      errorType: type,
       status: typeof status === "number" ? status : undefined,
       hedge: attempt.hedge,
       startMs: attempt.startedAt - this.start,
@@ -246,7 +244,7 @@ export class RouteRun {
       (result.value as ModelResponse).finishReason !== "content-filter"
     )
       return true;
-    this.#record(attempt, "error", CONTENT_FILTERED);
+    this.#record(attempt, "error", undefined, "content-filter");
     attempt.dispose?.();
     this.#filtered ??= { candidate: attempt.candidate, value: result.value, logIndex: this.log.length - 1 };
     this.#perRequest().excluded[this.#slot(attempt.candidate)] = true;
