@@ -10,7 +10,7 @@ import { describeShape, isPlainObject } from "../internal/options.js";
 import type { Capability } from "./catalog.js";
 import { CAPABILITIES, fail } from "./catalog-validation.js";
 import type { TaskClassification, TaskComplexity } from "./classifier.js";
-import type { ModelRequest } from "./language-model.js";
+import type { Message, ModelRequest } from "./language-model.js";
 import { checkRequest } from "./model-options.js";
 
 /**
@@ -185,6 +185,12 @@ export function classifyByRules(
   return freeze(draft);
 }
 
+/** The content of the last `user` message (`""` when there is none). @internal */
+export function lastUserText(messages: readonly Message[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]?.role === "user") return messages[i]?.content ?? "";
+  return "";
+}
+
 /**
  * The text of a task (a string, or the last user message of a `ModelRequest`) and the needs the request
  * itself implies: `tools` (it offers tools and `toolChoice` is not `"none"`), `json` (it asks for JSON).
@@ -199,14 +205,7 @@ export function readTask(input: unknown): TaskText {
     );
   checkRequest(input);
   const request = input as ModelRequest;
-  let text = "";
-  for (let i = request.messages.length - 1; i >= 0; i--) {
-    const message = request.messages[i];
-    if (message?.role === "user") {
-      text = message.content;
-      break;
-    }
-  }
+  const text = lastUserText(request.messages);
   const implied: (readonly [Capability, string])[] = [];
   if (Array.isArray(request.tools) && request.tools.length > 0 && request.toolChoice !== "none")
     implied.push(["tools", "request has tools → tools"]);

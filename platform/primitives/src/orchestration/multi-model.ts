@@ -16,7 +16,7 @@ import type { Capability, Catalog } from "./catalog.js";
 import { defaultCatalog, modelCallCost } from "./catalog.js";
 import { CAPABILITIES } from "./catalog-validation.js";
 import type { TaskComplexity } from "./classifier.js";
-import { COMPLEXITIES } from "./classifier-rules.js";
+import { COMPLEXITIES, lastUserText } from "./classifier-rules.js";
 import type { Message, ModelResponse, Usage } from "./language-model.js";
 import { checkRequest } from "./model-options.js";
 import type { RouteInfo, RoutedRequest } from "./router/types.js";
@@ -143,12 +143,6 @@ function checkClassification(value: unknown): MultiModelClassification {
     value.needs.every((need: unknown) => (CAPABILITIES as readonly unknown[]).includes(need));
   checkReturned(ok, "classifier", "{ complexity, needs: Capability[], reasons }", value);
   return value as MultiModelClassification;
-}
-
-/** The text of the last `user` message (`""` when there is none). */
-function lastUserText(messages: readonly Message[]): string {
-  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]?.role === "user") return messages[i]?.content ?? "";
-  return "";
 }
 
 function addUsage(total: Usage | undefined, usage: Usage): Usage {
