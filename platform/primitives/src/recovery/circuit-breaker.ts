@@ -147,7 +147,8 @@ const OPTION_KEYS = [
   "name",
 ] as const;
 
-function resolveOptions(options: unknown): ResolvedCircuitBreakerOptions {
+/** Validates circuit breaker options (what the constructor does first). @throws {@link InvalidOptionsError} naming the option. @internal */
+export function resolveCircuitBreakerOptions(options: unknown): ResolvedCircuitBreakerOptions {
   const opts = readOptions("circuitBreaker", options, OPTION_KEYS);
   const defaults = DEFAULT_CIRCUIT_BREAKER_OPTIONS;
   const window = resolveWindow(opts.window);
@@ -231,7 +232,7 @@ export class CircuitBreakerPrimitive<I, O> extends WorkflowPrimitive<I, O> {
   readonly #notifier: StateChangeNotifier;
 
   constructor(inner: PrimitiveLike<I, O>, options?: CircuitBreakerOptions) {
-    const resolved = resolveOptions(options);
+    const resolved = resolveCircuitBreakerOptions(options);
     super({ kind: "circuit-breaker", name: resolved.name });
     this.options = resolved;
     this.inner = toExecutable(inner, "inner");

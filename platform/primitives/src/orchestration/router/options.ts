@@ -17,7 +17,7 @@ import {
   readOptions,
 } from "../../internal/options.js";
 import type { CircuitBreakerOptions } from "../../recovery/circuit-breaker.js";
-import { CircuitBreakerPrimitive } from "../../recovery/circuit-breaker.js";
+import { resolveCircuitBreakerOptions } from "../../recovery/circuit-breaker.js";
 import type { Catalog, CatalogEntry } from "../catalog.js";
 import { defaultCatalog } from "../catalog.js";
 import type { LanguageModel, ModelRequest } from "../language-model.js";
@@ -175,7 +175,7 @@ function breakerOption(
 /** Validates breaker options now, so an error names `breaker.x` (or `candidates[i].breaker.x`), not `x`. */
 function checkBreaker(option: string, options: CircuitBreakerOptions): void {
   try {
-    new CircuitBreakerPrimitive(() => undefined, options);
+    resolveCircuitBreakerOptions(options);
   } catch (error) {
     if (!(error instanceof InvalidOptionsError)) throw error;
     const inner = error.option;
