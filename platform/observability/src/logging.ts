@@ -21,6 +21,10 @@ export interface TraceLogFields {
   span_id?: string;
   workflow_id?: string;
   correlation_id?: string;
+  /** Inside an agent (`@tta/agent-context`): the agent run's id, name and role. */
+  agent_id?: string;
+  agent_name?: string;
+  agent_role?: string;
 }
 
 /**
@@ -50,6 +54,7 @@ export function traceLogFields(): TraceLogFields {
     if (spanContext !== undefined && isSpanContextValid(spanContext)) {
       fields.trace_id = spanContext.traceId;
       fields.span_id = spanContext.spanId;
+      addAgentFields(fields, trace.getSpan(active));
     }
     const run = active.getValue(RUN_CONTEXT_KEY) as RunIdentity | undefined;
     if (run !== undefined) {
@@ -60,6 +65,23 @@ export function traceLogFields(): TraceLogFields {
     // a broken context manager must not break logging
   }
   return fields;
+}
+
+/**
+ * Copies the `tta.agent.*` attributes of the active span (set on every span inside an agent through
+ * `SPAN_ATTRIBUTES_KEY`) to `agent_id`/`agent_name`/`agent_role`. The SDK's spans expose their
+ * attributes; other spans have none to read.
+ */
+function addAgentFields(fields: TraceLogFields, span: unknown): void {
+  const attributes = (span as { readonly attributes?: Readonly<Record<string, unknown>> } | undefined)?.attributes;
+  if (attributes === undefined || attributes === null) return;
+  const id = attributes["tta.agent.id"];
+  if (typeof id !== "string") return;
+  fields.agent_id = id;
+  const name = attributes["tta.agent.name"];
+  const role = attributes["tta.agent.role"];
+  if (typeof name === "string") fields.agent_name = name;
+  if (typeof role === "string") fields.agent_role = role;
 }
 
 function noFlush(): void {}
@@ -345,6 +367,21 @@ function logEvent(logger: Logger, event: TtaEvent, traced: boolean): void {
       else if (logger.levelVal <= DEBUG) logger.debug(fields, `routed to ${event.model}`);
       return;
     }
+    case "budget":
+      logger.warn(
+        {
+          ...who,
+          resource: event.resource,
+          budget_level: event.level,
+          limit: event.limit,
+          spent: event.spent,
+          requested: event.requested,
+        },
+        event.level === "hard"
+          ? `budget ${event.name}: ${event.resource} limit ${event.limit} reached; request of ${event.requested} refused`
+          : `budget ${event.name}: ${event.resource} passed its soft limit of ${event.limit}`,
+      );
+      return;
     default:
       return;
   }

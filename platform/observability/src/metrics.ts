@@ -76,6 +76,7 @@ export class TtaMetrics implements ModelCallSink {
   readonly #routes: Counter<"name" | "model" | "outcome">;
   readonly #hedges: Counter<"name">;
   readonly #failovers: Counter<"name">;
+  readonly #budget: Counter<"name" | "resource" | "level">;
   readonly #names: LabelCap;
   readonly #kinds = new LabelCap(100);
   readonly #models: LabelCap;
@@ -149,6 +150,12 @@ export class TtaMetrics implements ModelCallSink {
       "Candidates a model router moved on from before the one that answered.",
       ["name"],
     );
+    this.#budget = counter(
+      registers,
+      "tta_budget_events_total",
+      "Budget limits crossed: level soft (a warning) or hard (a reservation refused), by resource.",
+      ["name", "resource", "level"],
+    );
     if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
   }
 
@@ -200,6 +207,9 @@ export class TtaMetrics implements ModelCallSink {
           if (event.failovers > 0) this.#failovers.inc({ name }, event.failovers);
           return;
         }
+        case "budget":
+          this.#budget.inc({ name: this.#names.value(event.name), resource: event.resource, level: event.level });
+          return;
         default:
           // Forward-compatible: an event type this version does not know is ignored.
           return;

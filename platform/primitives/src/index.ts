@@ -25,6 +25,7 @@ export {
   REDACTED,
   RUN_CONTEXT_KEY,
   RouterPrimitive,
+  SPAN_ATTRIBUTES_KEY,
   SequentialPrimitive,
   StreamInterruptedError,
   StructuredOutputError,
@@ -55,6 +56,7 @@ export {
 } from "./core/index.js";
 export type {
   Budget,
+  BudgetEvent,
   BudgetExceededDetails,
   BudgetResource,
   ContextKey,
@@ -73,6 +75,7 @@ export type {
   RateLimitEvent,
   RetryEvent,
   RunIdentity,
+  SpanAttributes,
   TimeoutEvent,
   ChildContextInit,
   Clock,

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import type { WorkflowContext } from "./context.js";
 import type { ContextKey } from "./context-key.js";
 import { contextKey } from "./context-key.js";
 
@@ -46,9 +47,11 @@ export interface Reservation {
 export interface Budget {
   /**
    * Holds `estimate` against the budget.
+   * @param ctx - the context of the call that reserves (the model primitive passes its own), so a budget
+   * can report its events with the run's ids and clock; optional for callers outside a run.
    * @throws `BudgetExceededError` when it does not fit.
    */
-  reserve(estimate: Spend): Reservation;
+  reserve(estimate: Spend, ctx?: WorkflowContext): Reservation;
 }
 
 /**

@@ -11,6 +11,8 @@ export { contextKey } from "./context-key.js";
 export type { ContextKey } from "./context-key.js";
 export { BUDGET_KEY } from "./budget.js";
 export type { Budget, Reservation, Spend } from "./budget.js";
+export { SPAN_ATTRIBUTES_KEY } from "./span-attributes.js";
+export type { SpanAttributes } from "./span-attributes.js";
 export type { ChildContextInit, ContextInit } from "./context.js";
 export {
   BudgetExceededError,
@@ -43,6 +45,7 @@ export { RUN_CONTEXT_KEY, emit, isObserved, subscribe } from "./instrumentation.
 export { REDACTED, redactSecrets } from "../internal/redact.js";
 export { recordSpanFailure } from "../internal/tracing.js";
 export type {
+  BudgetEvent,
   BulkheadEvent,
   CacheEvent,
   CircuitState,

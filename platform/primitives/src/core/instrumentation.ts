@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { createContextKey, diag } from "@opentelemetry/api";
+import type { BudgetResource } from "./errors.js";
 
 /** Fields every event carries. @since 0.1.0 */
 export interface PrimitiveEventBase {
@@ -165,6 +166,25 @@ export interface RouteEvent extends PrimitiveEventBase {
 }
 
 /**
+ * A budget crossed a limit (DESIGN §9): `level: "soft"` when spend passed a soft limit (reported once
+ * per limit), `"hard"` when a reservation was refused with `BudgetExceededError`. `kind` is `"budget"`,
+ * `name` the budget's name. Amounts only, never content.
+ * @since 0.1.0
+ */
+export interface BudgetEvent extends PrimitiveEventBase {
+  readonly type: "budget";
+  /** Which limit. */
+  readonly resource: BudgetResource;
+  readonly level: "soft" | "hard";
+  /** The limit crossed (the soft limit for `"soft"`). */
+  readonly limit: number;
+  /** Committed plus reserved spend on that resource, when the event was reported. */
+  readonly spent: number;
+  /** What the reservation asked for (0 for a soft limit crossed by a commit). */
+  readonly requested: number;
+}
+
+/**
  * Every event a primitive can report; switch on `type`. Later primitives add members
  * (`model-call`, …).
  * @since 0.1.0
@@ -180,7 +200,8 @@ export type TtaEvent =
   | RateLimitEvent
   | CacheEvent
   | ModelCallEvent
-  | RouteEvent;
+  | RouteEvent
+  | BudgetEvent;
 
 /** The fields of an event that its primitive supplies (the base fields are filled in). @since 0.1.0 */
 export type EventFields<E extends TtaEvent = TtaEvent> = E extends TtaEvent ? Omit<E, keyof PrimitiveEventBase> : never;

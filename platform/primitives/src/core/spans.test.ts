@@ -7,7 +7,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "
 import type { ReadableSpan, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SpanRecorder, createTestContext } from "../testing/index.js";
-import { TimeoutError, lambda, parallel, sequential } from "./index.js";
+import { SPAN_ATTRIBUTES_KEY, TimeoutError, lambda, parallel, sequential } from "./index.js";
 
 let exporter: InMemorySpanExporter;
 let provider: BasicTracerProvider | undefined;
@@ -139,6 +139,21 @@ describe("the span tree of sequential([a, parallel([b, c]), d])", () => {
     }
     const names = all.sort((a, b) => started(a) - started(b)).map((s) => s.attributes["tta.primitive.name"]);
     expect(names).toEqual(["SequentialPrimitive", "a", "ParallelPrimitive", "b", "c", "d"]);
+  });
+
+  it("adds SPAN_ATTRIBUTES_KEY's attributes to every span under the labelled context, never over the tta.* ones", async () => {
+    registerSdk();
+    const labels = { "tta.agent.id": "agent-7", "app.tenant": "acme", "tta.primitive.kind": "forged" };
+    const ctx = createTestContext().withValue(SPAN_ATTRIBUTES_KEY, labels);
+    await flow().execute(1, ctx);
+    await flow().execute(1, createTestContext());
+    const all = spans();
+    const labelled = all.filter((s) => s.attributes["tta.agent.id"] === "agent-7");
+    expect(labelled).toHaveLength(all.length / 2);
+    for (const span of labelled) {
+      expect(span.attributes["app.tenant"]).toBe("acme");
+      expect(span.attributes["tta.primitive.kind"]).toBe(span.name.slice("tta.".length));
+    }
   });
 
   it("has exactly one root span", async () => {

@@ -26,6 +26,7 @@ import type { EventFields } from "./instrumentation.js";
 import { compositionBuilders } from "../internal/composition-registry.js";
 import { fail, nameOption } from "../internal/options.js";
 import { primitiveKind } from "./primitive-kind.js";
+import { SPAN_ATTRIBUTES_KEY } from "./span-attributes.js";
 import { activeTracer, plainOtelContext, withRunIdentity } from "../internal/tracing.js";
 import type { ParallelPrimitive } from "./parallel.js";
 import type { SequentialPrimitive } from "./sequential.js";
@@ -385,19 +386,16 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
 
   /** Starts the execution's span `tta.<kind>` under `parent`, with the four `tta.*` attributes. */
   #startSpan(ctx: WorkflowContext, tracer: Tracer, parent: OtelContext): Span {
-    return tracer.startSpan(
-      this.#spanName,
-      {
-        kind: this.#spanKind,
-        attributes: {
-          "tta.primitive.kind": this.kind,
-          "tta.primitive.name": this.name,
-          "tta.workflow.id": ctx.workflowId,
-          "tta.correlation.id": ctx.correlationId,
-        },
-      },
-      parent,
-    );
+    const extra = ctx.getValue(SPAN_ATTRIBUTES_KEY);
+    const own = {
+      "tta.primitive.kind": this.kind,
+      "tta.primitive.name": this.name,
+      "tta.workflow.id": ctx.workflowId,
+      "tta.correlation.id": ctx.correlationId,
+    };
+    // The copy only when a layer above (an agent) labelled the context; its keys never replace ours.
+    const attributes = extra === undefined ? own : { ...extra, ...own };
+    return tracer.startSpan(this.#spanName, { kind: this.#spanKind, attributes }, parent);
   }
 
   /**

@@ -52,6 +52,21 @@ describe("budget", () => {
     expect([budget.committed, budget.held]).toEqual([150, 0]);
   });
 
+  it("passes the call's context to reserve, so a budget can report its events with the run's ids", async () => {
+    const seen: (string | undefined)[] = [];
+    const budget: Budget = {
+      reserve(_estimate, ctx) {
+        seen.push(ctx?.workflowId);
+        return { commit() {}, release() {} };
+      },
+    };
+    await model(new MockLanguageModel(), { catalog }).execute(
+      request,
+      createContext({ workflowId: "wf-budget" }).withValue(BUDGET_KEY, budget),
+    );
+    expect(seen).toEqual(["wf-budget"]);
+  });
+
   it("estimates the output as 0 tokens when the request sets no maxTokens", async () => {
     const budget = new TokenBudget(10_000);
     await model(new MockLanguageModel(), { catalog }).execute(

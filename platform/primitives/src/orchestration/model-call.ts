@@ -70,11 +70,14 @@ export class ModelCall {
     const budget = ctx.getValue(BUDGET_KEY);
     if (budget !== undefined) {
       const estimate = this.#estimateOnce();
-      this.#reservation = budget.reserve({
-        inputTokens: estimate.inputTokens,
-        outputTokens: estimate.outputTokens,
-        costUsd: this.#cost(undefined, estimate),
-      });
+      this.#reservation = budget.reserve(
+        {
+          inputTokens: estimate.inputTokens,
+          outputTokens: estimate.outputTokens,
+          costUsd: this.#cost(undefined, estimate),
+        },
+        ctx,
+      );
     }
     this.#observed = isObserved();
     this.#startedAt = this.#observed ? ctx.clock.now() : 0;
