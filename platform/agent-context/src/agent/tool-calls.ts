@@ -1,0 +1,136 @@
+/**
+ * Answering the tool calls of one model response: each call runs in call order (a tool, a handoff, or
+ * an error for an unknown name), and each gets one `tool` message answering its id.
+ *
+ * @packageDocumentation
+ * @internal
+ */
+import type { Message, ToolCall, ToolSpec, WorkflowContext } from "@tta/primitives";
+import { isTtaError } from "@tta/primitives";
+import { isPlainObject } from "@tta/primitives/options";
+import type { AnyAgent, PayloadCheck } from "../agent.js";
+import type { AnyTool } from "../tool.js";
+import {
+  TOOL_CALL_ID_KEY,
+  UNPARSABLE,
+  callArguments,
+  errorText,
+  invalidArgumentsText,
+  resultText,
+} from "../tool/call.js";
+
+/** The tools and handoffs an agent offers, resolved once. @internal */
+export interface Toolbox {
+  readonly tools: ReadonlyMap<string, AnyTool>;
+  /** Handoff targets by their tool name (`transfer_to_<agent>`). */
+  readonly handoffs: ReadonlyMap<string, AnyAgent>;
+  /** Every spec sent to the model: the tools, then one `transfer_to_…` per target. */
+  readonly specs: readonly ToolSpec[];
+}
+
+/** A handoff the model asked for, with validated arguments. @internal */
+export interface Transfer {
+  readonly target: AnyAgent;
+  readonly task: string;
+  readonly payload: unknown;
+}
+
+/** What answering a response's tool calls produced. @internal */
+export interface Answers {
+  /** One `tool` message per call, in call order. */
+  readonly messages: Message[];
+  /** Calls of tools (known or not); handoff calls are not counted. */
+  readonly toolCalls: number;
+  /** The first valid handoff call, if any. */
+  readonly transfer: Transfer | undefined;
+  /** Whether a handoff call was refused because the chain's hop limit was reached. */
+  readonly refused: boolean;
+}
+
+/** The cancellation reason when `ctx` was aborted, to rethrow unchanged. */
+function throwIfAborted(ctx: WorkflowContext): void {
+  const signal = ctx.signal;
+  if (signal.aborted) throw signal.reason;
+}
+
+/** The answer to one tool call: the result as text, or the error for the model; cancellation and budget errors propagate. */
+async function callTool(tool: AnyTool, call: ToolCall, ctx: WorkflowContext): Promise<string> {
+  try {
+    return resultText(await tool.execute(call.arguments, ctx.withValue(TOOL_CALL_ID_KEY, call.id)));
+  } catch (error) {
+    throwIfAborted(ctx);
+    if (isTtaError(error, "BUDGET_EXCEEDED")) throw error;
+    return errorText(error);
+  }
+}
+
+/** Validates a handoff call's `{ task, payload }`; a transfer, or the error text for the model. */
+async function checkTransfer(target: AnyAgent, call: ToolCall): Promise<{ transfer: Transfer } | { error: string }> {
+  const args = callArguments(call.arguments);
+  if (args === UNPARSABLE || !isPlainObject(args))
+    return {
+      error: invalidArgumentsText(call.name, [{ message: 'Expected a JSON object { "task": string, "payload"?: … }' }]),
+    };
+  if (typeof args.task !== "string" || args.task.trim() === "")
+    return { error: invalidArgumentsText(call.name, [{ message: "A non-empty string is required", path: ["task"] }]) };
+  let checked: PayloadCheck<unknown>;
+  try {
+    checked = await target.validatePayload(args.payload);
+  } catch (error) {
+    return { error: errorText(error) };
+  }
+  if (!checked.ok)
+    return {
+      error: invalidArgumentsText(
+        call.name,
+        checked.issues.map((issue) => ({ message: issue.message, path: ["payload", ...(issue.path ?? [])] })),
+      ),
+    };
+  return { transfer: { target, task: args.task, payload: checked.value } };
+}
+
+/**
+ * Answers every tool call of one response, sequentially in call order (a tool may depend on the
+ * effects of the one before, and the transcript stays in the model's order). The first valid handoff
+ * call wins; later ones are answered with an error. @internal
+ */
+export async function answerToolCalls(
+  calls: readonly ToolCall[],
+  toolbox: Toolbox,
+  canHandOff: boolean,
+  ctx: WorkflowContext,
+): Promise<Answers> {
+  const messages: Message[] = [];
+  let toolCalls = 0;
+  let transfer: Transfer | undefined;
+  let refused = false;
+  for (const call of calls) {
+    throwIfAborted(ctx);
+    let content: string;
+    const target = toolbox.handoffs.get(call.name);
+    if (target !== undefined) {
+      if (transfer !== undefined)
+        content = `Error: already transferring to "${transfer.target.name}"; only one handoff per turn.`;
+      else if (!canHandOff) {
+        refused = true;
+        content = "Error: the handoff limit of this run is reached; no further transfers are possible.";
+      } else {
+        const checked = await checkTransfer(target, call);
+        if ("error" in checked) content = checked.error;
+        else {
+          transfer = checked.transfer;
+          content = `Transferred to agent "${target.name}".`;
+        }
+      }
+    } else {
+      toolCalls++;
+      const tool = toolbox.tools.get(call.name);
+      content =
+        tool === undefined
+          ? `Error: unknown tool "${call.name}". Available tools: ${toolbox.specs.map((s) => s.name).join(", ") || "none"}.`
+          : await callTool(tool, call, ctx);
+    }
+    messages.push({ role: "tool", content, toolCallId: call.id });
+  }
+  return { messages, toolCalls, transfer, refused };
+}
