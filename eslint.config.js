@@ -20,6 +20,26 @@ const nodeGlobals = {
   structuredClone: "readonly",
 };
 
+/** Browser globals for the observatory page (apps/observatory/web), inline like the Node ones above. */
+const browserGlobals = {
+  window: "readonly",
+  document: "readonly",
+  console: "readonly",
+  fetch: "readonly",
+  URL: "readonly",
+  URLSearchParams: "readonly",
+  EventSource: "readonly",
+  Option: "readonly",
+  AbortController: "readonly",
+  ResizeObserver: "readonly",
+  Intl: "readonly",
+  getComputedStyle: "readonly",
+  setTimeout: "readonly",
+  clearTimeout: "readonly",
+  setInterval: "readonly",
+  clearInterval: "readonly",
+};
+
 export default defineConfig(
   {
     name: "tta/ignores",
@@ -123,5 +143,34 @@ export default defineConfig(
     name: "tta/node-scripts",
     files: ["**/*.{js,mjs,cjs}"],
     languageOptions: { sourceType: "module", globals: nodeGlobals },
+  },
+
+  // The observatory page: browser ES modules. Telemetry is untrusted, so the ways to turn a string into
+  // markup or code are lint errors here (the page renders data with textContent / setAttribute only).
+  {
+    name: "tta/observatory-web",
+    files: ["apps/observatory/web/**/*.js"],
+    languageOptions: { sourceType: "module", globals: browserGlobals },
+    rules: {
+      "no-eval": "error",
+      "no-implied-eval": "error",
+      "no-restricted-syntax": [
+        "error",
+        { selector: "ExportAllDeclaration", message: "no export * (explicit barrels only)" },
+        {
+          selector: "MemberExpression[property.name=/^(innerHTML|outerHTML)$/]",
+          message: "untrusted data: use textContent (see apps/observatory/web/app.js)",
+        },
+        {
+          selector:
+            "CallExpression[callee.property.name=/^(insertAdjacentHTML|write|writeln|createContextualFragment)$/]",
+          message: "untrusted data: build nodes with dom.js h() (see apps/observatory/web/app.js)",
+        },
+        {
+          selector: "MemberExpression[property.name=/^(href|src|srcdoc|action)$/]",
+          message: "never point a URL at data (see apps/observatory/web/app.js)",
+        },
+      ],
+    },
   },
 );

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Entry point for `npm start` and `npm test` on a machine that has only Node 20 + npm.
 //
-//   node scripts/bootstrap.mjs start   → pnpm install, then run the example app
-//   node scripts/bootstrap.mjs test    → pnpm install, then every check; last line: "N passed, N failed, N skipped"
+//   node scripts/bootstrap.mjs start [args…] → pnpm install, then run the demo agent (apps/agent-demo) with
+//                                              its observatory; args go to the demo (`npm start -- --once`)
+//   node scripts/bootstrap.mjs test           → pnpm install, then every check; last line: "N passed, N failed, N skipped"
 //
 // pnpm: a `pnpm` on PATH is used only if it is exactly PNPM_VERSION; otherwise pnpm PNPM_VERSION is
 // installed into `.tools/` inside this repository (git-ignored; `npm install --prefix .tools`) and run
@@ -212,9 +213,13 @@ async function install(pnpm) {
   return run(pnpm, args);
 }
 
-async function start(pnpm) {
-  const args = ["--filter", "@tta/example", "start"];
-  log(`starting the example app… (pnpm ${args.join(" ")})`);
+/**
+ * Runs the demo agent and its observatory. `extra` (what follows `start`, e.g. `--once`) is passed on:
+ * pnpm appends the arguments after a script's name to that script's command line.
+ */
+async function start(pnpm, extra) {
+  const args = ["--filter", "@tta/agent-demo", "start", ...extra];
+  log(`starting the demo agent… (pnpm ${args.join(" ")})`);
   return run(pnpm, args);
 }
 
@@ -312,9 +317,9 @@ async function test(pnpm) {
 }
 
 async function main() {
-  const command = process.argv[2];
+  const [command, ...extra] = process.argv.slice(2);
   if (command !== "start" && command !== "test") {
-    console.error("usage: node scripts/bootstrap.mjs <start|test>");
+    console.error("usage: node scripts/bootstrap.mjs start [--once] | test");
     return 2;
   }
   const pnpm = await ensurePnpm();
@@ -328,7 +333,7 @@ async function main() {
     if (command === "test") console.log("0 passed, 1 failed, 0 skipped");
     return installCode;
   }
-  return command === "start" ? start(pnpm) : test(pnpm);
+  return command === "start" ? start(pnpm, extra) : test(pnpm);
 }
 
 process.exitCode = await main();
