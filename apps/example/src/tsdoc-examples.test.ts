@@ -6,9 +6,10 @@
  * file sees:
  * - the names it uses that its own file exports are imported from that file; the rest from the
  *   package's public entry points (`@tta/primitives`, `@tta/primitives/testing`, and for
- *   `@tta/observability` its root first), then from the package's other source files (for examples
- *   of internal helpers), then from the few third-party modules in {@link THIRD_PARTY} (`z` from zod,
- *   `context` from `@opentelemetry/api`, …); type-only exports with `import { type … }`;
+ *   `@tta/observability` and `@tta/agent-context` their root first), then from the package's other
+ *   source files (for examples of internal helpers), then from the few third-party modules in
+ *   {@link THIRD_PARTY} (`z` from zod, `context` from `@opentelemetry/api`, …); type-only exports
+ *   with `import { type … }`;
  * - its own `import` lines are kept; its other lines run inside an `async function`, so top-level
  *   `await` and `return` work and its declarations may shadow the imports;
  * - a name it neither imports, declares nor gets from above must be one of the placeholders in
@@ -29,6 +30,7 @@ const PLACEHOLDERS = fileURLToPath(new URL("../tsdoc/placeholders.d.ts", import.
 const ENTRIES: Readonly<Record<string, readonly string[]>> = {
   primitives: ["@tta/primitives", "@tta/primitives/testing"],
   observability: ["@tta/observability", "@tta/primitives", "@tta/primitives/testing"],
+  "agent-context": ["@tta/agent-context", "@tta/primitives", "@tta/primitives/testing"],
 };
 
 /** Third-party names an example may use without importing them, and the import that provides each. */
@@ -186,7 +188,7 @@ function collectExports(): { exports: Map<string, Exports>; program: ts.Program 
   // Every source file of the packages: the examples' own files, and the modules internal helpers come from.
   for (const source of probe.getSourceFiles()) {
     const path = source.fileName;
-    if (!/\/platform\/\w+\/src\//.test(path) || /\.(test|test-d|d)\.ts$|__tsdoc_probe/.test(path)) continue;
+    if (!/\/platform\/[\w-]+\/src\//.test(path) || /\.(test|test-d|d)\.ts$|__tsdoc_probe/.test(path)) continue;
     exports.set(path, exportsOfModule(checker.getSymbolAtLocation(source)));
   }
   return { exports, program: probe };
@@ -289,9 +291,10 @@ function check(): Map<Example, Problem[]> {
 describe("TSDoc @example blocks type-check", () => {
   const problems = check();
 
-  it("found the examples of both packages", () => {
+  it("found the examples of every package", () => {
     expect(examples.filter((e) => e.pkg === "primitives").length).toBeGreaterThan(80);
     expect(examples.filter((e) => e.pkg === "observability").length).toBeGreaterThan(10);
+    expect(examples.filter((e) => e.pkg === "agent-context").length).toBeGreaterThan(10);
   });
 
   const verify = (example: Example): void => {

@@ -106,6 +106,19 @@ describe("budgets", () => {
     expect(snapshot.reserved.tokens).toBe(0); // the carve-out was returned
   });
 
+  it("checks its input before charging anything: bad input spends no launch", async () => {
+    const budget = createBudget({ launches: 5 });
+    const a = agent({ name: "a", instructions: "i", model: new MockLanguageModel({ responses: [answer("x")] }) });
+    const ctx = createTestContext().withValue(BUDGET_KEY, budget);
+    await expect(a.execute({ messages: [{ role: "user" }] } as never, ctx)).rejects.toMatchObject({
+      option: "input.messages[0]",
+    });
+    const envelope = { from: "t", to: "a", task: "go", payload: undefined, history: [{ from: "t" }] };
+    await expect(a.execute(envelope as never, ctx)).rejects.toMatchObject({ option: "input.history[0]" });
+    expect(budget.snapshot().spent.launches).toBe(0);
+    expect(budget.snapshot().reserved.launches).toBe(0);
+  });
+
   it("with `budget` limits and no budget on the context, enforces them on a budget of its own", async () => {
     const lm = new MockLanguageModel({ responses: [answer("ok")] });
     const error: unknown = await agent({

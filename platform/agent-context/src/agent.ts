@@ -6,18 +6,10 @@
  * @packageDocumentation
  */
 import type { Span } from "@opentelemetry/api";
-import type {
-  Executable,
-  LanguageModel,
-  Message,
-  ModelRequest,
-  ModelResponse,
-  StructuredOutputIssue,
-  WorkflowContext,
-} from "@tta/primitives";
+import type { Message, ModelResponse, WorkflowContext } from "@tta/primitives";
 import { WorkflowPrimitive } from "@tta/primitives";
 import { isPlainObject } from "@tta/primitives/options";
-import { agentOf, withAgent } from "./agent-context.js";
+import { agentOf, historyOf, withAgent } from "./agent-context.js";
 import { carriedOf, createEnvelope, isEnvelope, payloadError } from "./agent/envelope.js";
 import type { ResolvedAgentOptions } from "./agent/options.js";
 import {
@@ -31,58 +23,10 @@ import { openRunBudget } from "./agent/run-budget.js";
 import { AgentStepPrimitive } from "./agent/step.js";
 import type { Toolbox, Transfer } from "./agent/tool-calls.js";
 import { conversationOf, invalidInput, startTranscript } from "./agent/transcript.js";
-import type { AnyTool } from "./tool.js";
-import type {
-  BudgetLimits,
-  HandoffEnvelope,
-  HandoffRecord,
-  JsonSchemaObject,
-  MemoryAccess,
-  ToolSchema,
-} from "./types.js";
+import type { AgentInput, AgentOptions, AgentResult, AgentStopReason, PayloadCheck } from "./agent/types.js";
+import type { HandoffEnvelope, HandoffRecord, JsonSchemaObject } from "./types.js";
 
-/**
- * Why an agent run ended:
- * - `"stop"`: the model answered without calling a tool;
- * - `"length"` / `"content-filter"`: the model's answer was cut by its token limit / its content filter;
- * - `"max-steps"`: `maxSteps` model calls were made and the last still called tools (the run returns
- *   the last text; it does not throw);
- * - `"max-handoffs"`: the model called a `transfer_to_…` tool after the chain's `maxHandoffs` handoffs.
- * @since 0.1.0
- */
-export type AgentStopReason = "stop" | "length" | "content-filter" | "max-steps" | "max-handoffs";
-
-/**
- * What an agent run returns. After handoffs it is the final agent's answer; `steps`, `toolCalls` and
- * `handoffs` count the whole chain.
- * @since 0.1.0
- */
-export interface AgentResult {
-  /** The final answer's text (the last model response's text). */
-  readonly text: string;
-  /** Name of the agent that gave the final answer. */
-  readonly agent: string;
-  /** That agent's transcript: its system message, the conversation, every tool call and result. */
-  readonly messages: readonly Message[];
-  /** Model calls made, by every agent of the chain. */
-  readonly steps: number;
-  /** Tool calls answered (unknown and invalid ones included; handoff calls not), by every agent. */
-  readonly toolCalls: number;
-  /** The handoffs made during this run, oldest first. */
-  readonly handoffs: readonly HandoffRecord[];
-  readonly stopReason: AgentStopReason;
-}
-
-/**
- * What an agent accepts: the user's message, a conversation (`{ messages }`, without the agent's own
- * system message), or a {@link HandoffEnvelope} addressed to it.
- * @since 0.1.0
- */
-export type AgentInput<P = unknown> = string | { readonly messages: readonly Message[] } | HandoffEnvelope<P>;
-
-/** The result of {@link AgentPrimitive.validatePayload}. @since 0.1.0 */
-export type PayloadCheck<P> =
-  { readonly ok: true; readonly value: P } | { readonly ok: false; readonly issues: readonly StructuredOutputIssue[] };
+export type { AgentInput, AgentOptions, AgentResult, AgentStopReason, PayloadCheck } from "./agent/types.js";
 
 /**
  * Any agent: what `handoffs` and `handoff(to)` accept.
@@ -90,57 +34,6 @@ export type PayloadCheck<P> =
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the payload type is invariant: `any` accepts every agent
 export type AnyAgent = AgentPrimitive<any>;
-
-/**
- * Options of {@link agent}.
- * @typeParam P - the payload this agent accepts in a handoff (from `payload`).
- * @since 0.1.0
- */
-export interface AgentOptions<P = unknown> {
-  /** The agent's name: 1 to 52 letters, digits, `_` or `-` (its handoff tool is `transfer_to_<name>`). */
-  readonly name: string;
-  /** The system message of every model call. */
-  readonly instructions: string;
-  /**
-   * The model: a `LanguageModel` (wrapped once in `model(lm)`), or any primitive
-   * `ModelRequest → ModelResponse` (`model(lm, { catalog })`, `retry(model(lm))`, `modelRouter(…)`).
-   */
-  readonly model: LanguageModel | Executable<ModelRequest, ModelResponse>;
-  /** Tools the model may call (names distinct). @defaultValue none */
-  readonly tools?: readonly AnyTool[] | undefined;
-  /** Most model calls per run, an integer ≥ 1. @defaultValue 10 */
-  readonly maxSteps?: number | undefined;
-  /**
-   * Agents this one may hand off to, each offered as a `transfer_to_<name>` tool. A function is called
-   * once, at the first run (so agents can hand off to each other: `handoffs: () => [triage]`).
-   * @defaultValue none
-   */
-  readonly handoffs?: readonly AnyAgent[] | (() => readonly AnyAgent[]) | undefined;
-  /**
-   * Most handoffs in one chain: a handoff asked for after that many ends the run with stop reason
-   * `"max-handoffs"`. Checked by the agent handing off. @defaultValue 8
-   */
-  readonly maxHandoffs?: number | undefined;
-  /** Memory scopes for each run (`scopedMemory(store, { shared })`), read with `agentOf(ctx).memory`. */
-  readonly memory?: MemoryAccess | undefined;
-  /** Role label for telemetry (`tta.agent.role`). @defaultValue the name */
-  readonly role?: string | undefined;
-  /** What the agent does, for the models that may hand off to it. @defaultValue none */
-  readonly description?: string | undefined;
-  /** Schema of the payload a handoff to this agent must carry (Standard Schema or JSON Schema). @defaultValue none */
-  readonly payload?: ToolSchema<P> | undefined;
-  /** The JSON Schema of a Standard Schema `payload` that cannot produce one (as `tool`'s `jsonSchema`). */
-  readonly payloadJsonSchema?: JsonSchemaObject | undefined;
-  /**
-   * Limits of each run: a child carved from the context's budget (closed when the run ends), or a new
-   * budget when the context has none. @defaultValue the context's budget, as it is
-   */
-  readonly budget?: BudgetLimits | undefined;
-  /** `maxTokens` of every model call. @defaultValue the model's */
-  readonly maxTokens?: number | undefined;
-  /** `temperature` of every model call. @defaultValue the model's */
-  readonly temperature?: number | undefined;
-}
 
 /**
  * Defaults of {@link agent}: `maxSteps` 10, `maxHandoffs` 8.
@@ -162,8 +55,9 @@ function stopOf(response: ModelResponse): AgentStopReason {
  *
  * @remarks
  * Each run (see {@link agent} for the loop):
- * - reserves and commits `{ launches: 1 }` on the context's budget before anything else (a spent
- *   budget refuses with `BudgetExceededError`), and with `budget` limits draws on its own child budget;
+ * - checks its input (nothing is charged for bad input), then reserves and commits `{ launches: 1 }` on
+ *   the context's budget (a spent budget refuses with `BudgetExceededError`), and with `budget` limits
+ *   draws on its own child budget, closed when the run ends or as soon as it is cancelled;
  * - runs under `withAgent(ctx, …)`: `agentOf(ctx)` in tools returns this run, and every span under it
  *   carries `tta.agent.id`, `tta.agent.name` and `tta.agent.role`;
  * - opens a span `tta.agent` with `gen_ai.operation.name: "invoke_agent"`, `gen_ai.agent.name`,
@@ -171,6 +65,13 @@ function stopOf(response: ModelResponse): AgentStopReason {
  *   `tta.agent.stop_reason` (`"handoff"` for an agent that handed off); each step a `tta.agent-step`
  *   span (`tta.agent.step`), each tool call an `execute_tool {name}` span. No prompt, answer, argument
  *   or result is ever recorded on them.
+ * @throws `InvalidOptionsError` at construction, naming the option (see {@link agent}).
+ * @example
+ * ```ts
+ * const billing = new AgentPrimitive({ name: "billing", instructions: "You handle invoices.", model: llm });
+ * const result = await billing.execute("Why was I charged twice on INV-7?", ctx);
+ * console.log(result.text, result.stopReason);
+ * ```
  * @since 0.1.0
  */
 export class AgentPrimitive<P = unknown> extends WorkflowPrimitive<AgentInput<P>, AgentResult> {
@@ -205,22 +106,32 @@ export class AgentPrimitive<P = unknown> extends WorkflowPrimitive<AgentInput<P>
   }
 
   protected async run(input: AgentInput<P>, ctx: WorkflowContext): Promise<AgentResult> {
+    // The input is checked before anything is charged: bad input spends no launch.
     const envelope = this.#envelopeOf(input);
     const carried = envelope === undefined ? undefined : carriedOf(envelope);
+    let history: readonly HandoffRecord[] = [];
     if (envelope !== undefined && carried === undefined) {
+      // An envelope from elsewhere (made by hand, deserialised) is checked; one made by a handoff here is trusted.
+      history = historyOf(envelope.history, "input.history");
       const checked = await this.validatePayload(envelope.payload);
       if (!checked.ok) throw payloadError(this.name, checked.issues);
-    }
-    const toolbox = this.#toolboxOnce();
+    } else if (envelope !== undefined) history = envelope.history;
     const o = this.#options;
-    const own = openRunBudget(ctx, this.name, o.budget);
+    const transcript = startTranscript(
+      o.instructions,
+      input as string | { readonly messages: readonly Message[] },
+      envelope,
+      carried?.conversation,
+    );
+    const toolbox = this.#toolboxOnce();
+    const runBudget = openRunBudget(ctx, this.name, o.budget);
     try {
       const runCtx = withAgent(ctx, {
         name: this.name,
         role: o.role,
         memory: o.memory?.forAgent(this.name, ctx),
-        handoffs: envelope?.history ?? [],
-        budget: own?.budget,
+        handoffs: history,
+        budget: runBudget?.budget,
       });
       const span = this.currentSpan(ctx);
       if (span !== undefined) {
@@ -234,15 +145,10 @@ export class AgentPrimitive<P = unknown> extends WorkflowPrimitive<AgentInput<P>
           "gen_ai.agent.id": id,
         });
       }
-      const transcript = startTranscript(
-        o.instructions,
-        input as string | { readonly messages: readonly Message[] },
-        envelope,
-        carried?.conversation,
-      );
-      return await this.#loop(transcript, toolbox, carried?.hops ?? 0, runCtx, span);
+      // The chain's handoffs so far: counted in this process, else (an envelope from elsewhere) its history.
+      return await this.#loop(transcript, toolbox, carried?.hops ?? history.length, runCtx, span);
     } finally {
-      own?.own.close();
+      runBudget?.close();
     }
   }
 
@@ -380,6 +286,11 @@ export class AgentPrimitive<P = unknown> extends WorkflowPrimitive<AgentInput<P>
  * `payload` schema, budget limits that are not finite numbers ≥ 0, unknown keys.
  * @example
  * ```ts
+ * const lookupInvoice = tool({
+ *   name: "lookup_invoice",
+ *   parameters: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
+ *   execute: ({ id }: { id: string }) => ({ id, amount: 120 }),
+ * });
  * const billing = agent({ name: "billing", instructions: "You handle invoices.", model: llm, tools: [lookupInvoice] });
  * const triage = agent({ name: "triage", instructions: "Route the user.", model: llm, handoffs: [billing] });
  * const { text, agent: answeredBy } = await triage.execute("Why was I charged twice on INV-7?");

@@ -54,6 +54,7 @@ describe("createBudget options", () => {
       `Expected \`${key}\` to be a finite number ≥ 0, got -1`,
     );
     expect(createBudget({ [key]: 0 }).snapshot().limits[key]).toBe(0);
+    expect(createBudget({ [key]: -0 }).snapshot().limits[key]).toBe(0); // -0 is 0, not a negative limit
   });
 
   it("rejects unknown keys, a bad name, a bad clock and a non-object", () => {
@@ -161,6 +162,18 @@ describe("reserve", () => {
     budget.reserve({ inputTokens: 60, outputTokens: 40, costUsd: 1 });
     expect(() => budget.reserve({ launches: 0 })).not.toThrow();
     expect(exceeded(() => budget.reserve({ outputTokens: 1 })).resource).toBe("tokens");
+  });
+
+  it("compares dollar amounts up to rounding: $0.1 + $0.2 fit $0.3, and nothing stays held once settled", () => {
+    const budget = createBudget({ costUsd: 0.3 });
+    const first = budget.reserve({ costUsd: 0.1 });
+    const second = budget.reserve({ costUsd: 0.2 }); // 0.1 + 0.2 is 0.30000000000000004 in floats
+    expect(exceeded(() => budget.reserve({ costUsd: 0.01 })).resource).toBe("costUsd");
+    expect(exceeded(() => budget.reserve({ launches: 1 })).resource).toBe("costUsd"); // nothing left
+    first.release();
+    second.release();
+    expect(budget.snapshot().reserved.costUsd).toBe(0);
+    expect(budget.snapshot().remaining.costUsd).toBe(0.3);
   });
 
   it("is all-or-nothing: an estimate refused on one resource holds none of the others", () => {

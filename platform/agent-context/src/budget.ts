@@ -40,7 +40,8 @@ class LedgerBudget implements AgentBudget {
   }
 
   child(limits: BudgetLimits, options?: { readonly name?: string | undefined }): AgentBudget {
-    const checked = limitsFrom(readOptions("child", limits, LIMIT_KEYS, "limits"), "");
+    // Errors name the argument's fields as `limits.tokens`, like its unknown keys (`limits.soft`).
+    const checked = limitsFrom(readOptions("child", limits, LIMIT_KEYS, "limits"), "limits.");
     const name = nameOption(readOptions("child", options, CHILD_OPTION_KEYS).name, `${this.#ledger.name}.child`);
     return new LedgerBudget(this.#ledger.child(checked, name));
   }
@@ -68,7 +69,8 @@ class LedgerBudget implements AgentBudget {
  *   limit, or once `clock.now() ≥ deadline`. Reservations in flight count, so N parallel calls cannot
  *   all pass on the same headroom. A reservation that launches (`launches > 0`) is also refused when
  *   any limited resource has nothing left, so a fan-out stops launching agents once the budget is
- *   spent. Checks are all-or-nothing: a refused estimate holds nothing.
+ *   spent. Checks are all-or-nothing: a refused estimate holds nothing. Amounts are compared up to
+ *   float rounding (a relative 1e-12), so $0.1 and $0.2 fit a $0.3 limit and leave nothing held once settled.
  * - **Commit / release.** `commit(actual)` replaces the estimate with the actual spend (absent fields
  *   are 0); `release()` drops it. The first call takes effect, later ones are ignored. An actual above
  *   its estimate is accepted: committed spend can exceed a limit by at most the sum over commits of

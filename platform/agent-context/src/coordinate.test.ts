@@ -1,35 +1,10 @@
-import { FallbackError, TimeoutError, isTtaError, lambda, subscribe } from "@tta/primitives";
-import type { Executable, WorkflowContext } from "@tta/primitives";
+import { FallbackError, TimeoutError, isTtaError, subscribe } from "@tta/primitives";
+import type { WorkflowContext } from "@tta/primitives";
 import { MockPrimitive, SpanRecorder, createTestContext } from "@tta/primitives/testing";
-import type { TestContext } from "@tta/primitives/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { coordinate } from "./coordinate.js";
 import type { AgentOutcome } from "./coordinate.js";
-
-/** An agent that records the context it ran with, then answers `value` (or throws it) after `ms` on the clock. */
-function timed(ms: number, value: unknown, seen: WorkflowContext[], index: number, fails = false) {
-  return async (input: string, ctx: WorkflowContext): Promise<string> => {
-    seen[index] = ctx;
-    await ctx.clock.sleep(ms, ctx.signal);
-    if (fails) throw value;
-    return `${String(value)}:${input}`;
-  };
-}
-
-/** Runs `primitive` as a step of another one (so its own promise is observed, not a top-level race). */
-function nested<O>(primitive: Executable<string, O>, input: string, ctx: WorkflowContext): Promise<O> {
-  let inner: Promise<O> | undefined;
-  const host = lambda((x: string, c: WorkflowContext) => {
-    inner = primitive.execute(x, c);
-    return inner.then(
-      () => undefined,
-      () => undefined,
-    );
-  });
-  host.execute(input, ctx).catch(() => undefined);
-  if (inner === undefined) throw new Error("the host did not start the primitive synchronously");
-  return inner;
-}
+import { timed } from "./test-support/coordinate-fixtures.js";
 
 function statuses(outcomes: readonly AgentOutcome<unknown>[]): string[] {
   return outcomes.map((o) => `${o.key}:${o.status}`);
@@ -308,68 +283,6 @@ describe("coordinate: timeoutMs", () => {
     await ctx.clock.advance(0);
     expect(statuses(result.outcomes)).toEqual(["0:aborted", "1:fulfilled"]);
     expect(result.values).toEqual(["fast"]);
-  });
-});
-
-describe("coordinate: cancellation", () => {
-  let controller: AbortController;
-  let ctx: TestContext;
-  afterEach(() => controller.abort());
-
-  function setup(): void {
-    controller = new AbortController();
-    ctx = createTestContext({ signal: controller.signal });
-  }
-
-  for (const [label, options, observed] of [
-    ["all", {}, false],
-    ["all (observed)", {}, true],
-    ["all with a timeout", { timeoutMs: 1_000 }, false],
-    ["first", { strategy: "first" }, false],
-    ["any", { strategy: "any" }, false],
-    ["quorum", { strategy: { quorum: 2 } }, false],
-  ] as const) {
-    it(`${label}: the caller's abort rejects with its reason unchanged and aborts every agent`, async () => {
-      setup();
-      const unsubscribe = observed ? subscribe(() => undefined) : undefined;
-      try {
-        const seen: WorkflowContext[] = [];
-        // The first agent turns the abort into an error of its own: the caller still gets its reason.
-        const rethrows = async (input: string, agentCtx: WorkflowContext): Promise<string> => {
-          seen[0] = agentCtx;
-          await agentCtx.clock.sleep(100, agentCtx.signal).catch(() => {
-            throw new Error("cleanup failed");
-          });
-          return input;
-        };
-        // The others ignore their signal and never settle.
-        const deaf = (index: number) => (_input: string, agentCtx: WorkflowContext) => {
-          seen[index] = agentCtx;
-          return new Promise<string>(() => undefined);
-        };
-        const c = coordinate([rethrows, deaf(1), deaf(2)], options);
-        const run = nested(c, "q", ctx);
-        const caught = run.catch((e: unknown) => e);
-        await ctx.clock.advance(10);
-        controller.abort("user cancelled");
-        expect(await caught).toBe("user cancelled");
-        expect(seen).toHaveLength(3);
-        for (const agentCtx of seen) expect(agentCtx.signal.aborted).toBe(true);
-      } finally {
-        unsubscribe?.();
-      }
-    });
-  }
-
-  it("a context deadline rejects (it is the caller's), unlike timeoutMs", async () => {
-    const deadlined = createTestContext({ timeoutMs: 20 });
-    const seen: WorkflowContext[] = [];
-    const c = coordinate([timed(5, "a", seen, 0), timed(100, "b", seen, 1)], { timeoutMs: 50 });
-    const caught = nested(c, "q", deadlined).catch((e: unknown) => e);
-    await deadlined.clock.advance(20);
-    const error = await caught;
-    expect(error).toBeInstanceOf(TimeoutError);
-    expect(error).toBe(deadlined.signal.reason);
   });
 });
 

@@ -150,7 +150,10 @@ export type CoordinationResultOf<A> = CoordinationResult<AgentOutputs<A>, AgentO
  * integer from 1 to the number of agents, `timeoutMs` not a duration > 0, an empty `name`, an unknown option.
  * @example
  * ```ts
- * const panel = new CoordinatePrimitive<string, CoordinationResult<string>>([fast, careful], { strategy: "first" });
+ * const fast = agent({ name: "fast", instructions: "Answer briefly.", model: small });
+ * const careful = agent({ name: "careful", instructions: "Answer with care.", model: large });
+ * const panel = new CoordinatePrimitive<string, CoordinationResult<AgentResult>>([fast, careful], { strategy: "first" });
+ * const { winner, values } = await panel.execute("Is INV-7 overdue?", ctx);
  * ```
  * @since 0.1.0
  */
@@ -229,9 +232,13 @@ export class CoordinatePrimitive<I, R extends CoordinationResult<unknown>> exten
  * @throws `InvalidOptionsError` for invalid agents or options (see {@link CoordinatePrimitive}).
  * @example
  * ```ts
- * const review = coordinate({ legal: legalAgent, tone: toneAgent, facts: factAgent }, { strategy: { quorum: 2 }, timeoutMs: 20_000 });
- * const { outcomes, partial, values } = await review.execute(draft, ctx);
- * for (const o of outcomes) if (o.status === "rejected") log.warn({ agent: o.key }, "reviewer failed");
+ * const reviewer = (name: string) => agent({ name, instructions: `Review the draft for ${name}.`, model: llm });
+ * const review = coordinate(
+ *   { legal: reviewer("legal"), tone: reviewer("tone"), facts: reviewer("facts") },
+ *   { strategy: { quorum: 2 }, timeoutMs: 20_000 },
+ * );
+ * const { outcomes, partial, values } = await review.execute("Draft of the refund notice", ctx);
+ * for (const o of outcomes) if (o.status === "fulfilled" && o.key === "legal") console.log(o.value.text);
  * ```
  * @since 0.1.0
  */

@@ -43,7 +43,9 @@ describe("a fan-out of 5 agents under a 1,000-token budget", () => {
     expect(isTtaError(result, "BUDGET_EXCEEDED")).toBe(true);
     // spent = committed + reserved: the other four calls' estimates, still in flight.
     expect(result).toMatchObject({ resource: "tokens", limit: 1_000, spent: 1_000, requested: 0 });
-    expect(lm.calls.length).toBeLessThanOrEqual(4);
+    // The four that launched all called their model (their estimates are what refused the fifth); it never did.
+    expect(lm.calls).toHaveLength(4);
+    expect(budget.snapshot().spent.launches).toBe(4);
     // Committed spend never passes the limit when every actual is within its estimate.
     expect(budget.snapshot().spent.tokens).toBeLessThanOrEqual(1_000);
   });

@@ -1,16 +1,17 @@
 /**
  * Handoffs: the model's `transfer_to_<agent>` calls (transcript, envelope, payload validation, cycles
- * and the hop limit, budget and trace kept) and the code-driven `handoff(to)` primitive.
+ * and the hop limit, budget and trace kept), and one trace across a handoff of either kind (the
+ * code-driven `handoff(to)` itself: `handoff-primitive.test.ts`).
  */
-import { BUDGET_KEY, BudgetExceededError, InvalidOptionsError, StructuredOutputError } from "@tta/primitives";
-import type { Message, ModelRequest } from "@tta/primitives";
+import { BUDGET_KEY, BudgetExceededError } from "@tta/primitives";
+import type { ModelRequest } from "@tta/primitives";
 import type { MockReply } from "@tta/primitives/testing";
 import { MockLanguageModel, SpanRecorder, createTestContext } from "@tta/primitives/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { AgentInput } from "./agent.js";
 import { agent } from "./agent.js";
-import { MAX_HANDOFF_HISTORY, agentOf } from "./agent-context.js";
+import { agentOf } from "./agent-context.js";
 import { createBudget } from "./budget.js";
 import { handoff } from "./handoff.js";
 import {
@@ -231,6 +232,18 @@ describe("cycles and the hop limit", () => {
     expect(toolMessages(result.messages).at(-1)?.content).toContain("handoff limit");
   });
 
+  it("counts the history of an envelope from elsewhere (made by hand, deserialised) toward the limit", async () => {
+    const { ping } = pingPong(3);
+    const history = [
+      { from: "ping", to: "pong", at: 0 },
+      { from: "pong", to: "ping", at: 0 },
+      { from: "ping", to: "pong", at: 0 },
+    ];
+    const result = await ping.execute({ from: "pong", to: "ping", task: "yours", payload: undefined, history });
+    expect(result.stopReason).toBe("max-handoffs");
+    expect(result.handoffs).toEqual([]);
+  });
+
   it("stops after 8 handoffs by default", async () => {
     const { ping } = pingPong();
     const result = await ping.execute("go");
@@ -267,100 +280,6 @@ describe("cycles and the hop limit", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BudgetExceededError);
     expect(budget.snapshot().spent.launches).toBe(4);
-  });
-});
-
-describe("handoff(to): a code-driven transfer", () => {
-  const Refund = z.object({ invoiceId: z.string(), amount: z.number().positive() });
-
-  function refundsAgent(lm: MockLanguageModel): ReturnType<typeof agent<z.output<typeof Refund>>> {
-    return agent({
-      name: "refunds",
-      instructions: "r",
-      model: lm,
-      payload: Refund,
-      payloadJsonSchema: z.toJSONSchema(Refund),
-    });
-  }
-
-  it("runs the target with the task and payload, and returns its result with the handoff recorded", async () => {
-    const lm = new MockLanguageModel({ responses: [answer("refunded")] });
-    const ctx = createTestContext();
-    await ctx.clock.advance(5);
-    const result = await handoff(refundsAgent(lm)).execute(
-      { task: "Refund INV-1", payload: { invoiceId: "INV-1", amount: 5 } },
-      ctx,
-    );
-    expect(result).toMatchObject({
-      text: "refunded",
-      agent: "refunds",
-      handoffs: [{ from: "workflow", to: "refunds", at: 5 }],
-    });
-    const messages = lm.calls[0]?.request.messages as Message[];
-    expect(messages).toEqual([
-      { role: "system", content: "r" },
-      { role: "user", content: 'Refund INV-1\n\nPayload: {"invoiceId":"INV-1","amount":5}' },
-    ]);
-  });
-
-  it("rejects a payload that fails the schema naming the field, before the target runs", async () => {
-    const lm = new MockLanguageModel({ responses: [answer("never")] });
-    const error: unknown = await handoff(refundsAgent(lm))
-      .execute({ task: "Refund", payload: { invoiceId: SECRET, amount: -1 } })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    expect((error as InvalidOptionsError).option).toBe("payload.amount");
-    expect((error as Error).message).not.toContain(SECRET);
-    expect((error as Error).cause).toBeInstanceOf(StructuredOutputError);
-    expect(lm.calls).toHaveLength(0);
-  });
-
-  it("rejects an empty task naming `task`, and a non-agent target naming `to`", async () => {
-    const lm = new MockLanguageModel({ responses: [answer("x")] });
-    await expect(
-      handoff(agent({ name: "b", instructions: "b", model: lm })).execute({ task: " " }),
-    ).rejects.toMatchObject({ option: "task" });
-    expect(() => handoff(lm as never)).toThrow(expect.objectContaining({ option: "to" }) as Error);
-    expect(() => handoff(agent({ name: "b", instructions: "b", model: lm }), { frm: "x" } as never)).toThrow(
-      expect.objectContaining({ option: "frm" }) as Error,
-    );
-  });
-
-  it("comes from the agent the context runs as, and keeps its history (bounded)", async () => {
-    const lm = new MockLanguageModel({ responses: [answer("ok")] });
-    const target = agent({ name: "b", instructions: "b", model: lm });
-    let history: unknown;
-    const probe = tool({
-      name: "probe",
-      parameters: { type: "object" },
-      execute: (_a, ctx) => void (history = agentOf(ctx)?.handoffs.length),
-    });
-    const probed = agent({
-      name: "c",
-      instructions: "c",
-      model: new MockLanguageModel({ responses: [calls(call("probe", {})), answer("ok")] }),
-      tools: [probe],
-    });
-    const { withAgent } = await import("./agent-context.js");
-    const long = Array.from({ length: MAX_HANDOFF_HISTORY }, (_, i) => ({ from: `x${i}`, to: "y", at: i }));
-    const ctx = withAgent(createTestContext(), { name: "a", handoffs: long });
-    const result = await handoff(target).execute({ task: "t" }, ctx);
-    expect(result.handoffs[0]?.from).toBe("a");
-    await handoff(probed).execute({ task: "t" }, ctx);
-    expect(history).toBe(MAX_HANDOFF_HISTORY);
-  });
-
-  it("rejects an envelope addressed to another agent, and validates the payload of one made by hand", async () => {
-    const lm = new MockLanguageModel({ responses: [answer("x")] });
-    const refunds = refundsAgent(lm);
-    const envelope = { from: "a", to: "someone-else", task: "t", payload: { invoiceId: "1", amount: 1 }, history: [] };
-    await expect(refunds.execute(envelope)).rejects.toMatchObject({ option: "input.to" });
-    await expect(
-      refunds.execute({ ...envelope, to: "refunds", payload: { invoiceId: "1", amount: 0 } }),
-    ).rejects.toMatchObject({
-      option: "payload.amount",
-    });
-    await expect(refunds.execute({ ...envelope, to: "refunds" })).resolves.toMatchObject({ agent: "refunds" });
   });
 });
 

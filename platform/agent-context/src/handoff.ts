@@ -45,7 +45,15 @@ const OPTION_KEYS = ["from", "name"] as const;
  * `budgetRemaining` the context budget's snapshot (when it is an `AgentBudget`), its `history` the
  * current agent's handoffs plus this one (bounded by `MAX_HANDOFF_HISTORY`). The target's transcript
  * starts with its instructions and the task (no earlier conversation). The result's `handoffs` start
- * with this one.
+ * with this one. Run inside an agent (from a tool), it continues that agent's chain: it counts toward
+ * the chain's `maxHandoffs` (as the handoffs that led to the agent, at most `MAX_HANDOFF_HISTORY`).
+ * @throws `InvalidOptionsError` at construction, naming `to` or the option (see {@link handoff}).
+ * @example
+ * ```ts
+ * const billing = agent({ name: "billing", instructions: "You handle invoices.", model: llm });
+ * const escalate = new HandoffPrimitive(billing, { from: "rules" });
+ * const { text, handoffs } = await escalate.execute({ task: "Refund INV-7" }, ctx); // handoffs[0]: rules → billing
+ * ```
  * @since 0.1.0
  */
 export class HandoffPrimitive<P = unknown> extends WorkflowPrimitive<HandoffInput<P>, AgentResult> {
@@ -72,6 +80,7 @@ export class HandoffPrimitive<P = unknown> extends WorkflowPrimitive<HandoffInpu
     const checked = await target.validatePayload(input.payload);
     if (!checked.ok) throw payloadError(target.name, checked.issues);
     const current = agentOf(ctx);
+    const previous = current?.handoffs ?? [];
     const from = this.#from ?? current?.name ?? "workflow";
     const span = this.currentSpan(ctx);
     span?.setAttributes({ "tta.handoff.from": from, "tta.handoff.to": target.name });
@@ -80,10 +89,12 @@ export class HandoffPrimitive<P = unknown> extends WorkflowPrimitive<HandoffInpu
       to: target.name,
       task,
       payload: checked.value,
-      previous: current?.handoffs ?? [],
+      previous,
       span,
       ctx,
-      carried: { conversation: undefined, hops: 1 },
+      // Inside an agent's chain (a tool handing off), this handoff continues that chain: it counts toward
+      // `maxHandoffs`, so a loop through code ends like a loop of transfer calls.
+      carried: { conversation: undefined, hops: previous.length + 1 },
     });
     const result = await target.execute(envelope as HandoffEnvelope<P>, ctx);
     return { ...result, handoffs: [record, ...result.handoffs] };
@@ -100,6 +111,7 @@ export class HandoffPrimitive<P = unknown> extends WorkflowPrimitive<HandoffInpu
  * @throws `InvalidOptionsError` naming `to` when it is not an agent, or the option (`from`, `name`, unknown keys).
  * @example
  * ```ts
+ * const billing = agent({ name: "billing", instructions: "You handle invoices.", model: llm });
  * const toBilling = handoff(billing);
  * const result = await toBilling.execute({ task: "Refund the duplicate charge", payload: { invoiceId: "INV-7" } }, ctx);
  * ```

@@ -177,9 +177,12 @@ describe("scopedMemory: options", () => {
     expect(() => scopedMemory(undefined as never)).toThrow(InvalidOptionsError);
   });
 
-  it("refuses an empty agent name", () => {
+  it("refuses an empty agent name, and a ctx that is not a context", () => {
     expect(() => scopedMemory(store).forAgent("", createTestContext())).toThrow(
       expect.objectContaining({ option: "agentName" }),
+    );
+    expect(() => scopedMemory(store, { shared: ["workflow"] }).forAgent("a", undefined as never)).toThrow(
+      expect.objectContaining({ option: "ctx" }),
     );
   });
 });

@@ -64,6 +64,7 @@ function encodeSegment(text: string): string {
  * @example
  * ```ts
  * memoryNamespace("session", "s-42"); // "tta:session:s-42"
+ * const store = new MemoryStore();
  * store.clear(memoryNamespace("session", "s-42")); // forget everything said in session s-42
  * ```
  * @since 0.1.0
@@ -90,16 +91,20 @@ function bind(store: MemoryStoreLike, scope: MemoryScopeName, namespace: string)
   });
 }
 
+/** Whether `value` is an object with `add` and `search` methods: a store, or a {@link ScopedMemory}. @internal */
+export function hasAddAndSearch(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { add?: unknown }).add === "function" &&
+    typeof (value as { search?: unknown }).search === "function"
+  );
+}
+
 function storeArg(store: unknown): MemoryStoreLike {
-  const candidate = store as Partial<MemoryStoreLike> | null | undefined;
-  if (
-    typeof candidate !== "object" ||
-    candidate === null ||
-    typeof candidate.add !== "function" ||
-    typeof candidate.search !== "function"
-  )
+  if (!hasAddAndSearch(store))
     fail("store", "a memory store with add(namespace, entry) and search(namespace, query) methods", store);
-  return candidate as MemoryStoreLike;
+  return store as MemoryStoreLike;
 }
 
 function sharedOption(value: unknown): ReadonlySet<SharedMemoryScope> {
@@ -142,7 +147,7 @@ function sharedOption(value: unknown): ReadonlySet<SharedMemoryScope> {
  * @param store - a `MemoryStore` or any `MemoryStoreLike` (Redis, a vector database).
  * @throws `InvalidOptionsError` when `store` lacks `add`/`search`, for unknown options, an unknown or
  * duplicate scope in `shared` (naming it, e.g. `shared[1]`) or an empty `name`. `forAgent` throws it for
- * an empty agent name.
+ * an empty agent name (`agentName`) or a `ctx` that is not a context.
  * @example
  * ```ts
  * const access = scopedMemory(new MemoryStore(), { shared: ["workflow"] });
@@ -163,6 +168,8 @@ export function scopedMemory(store: MemoryStoreLike, options?: ScopedMemoryOptio
   return Object.freeze({
     forAgent(agentName: string, ctx: WorkflowContext): AgentMemory {
       if (typeof agentName !== "string" || agentName.length === 0) fail("agentName", "a non-empty string", agentName);
+      if (typeof ctx !== "object" || ctx === null || typeof ctx.workflowId !== "string")
+        fail("ctx", "a WorkflowContext", ctx);
       const memory: { -readonly [K in MemoryScopeName]?: ScopedMemory } = {
         agent: bind(target, "agent", memoryNamespace("agent", agentName, name)),
       };

@@ -140,6 +140,48 @@ describe("arguments validated with a JSON Schema (ajv)", () => {
     expect(() => tool({ name: "two", parameters: withId, execute: () => 2 })).not.toThrow();
   });
 
+  it("still compiles other schemas after one whose $id is the meta-schema's", () => {
+    const odd = { $id: "http://json-schema.org/draft-07/schema#", type: "object" };
+    tool({ name: "odd", parameters: odd, execute: () => 1 });
+    expect(() => tool({ name: "plain", parameters: { type: "object" }, execute: () => 2 })).not.toThrow();
+  });
+
+  it("keeps its own copy of the schema: changing the object later changes neither tool made from it", async () => {
+    const reused = { type: "object", properties: { qty: { type: "string" } }, required: ["qty"] };
+    const before = tool({ name: "before", parameters: reused, execute: (a: { qty: string }) => a.qty });
+    reused.properties.qty.type = "integer";
+    expect(before.spec.parameters).toMatchObject({ properties: { qty: { type: "string" } } });
+    await expect(before.execute({ qty: "3" })).resolves.toBe("3");
+    const after = tool({ name: "after", parameters: reused, execute: (a: { qty: number }) => a.qty });
+    expect(after.spec.parameters).toMatchObject({ properties: { qty: { type: "integer" } } });
+    await expect(after.execute({ qty: 3 })).resolves.toBe(3);
+    await expect(after.execute({ qty: "3" } as never)).rejects.toBeInstanceOf(ToolArgumentsError);
+  });
+
+  it("refuses NaN and ±Infinity as numbers and integers", async () => {
+    const t = tool({
+      name: "nums",
+      parameters: { type: "object", properties: { n: { type: "number" }, i: { type: "integer" } } },
+      execute: () => "ok",
+    });
+    for (const bad of [Number.NaN, Infinity, -Infinity]) {
+      await expect(t.execute({ n: bad })).rejects.toBeInstanceOf(ToolArgumentsError);
+      await expect(t.execute({ i: bad })).rejects.toBeInstanceOf(ToolArgumentsError);
+    }
+    await expect(t.execute({ n: 1.5, i: -0 })).resolves.toBe("ok");
+  });
+
+  it("keeps validating recursive schemas ($defs and $ref) after compiling them", async () => {
+    const tree = {
+      type: "object",
+      properties: { node: { $ref: "#/$defs/node" } },
+      $defs: { node: { type: "object", properties: { kids: { type: "array", items: { $ref: "#/$defs/node" } } } } },
+    };
+    const t = tool({ name: "tree", parameters: tree, execute: () => "ok" });
+    await expect(t.execute({ node: { kids: [{ kids: [] }] } })).resolves.toBe("ok");
+    await expect(t.execute({ node: { kids: [{ kids: 1 }] } })).rejects.toBeInstanceOf(ToolArgumentsError);
+  });
+
   it("matches what the schema accepts, for any value (property)", async () => {
     const t = tool({
       name: "p",
@@ -159,6 +201,39 @@ describe("arguments validated with a JSON Schema (ajv)", () => {
         },
       ),
     );
+  });
+});
+
+describe("a Standard Schema whose validate answers asynchronously", () => {
+  it("waits for any thenable it returns, not only a Promise of this realm, before running the tool", async () => {
+    const ran: unknown[] = [];
+    const slow: StandardSchemaV1<unknown, { q: string }> = {
+      "~standard": {
+        version: 1,
+        vendor: "test",
+        // A thenable from another realm or library: not `instanceof Promise`.
+        validate: (value) =>
+          ({
+            then: (resolve: (result: StandardSchemaV1.Result<{ q: string }>) => void) =>
+              resolve(
+                typeof (value as { q?: unknown }).q === "string"
+                  ? { value: value as { q: string } }
+                  : { issues: [{ message: "q must be a string", path: ["q"] }] },
+              ),
+          }) as unknown as Promise<StandardSchemaV1.Result<{ q: string }>>,
+      },
+    };
+    const search = tool({
+      name: "search",
+      parameters: slow,
+      jsonSchema: { type: "object", properties: { q: { type: "string" } } },
+      execute: (args) => void ran.push(args),
+    });
+    const error = (await rejection(search.execute({ q: 1 } as never))) as ToolArgumentsError;
+    expect(error).toBeInstanceOf(ToolArgumentsError);
+    expect(error.issues).toEqual([{ message: "q must be a string", path: ["q"] }]);
+    await search.execute({ q: "x" });
+    expect(ran).toEqual([{ q: "x" }]);
   });
 });
 

@@ -48,8 +48,9 @@ export interface ToolOptions<A, R> {
   readonly description?: string | undefined;
   /**
    * The arguments: a Standard Schema (validated with its own `validate`; its output type types
-   * `execute`'s `args`), or a plain JSON Schema object (compiled once, now, with ajv; draft-07 unless
-   * its `$schema` names 2019-09 or 2020-12). Either way the JSON Schema must describe an object.
+   * `execute`'s `args`), or a plain JSON Schema object (copied and compiled once, now, with ajv;
+   * draft-07 unless its `$schema` names 2019-09 or 2020-12; `NaN` and `±Infinity` are not numbers).
+   * Either way the JSON Schema must describe an object.
    */
   readonly parameters: ToolSchema<A>;
   /**
@@ -92,6 +93,16 @@ function safeJson(value: unknown): string {
  * `gen_ai.tool.name`, `gen_ai.tool.type: "function"` and, inside an agent, `gen_ai.tool.call.id`;
  * never the arguments or the result unless `captureContent` is on. Under an agent every span also
  * carries `tta.agent.id`, `tta.agent.name` and `tta.agent.role`.
+ * @throws `InvalidOptionsError` at construction, naming the option (see {@link tool}).
+ * @example
+ * ```ts
+ * const clock = new ToolPrimitive({
+ *   name: "current_time",
+ *   parameters: { type: "object", properties: {} },
+ *   execute: (_args: Record<string, never>, ctx) => new Date(ctx.clock.now()).toISOString(),
+ * });
+ * await clock.execute({}); // "2026-…"
+ * ```
  * @since 0.1.0
  */
 export class ToolPrimitive<A, R> extends WorkflowPrimitive<A, R> {
@@ -185,6 +196,7 @@ export type Tool<A, R> = ToolPrimitive<A, R>;
  * that does not describe an object; `execute` not a function; unknown keys.
  * @example
  * ```ts
+ * const invoices = new Map([["INV-7", { id: "INV-7", amount: 120 }]]);
  * const Args = z.object({ invoiceId: z.string() });
  * const lookupInvoice = tool({
  *   name: "lookup_invoice",

@@ -93,8 +93,9 @@ export interface AgentBudget extends Budget {
   /**
    * Carves a child budget out of what is left: the carve-out is held in this budget until the child is
    * closed; the child's commits count here as they happen.
-   * @throws `BudgetExceededError` naming the resource when `limits` exceed what is left here;
-   * `InvalidOptionsError` for negative or non-finite limits.
+   * @throws `BudgetExceededError` naming the resource when `limits` exceed what is left here (`timeMs`
+   * when this budget is out of time, none when it is closed); `InvalidOptionsError` for negative or
+   * non-finite limits.
    */
   child(limits: BudgetLimits, options?: { readonly name?: string | undefined }): AgentBudget;
   /** Returns the unused carve-out to the parent (no-op on a root or a closed budget); later reservations are refused. */
@@ -197,6 +198,9 @@ export interface HandoffEnvelope<P = unknown> {
  * @since 0.1.0
  */
 export interface MemoryAccess {
-  /** The scopes agent `agentName` may use in the run of `ctx` (its private scope, plus the granted shared ones). */
+  /**
+   * The scopes agent `agentName` may use in the run of `ctx` (its private scope, plus the granted shared ones).
+   * @throws `InvalidOptionsError` naming `agentName` (empty) or `ctx` (not a context) with `scopedMemory`'s.
+   */
   forAgent(agentName: string, ctx: WorkflowContext): AgentMemory;
 }

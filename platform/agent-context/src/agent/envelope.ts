@@ -18,7 +18,7 @@ import type { AgentBudget, BudgetAmounts, HandoffEnvelope, HandoffRecord } from 
 export interface Carried {
   /** The conversation so far (no system messages), the transfer call answered; none for a code-driven handoff. */
   readonly conversation: readonly Message[] | undefined;
-  /** Handoffs in the chain so far, this one included. */
+  /** Handoffs in the chain so far, this one included (not bounded like the history). */
   readonly hops: number;
 }
 
@@ -42,7 +42,7 @@ export function isEnvelope(value: unknown): value is HandoffEnvelope {
 }
 
 /** The W3C `traceparent` of `span`, or `undefined` without a valid span. @internal */
-export function traceparentOf(span: Span | undefined): string | undefined {
+function traceparentOf(span: Span | undefined): string | undefined {
   if (span === undefined) return undefined;
   const context = span.spanContext();
   if (!isSpanContextValid(context)) return undefined;

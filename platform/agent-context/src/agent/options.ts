@@ -14,6 +14,7 @@ import {
   isPlainObject,
   readOptions,
 } from "@tta/primitives/options";
+import { LIMIT_KEYS, limitsFrom } from "../budget/validate.js";
 import type { AnyTool } from "../tool.js";
 import { HANDOFF_TOOL_PREFIX, ToolPrimitive } from "../tool.js";
 import type { CompiledSchema } from "../tool/schema.js";
@@ -21,7 +22,7 @@ import { compileSchema } from "../tool/schema.js";
 import type { BudgetLimits, MemoryAccess } from "../types.js";
 
 /** What an agent name must match: its handoff tool `transfer_to_<name>` must be a valid tool name. @internal */
-export const AGENT_NAME_PATTERN: RegExp = /^[a-zA-Z0-9_-]{1,52}$/;
+const AGENT_NAME_PATTERN: RegExp = /^[a-zA-Z0-9_-]{1,52}$/;
 
 /** Default of `maxSteps`. @internal */
 export const DEFAULT_MAX_STEPS = 10;
@@ -29,7 +30,7 @@ export const DEFAULT_MAX_STEPS = 10;
 export const DEFAULT_MAX_HANDOFFS = 8;
 
 /** The keys `agent(...)` accepts. @internal */
-export const AGENT_OPTION_KEYS = [
+const AGENT_OPTION_KEYS = [
   "name",
   "instructions",
   "model",
@@ -46,8 +47,6 @@ export const AGENT_OPTION_KEYS = [
   "temperature",
   "maxHandoffs",
 ] as const;
-
-const LIMIT_KEYS = ["tokens", "inputTokens", "outputTokens", "costUsd", "timeMs", "launches"] as const;
 
 /** An agent as its handoff table needs it (structural, so this file does not import `agent.ts`). @internal */
 export interface HandoffTarget {
@@ -76,22 +75,22 @@ export interface ResolvedAgentOptions<P> {
   readonly temperature: number | undefined;
 }
 
-function isLanguageModel(value: unknown): value is LanguageModel {
-  const lm = value as Partial<LanguageModel> | null;
-  return (
-    typeof lm === "object" &&
-    lm !== null &&
-    typeof lm.generate === "function" &&
-    typeof lm.modelId === "string" &&
-    lm.modelId !== "" &&
-    typeof lm.provider === "string"
-  );
-}
-
+/**
+ * The `model` option: a `LanguageModel` (anything with `generate`, checked by `model(lm)` itself) wrapped
+ * once, or an executable `ModelRequest → ModelResponse` as it is.
+ */
 function modelOption(value: unknown): Executable<ModelRequest, ModelResponse> {
-  if (isLanguageModel(value)) return modelPrimitive(value);
-  if (typeof value === "object" && value !== null && typeof (value as { execute?: unknown }).execute === "function")
-    return value as Executable<ModelRequest, ModelResponse>;
+  if (typeof value === "object" && value !== null) {
+    if (typeof (value as { generate?: unknown }).generate === "function") {
+      try {
+        return modelPrimitive(value as LanguageModel);
+      } catch {
+        // Not a whole LanguageModel (no provider or modelId): maybe an executable; else named below.
+      }
+    }
+    if (typeof (value as { execute?: unknown }).execute === "function")
+      return value as Executable<ModelRequest, ModelResponse>;
+  }
   return fail(
     "model",
     "a LanguageModel, or a primitive ModelRequest → ModelResponse (`model(lm)`, `modelRouter(…)`)",
@@ -121,15 +120,10 @@ function textOption(option: string, value: unknown, required: boolean): string |
   return value;
 }
 
+/** The `budget` limits, checked as `createBudget` checks its own (errors name `budget.tokens`…). */
 function budgetOption(value: unknown): BudgetLimits | undefined {
   if (value === undefined) return undefined;
-  const limits = readOptions("agent budget", value, LIMIT_KEYS, "budget");
-  for (const key of LIMIT_KEYS) {
-    const limit = limits[key];
-    if (limit !== undefined && (typeof limit !== "number" || !Number.isFinite(limit) || limit < 0))
-      fail(`budget.${key}`, "a finite number ≥ 0", limit);
-  }
-  return Object.freeze({ ...limits });
+  return Object.freeze(limitsFrom(readOptions("agent", value, LIMIT_KEYS, "budget"), "budget."));
 }
 
 /** Checks every option of `agent(...)`; `handoffs` is only checked for its type (targets resolve lazily). @internal */

@@ -9,7 +9,7 @@ import { InvalidOptionsError, describeShape, isPlainObject } from "@tta/primitiv
 import type { HandoffEnvelope } from "../types.js";
 
 /** The user message that gives a receiving agent its task (and the payload, as JSON, when there is one). @internal */
-export function taskMessage(task: string, payload: unknown): Message {
+function taskMessage(task: string, payload: unknown): Message {
   if (payload === undefined) return { role: "user", content: task };
   let json: string | undefined;
   try {

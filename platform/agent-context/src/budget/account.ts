@@ -8,9 +8,22 @@ import type { BudgetResource, WorkflowContext } from "@tta/primitives";
 import type { Ledger } from "./ledger.js";
 import { crossSoft } from "./report.js";
 
-/** `x`, or 0 when floating-point drift made it negative. */
-function nonNegative(x: number): number {
-  return x > 0 ? x : 0;
+/**
+ * The relative tolerance of comparisons with a limit, and of what counts as nothing left held: amounts are
+ * floats (USD), so `0.1 + 0.2` must fit a limit of `0.3`, and holding then dropping them must leave 0, not
+ * `2.8e-17`. Token and launch counts are integers far below 10¹², so the tolerance never changes them.
+ */
+const TOLERANCE = 1e-12;
+
+/** `from - amount`, or 0 when what is left is only the rounding error of `from` (or below 0). */
+function less(from: number, amount: number): number {
+  const left = from - amount;
+  return left > from * TOLERANCE ? left : 0;
+}
+
+/** Whether `amount` passes `limit` by more than rounding. */
+function passes(amount: number, limit: number): boolean {
+  return amount - limit > limit * TOLERANCE;
 }
 
 /**
@@ -72,7 +85,7 @@ export class Account {
     const account = limiting(this);
     if (account === undefined) return undefined;
     const spent = account.committed + account.reserved;
-    return (requested > 0 ? spent + requested > account.limit : launching && spent >= account.limit)
+    return (requested > 0 ? passes(spent + requested, account.limit) : launching && !passes(account.limit, spent))
       ? account
       : undefined;
   }
@@ -87,7 +100,7 @@ export class Account {
   /** A reservation of `estimate` settles: `actual` is committed (0 for a release). */
   settle(estimate: number, actual: number, ctx: WorkflowContext | undefined): void {
     if (estimate === 0 && actual === 0) return;
-    this.reserved = nonNegative(this.reserved - estimate);
+    this.reserved = less(this.reserved, estimate);
     if (actual !== 0) {
       this.committed += actual;
       if (!this.softReported && this.committed >= this.soft) crossSoft(this, ctx);
@@ -107,7 +120,9 @@ export class Account {
    */
   remaining(): number {
     const account = limiting(this);
-    return account === undefined ? Infinity : nonNegative(account.limit - account.committed - account.reserved);
+    if (account === undefined) return Infinity;
+    const left = account.limit - account.committed - account.reserved;
+    return left > account.limit * TOLERANCE ? left : 0;
   }
 }
 
@@ -133,7 +148,7 @@ function propagate(start: Account, committed: number, ctx: WorkflowContext | und
     const change = held - account.held;
     if (change === 0 && committed === 0) return;
     account.held = held;
-    up.reserved = nonNegative(up.reserved + change);
+    up.reserved = change < 0 ? less(up.reserved, -change) : up.reserved + change;
     if (committed !== 0) {
       up.committed += committed;
       if (!up.softReported && up.committed >= up.soft) crossSoft(up, ctx);

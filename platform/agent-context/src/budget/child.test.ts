@@ -21,9 +21,9 @@ describe("budget.child", () => {
   it("validates its limits and options", () => {
     const budget = createBudget({ tokens: 1000 });
     for (const [fn, option] of [
-      [() => budget.child({ tokens: -1 }), "tokens"],
-      [() => budget.child({ costUsd: Number.NaN }), "costUsd"],
-      [() => budget.child({ launches: Infinity }), "launches"],
+      [() => budget.child({ tokens: -1 }), "limits.tokens"],
+      [() => budget.child({ costUsd: Number.NaN }), "limits.costUsd"],
+      [() => budget.child({ launches: Infinity }), "limits.launches"],
       [() => budget.child({ soft: {} } as never), "limits.soft"],
       [() => budget.child(3 as never), "limits"],
       [() => budget.child({}, { name: "" }), "name"],

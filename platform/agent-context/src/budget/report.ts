@@ -10,7 +10,7 @@ import type { Account } from "./account.js";
 import type { Ledger } from "./ledger.js";
 
 /** A number for a message: integers as they are, fractions (USD) to 10 significant digits. */
-export function formatAmount(n: number): string {
+function formatAmount(n: number): string {
   return Number.isInteger(n) || !Number.isFinite(n) ? String(n) : String(Number(n.toPrecision(10)));
 }
 

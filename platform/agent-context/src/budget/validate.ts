@@ -52,7 +52,7 @@ const EXPECTED_AMOUNT = "a finite number ≥ 0";
 function limitValue(option: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !(value >= 0) || value === Infinity) fail(option, EXPECTED_AMOUNT, value);
-  return value;
+  return value === 0 ? 0 : value; // -0 is 0
 }
 
 /**

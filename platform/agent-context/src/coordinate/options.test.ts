@@ -12,6 +12,9 @@ describe("coordinate: options", () => {
     expect(() => coordinate({} as never)).toThrow(expect.objectContaining({ option: "agents" }));
     expect(() => coordinate("x" as never)).toThrow(expect.objectContaining({ option: "agents" }));
     expect(() => coordinate([agent, 42 as never])).toThrow(expect.objectContaining({ option: "agents[1]" }));
+    // A hole of a sparse array is an agent missing, not a TypeError at run time.
+    // eslint-disable-next-line no-sparse-arrays -- the hostile input under test
+    expect(() => coordinate([agent, , agent] as never)).toThrow(expect.objectContaining({ option: "agents[1]" }));
     expect(() => coordinate({ ok: agent, bad: null as never })).toThrow(
       expect.objectContaining({ option: "agents.bad" }),
     );

@@ -40,8 +40,9 @@ export function resolveAgents<I>(
     const list = value as readonly PrimitiveLike<I, unknown>[];
     if (list.length === 0) fail("agents", "a non-empty array or record of agents", list);
     return {
-      agents: Object.freeze(list.map((a, i) => toExecutable(a, `agents[${i}]`))),
-      keys: Object.freeze(list.map((_, i) => String(i))),
+      // `Array.from` visits the holes of a sparse array (`map` skips them), so a hole is named too.
+      agents: Object.freeze(Array.from(list, (a, i) => toExecutable(a, `agents[${i}]`))),
+      keys: Object.freeze(Array.from(list, (_, i) => String(i))),
       record: false,
     };
   }

@@ -27,7 +27,7 @@ export function strategyLabel(strategy: ResolvedCoordinateOptions["strategy"]): 
  * and `tta.coordinate.partial` on `span`.
  * @internal
  */
-export function coordinationResult(
+function coordinationResult(
   options: ResolvedCoordinateOptions,
   partial: boolean,
   outcomes: readonly AgentOutcome<unknown>[],
@@ -79,14 +79,23 @@ export function race<I>(
     let rejected = 0;
     let done = false;
     let cancelTimer: (() => void) | undefined;
+    const signal = ctx.signal;
+    // The caller's cancellation settles the coordination at once, even with agents that ignore their
+    // signal (an `Executable` that is not a primitive never races it), so the timeout timer goes too.
+    const onAbort = (): void => {
+      if (!done) fail(signal.reason);
+    };
 
     const finish = (): void => {
       done = true;
       cancelTimer?.();
+      signal.removeEventListener("abort", onAbort);
     };
-    const succeed = (partial: boolean, winner: string | undefined, reason: unknown): void => {
+    /** Resolves; the agents still running are aborted with `abortReason()` (made only when there are any). */
+    const succeed = (partial: boolean, winner: string | undefined, abortReason: () => unknown): void => {
       finish();
       if (fulfilled + rejected < count) {
+        const reason = abortReason();
         for (let i = 0; i < count; i++) outcomes[i] ??= { key: keys[i] as string, status: "aborted", error: reason };
         controller.abort(reason);
       }
@@ -104,20 +113,20 @@ export function race<I>(
       if (done) return;
       outcomes[index] = { key: keys[index] as string, status: "fulfilled", value };
       if (++fulfilled < needed) return;
-      const label = strategyLabel(strategy);
       succeed(
         false,
         picksWinner ? keys[index] : undefined,
-        new DOMException(
-          `\`${name}\`: strategy "${label}" was satisfied; this agent's result is not needed`,
-          "AbortError",
-        ),
+        () =>
+          new DOMException(
+            `\`${name}\`: strategy "${strategyLabel(strategy)}" was satisfied; this agent's result is not needed`,
+            "AbortError",
+          ),
       );
     };
     const onRejected = (index: number, thrown: unknown): void => {
       if (done) return;
       // Cancellation of the caller rejects with its reason, unchanged.
-      if (ctx.signal.aborted) return fail(ctx.signal.reason);
+      if (signal.aborted) return fail(signal.reason);
       const error = toError(thrown);
       outcomes[index] = { key: keys[index] as string, status: "rejected", error };
       rejected++;
@@ -133,6 +142,7 @@ export function race<I>(
         ),
       );
     };
+    signal.addEventListener("abort", onAbort);
     for (let i = 0; i < count; i++) {
       let run: Promise<unknown>;
       try {
@@ -148,8 +158,7 @@ export function race<I>(
     if (timeoutMs !== undefined)
       cancelTimer = ctx.clock.schedule(timeoutMs, () => {
         if (done) return;
-        if (ctx.signal.aborted) return fail(ctx.signal.reason);
-        succeed(true, undefined, new TimeoutError(`\`${name}\` timed out after ${timeoutMs} ms`, { timeoutMs }));
+        succeed(true, undefined, () => new TimeoutError(`\`${name}\` timed out after ${timeoutMs} ms`, { timeoutMs }));
       });
   });
 }

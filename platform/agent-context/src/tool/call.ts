@@ -2,8 +2,9 @@
  * One tool call as the agent loop handles it: the call id carried to the tool's span, the model's raw
  * arguments, and the text given back to the model (a result, an error, validation issues).
  *
+ * Internal to the package except {@link ToolArgumentsError}, which it exports.
+ *
  * @packageDocumentation
- * @internal
  */
 import type { ContextKey, StructuredOutputIssue } from "@tta/primitives";
 import { StructuredOutputError, contextKey } from "@tta/primitives";
@@ -13,7 +14,7 @@ import { formatPath } from "./schema.js";
 export const TOOL_CALL_ID_KEY: ContextKey<string> = contextKey<string>("tta.tool.call-id");
 
 /** Most issues listed in one tool-result message (the rest are counted). @internal */
-export const MAX_LISTED_ISSUES = 20;
+const MAX_LISTED_ISSUES = 20;
 
 /**
  * The arguments of a tool called with invalid arguments: the model sent something that does not
@@ -25,8 +26,16 @@ export const MAX_LISTED_ISSUES = 20;
  * `tool.execute(args)` rejects with it.
  * @example
  * ```ts
- * try { await getWeather.execute({ city: 42 } as never); }
- * catch (e) { if (e instanceof ToolArgumentsError) console.log(e.tool, e.issues); }
+ * const getWeather = tool({
+ *   name: "get_weather",
+ *   parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+ *   execute: ({ city }: { city: string }) => `sunny in ${city}`,
+ * });
+ * try {
+ *   await getWeather.execute({ city: 42 } as never);
+ * } catch (e) {
+ *   if (e instanceof ToolArgumentsError) console.log(e.tool, e.issues); // get_weather [{ message, path: ["city"] }]
+ * }
  * ```
  * @since 0.1.0
  */
@@ -64,7 +73,7 @@ export function callArguments(raw: unknown): unknown {
 }
 
 /** Issues as tool-result text for the model: `- at a.b: message` lines, at most {@link MAX_LISTED_ISSUES}. @internal */
-export function issueLines(issues: readonly StructuredOutputIssue[]): string {
+function issueLines(issues: readonly StructuredOutputIssue[]): string {
   const lines = issues.slice(0, MAX_LISTED_ISSUES).map((issue) => {
     const at = formatPath(issue.path);
     return at === "" ? `- ${issue.message}` : `- at ${at}: ${issue.message}`;

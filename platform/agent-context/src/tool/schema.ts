@@ -48,7 +48,7 @@ const JSON_SCHEMA_KEYWORDS: readonly string[] = [
 ];
 
 /** Whether `value` is a Standard Schema (v1): `~standard.version === 1` and a `validate` function. @internal */
-export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
+function isStandardSchema(value: unknown): value is StandardSchemaV1 {
   if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
   const props: unknown = (value as { "~standard"?: unknown })["~standard"];
   return (
@@ -60,7 +60,7 @@ export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
 }
 
 /** Whether `value` is a plain object with at least one JSON Schema keyword. @internal */
-export function isJsonSchemaLike(value: unknown): value is JsonSchemaObject {
+function isJsonSchemaLike(value: unknown): value is JsonSchemaObject {
   return isPlainObject(value) && JSON_SCHEMA_KEYWORDS.some((key) => key in value);
 }
 
@@ -94,7 +94,7 @@ function segment(part: unknown): string | number {
 }
 
 /** Standard Schema issues as {@link StructuredOutputIssue}s. @internal */
-export function normaliseIssues(issues: readonly StandardSchemaV1.Issue[]): StructuredOutputIssue[] {
+function normaliseIssues(issues: readonly StandardSchemaV1.Issue[]): StructuredOutputIssue[] {
   const out: StructuredOutputIssue[] = [];
   for (const issue of issues) {
     const message = typeof issue?.message === "string" && issue.message !== "" ? issue.message : "Invalid value";
@@ -137,6 +137,8 @@ const AJV_OPTIONS: AjvOptions = {
   allErrors: true,
   // Tool schemas often carry keywords for the model (`examples`, vendor hints): accepted, not checked.
   strict: false,
+  // …but `strict: false` would also let NaN and ±Infinity pass as numbers and integers.
+  strictNumbers: true,
   // Formats (`email`, `date-time`) are shown to the model but not validated (no `ajv-formats` dependency).
   validateFormats: false,
   // Schemas with the same `$id` in two tools must not collide in the shared instance.
@@ -156,10 +158,16 @@ function ajvFor(schema: JsonSchemaObject): Ajv | Ajv2019 | Ajv2020 {
   return (draft07 ??= new Ajv(AJV_OPTIONS));
 }
 
-/** Compiles a JSON Schema with ajv, or throws `InvalidOptionsError` naming `option`. */
+/**
+ * Compiles a JSON Schema with ajv, or throws `InvalidOptionsError` naming `option`. The shared instance
+ * forgets the schema afterwards (ajv caches every compiled schema object for good), so tools made per
+ * request do not pile up; except a schema with an `$id`, which ajv would forget by that id, and an `$id`
+ * may name a schema the instance needs (its meta-schema).
+ */
 function compileJsonSchema(option: string, schema: JsonSchemaObject): ValidateFunction {
+  const ajv = ajvFor(schema);
   try {
-    return ajvFor(schema).compile(schema);
+    return ajv.compile(schema);
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : "unknown error";
     throw new InvalidOptionsError(
@@ -169,12 +177,37 @@ function compileJsonSchema(option: string, schema: JsonSchemaObject): ValidateFu
         cause,
       },
     );
+  } finally {
+    if (schema.$id === undefined) ajv.removeSchema(schema);
   }
+}
+
+/**
+ * A deep, frozen copy of a JSON Schema, so that what the model is shown and what ajv validates cannot
+ * change with the caller's object (ajv reads `enum`/`const` arrays from the schema at validation time).
+ * A schema that cannot be cloned (it holds functions) is copied at its top level only.
+ */
+function ownCopy(json: JsonSchemaObject): JsonSchemaObject {
+  let copy: JsonSchemaObject;
+  try {
+    copy = structuredClone(json);
+  } catch {
+    return Object.freeze({ ...json });
+  }
+  return deepFreeze(copy);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
 }
 
 /** `json` without its top-level `$schema` (providers do not want it in tool parameters). */
 function forModel(json: JsonSchemaObject): JsonSchemaObject {
-  if (!("$schema" in json)) return Object.freeze({ ...json });
+  if (!("$schema" in json)) return json;
   const { $schema: _dropped, ...rest } = json;
   return Object.freeze(rest);
 }
@@ -206,7 +239,8 @@ export function compileSchema<T>(schema: unknown, jsonSchema: unknown, names: Sc
     );
   let compiled: CompiledSchema<T>;
   if (isStandardSchema(schema)) {
-    const json = jsonSchema ?? standardJsonInput(schema);
+    const given = jsonSchema ?? standardJsonInput(schema);
+    const json = given === undefined ? undefined : ownCopy(given);
     if (json === undefined)
       throw new InvalidOptionsError(
         names.schema,
@@ -217,7 +251,10 @@ export function compileSchema<T>(schema: unknown, jsonSchema: unknown, names: Sc
       jsonSchema: forModel(json),
       validate: (value) => {
         const result = standard["~standard"].validate(value);
-        return result instanceof Promise ? result.then(standardChecked) : standardChecked(result);
+        // Any thenable, not only this realm's `Promise`: reading `issues` off a pending one would pass it.
+        return typeof (result as { then?: unknown }).then === "function"
+          ? Promise.resolve(result).then(standardChecked)
+          : standardChecked(result as StandardSchemaV1.Result<T>);
       },
     };
   } else if (isJsonSchemaLike(schema)) {
@@ -226,9 +263,10 @@ export function compileSchema<T>(schema: unknown, jsonSchema: unknown, names: Sc
         names.jsonSchema,
         `\`${names.jsonSchema}\` is only for a Standard Schema \`${names.schema}\`; \`${names.schema}\` is already a JSON Schema`,
       );
-    const validate = compileJsonSchema(names.schema, schema);
+    const own = ownCopy(schema);
+    const validate = compileJsonSchema(names.schema, own);
     compiled = {
-      jsonSchema: forModel(schema),
+      jsonSchema: forModel(own),
       validate: (value) =>
         validate(value) ? { ok: true, value: value as T } : { ok: false, issues: ajvIssues(validate.errors) },
     };
