@@ -50,6 +50,7 @@ export default defineConfig(
       "**/reports/**",
       "**/.turbo/**",
       "**/*.tsbuildinfo",
+      "docs/api/**",
     ],
   },
   {

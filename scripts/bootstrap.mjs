@@ -253,6 +253,16 @@ async function test(pnpm) {
     { name: "lint", args: ["lint"] },
     { name: "format:check", args: ["format:check"] },
     { name: "cycles", args: ["cycles"] },
+    // Packs every public package and installs, imports, type-checks and runs each tarball in a temporary
+    // project outside the workspace (npm registry for third-party dependencies; ~30 s with warm caches).
+    { name: "release:check", args: ["release:check"] },
+    // The TypeDoc API reference of the published packages (docs/api/, git-ignored); any warning fails it.
+    { name: "docs:api (TypeDoc)", args: ["docs:api"] },
+    // In CI, the README's one-batch demo run: the demo agent works through a batch of tickets, then checks
+    // that its observatory received one trace per ticket (about 40 s with the builds it needs).
+    ...(IS_CI
+      ? [{ name: "demo (npm start -- --once)", args: ["--filter", "@tta/agent-demo", "start", "--once"] }]
+      : []),
   ];
   /** @type {{ name: string, code: number, ms: number }[]} */
   const results = [];

@@ -4,7 +4,7 @@
  * 2. every TypeScript code block in README.md and docs/*.md is a verbatim copy of the snippet file
  *    named in the `<!-- snippet: … -->` comment above it (so every quoted block type-checks).
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { format } from "node:util";
 import { trace } from "@opentelemetry/api";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -76,6 +76,10 @@ function codeBlocks(doc: string): CodeBlock[] {
 
 const docs = [
   "README.md",
+  // The package READMEs (their registry pages) quote snippets too.
+  ...readdirSync(new URL("platform/", repoRoot), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(new URL(`platform/${entry.name}/README.md`, repoRoot)))
+    .map((entry) => `platform/${entry.name}/README.md`),
   ...readdirSync(new URL("docs/", repoRoot))
     .filter((file) => file.endsWith(".md"))
     .map((file) => `docs/${file}`),

@@ -97,7 +97,8 @@ export function buildTree(spans, cap) {
       roots.push(span);
     }
   }
-  const byStart = (/** @type {Span} */ a, /** @type {Span} */ b) => a.startMs - b.startMs;
+  // Ties (the SDK records start times to the millisecond) go to the span that ended first: it ran first.
+  const byStart = (/** @type {Span} */ a, /** @type {Span} */ b) => a.startMs - b.startMs || a.endMs - b.endMs;
   roots.sort(byStart);
   for (const list of children.values()) list.sort(byStart);
 

@@ -39,7 +39,7 @@ export interface TraceLogFields {
  * Without tracing, no span is active and a mixin cannot see the `WorkflowContext`: lines you write in
  * a step then carry no run fields unless you add them, e.g. `logger.child({ trace_id: ctx.traceId,
  * workflow_id: ctx.workflowId, correlation_id: ctx.correlationId })`. The lines the setup writes for
- * primitive events carry them (see {@link createLogging}).
+ * primitive events carry them (see `setupObservability`'s `logging` option).
  * @example
  * ```ts
  * const log = pino({ mixin: traceLogFields });

@@ -373,7 +373,7 @@ function resolveLogging(value: unknown): ResolvedLoggingOptions | undefined {
  * Only own properties are read; `undefined` and `null` mean "the default"; `false` disables a
  * section. Nothing is started or registered here.
  *
- * @throws {@link InvalidOptionsError} (code `INVALID_OPTIONS`, `option` = the dotted option name) for an
+ * @throws An {@link InvalidOptionsError} (code `INVALID_OPTIONS`, `option` = the dotted option name) for an
  * unknown key, an unknown exporter or log level, an invalid endpoint URL, a port outside 0..65535, a
  * `sampleRatio` outside 0..1, a `shutdownTimeoutMs` that is not an integer from 0 to 2 147 483 647,
  * a `metrics.catalog` without a `cost` function, the removed

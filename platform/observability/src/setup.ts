@@ -83,7 +83,8 @@ export interface ObservabilityHandle {
  *
  * @defaultValue see {@link DEFAULT_TRACING_OPTIONS}, {@link DEFAULT_METRICS_OPTIONS}, {@link DEFAULT_LOGGING_OPTIONS},
  * {@link DEFAULT_SHUTDOWN_TIMEOUT_MS}
- * @throws {@link InvalidOptionsError} (code `INVALID_OPTIONS`) naming the option, for invalid options
+ * @throws An {@link @tta/primitives!core.InvalidOptionsError | InvalidOptionsError} (code `INVALID_OPTIONS`)
+ * naming the option, for invalid options
  * (unknown key, unknown exporter, bad endpoint URL, port out of range, `sampleRatio` outside 0..1,
  * `shutdownTimeoutMs` not an integer from 0 to 2 147 483 647, …),
  * before anything is started or registered.

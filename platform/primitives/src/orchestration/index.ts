@@ -115,6 +115,7 @@ export type {
 export type { RouteSource } from "./schema-validation.js";
 export type { CandidateStatus } from "./router.js";
 export { DEFAULT_MODEL_ROUTER_OPTIONS, MODEL_ROUTER_PRESETS } from "./router/options.js";
+export type { ResolvedAdaptive, ResolvedCandidate, ResolvedRouterOptions } from "./router/options.js";
 export type {
   AdaptiveTimeoutOptions,
   HedgeOptions,

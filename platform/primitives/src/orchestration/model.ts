@@ -26,7 +26,8 @@ import type { LanguageModel, ModelRequest, ModelResponse } from "./language-mode
  *   the GenAI ones: `gen_ai.operation.name`, `gen_ai.provider.name`, `gen_ai.request.model`,
  *   `gen_ai.response.model`, `gen_ai.usage.input_tokens`, `gen_ai.usage.output_tokens`,
  *   `gen_ai.response.finish_reasons` and `tta.llm.cost_usd`;
- * - reports a `model-call` event (tokens, cost, duration, outcome) to {@link subscribe} listeners.
+ * - reports a `model-call` event (tokens, cost, duration, outcome) to
+ *   {@link @tta/primitives!core.subscribe | subscribe} listeners.
  *
  * Cost comes from the catalogue: the response model's entry when listed, else the configured id's.
  * Prompts and completions are recorded only with `captureContent: true`. Errors pass through

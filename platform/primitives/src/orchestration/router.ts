@@ -132,7 +132,8 @@ function failovers(run: RouteRun): number {
  *   `Retry-After`, a rate-limit header that says nothing is left, or a backoff) only when the wait is at
  *   most `maxWaitMs` and ends in time for the deadline and the `latencyGoalMs`; otherwise it fails over
  *   at once (a longer wait happens only when no other candidate can take the request);
- * - runs each attempt through the candidate's own {@link CircuitBreakerPrimitive} and a
+ * - runs each attempt through the candidate's own
+ *   {@link @tta/primitives!recovery.CircuitBreakerPrimitive | CircuitBreakerPrimitive} and a
  *   {@link ModelPrimitive} (so each attempt has its GenAI span, `model-call` event, cost and budget
  *   charge), abandons it at `attemptTimeout` (fixed, or adaptive from the candidate's observed latency),
  *   and with `hedge` starts the next ready candidate when it has not answered in time, keeping the first

@@ -226,7 +226,7 @@ function stringOption(option: string, value: unknown, fallback: string): string 
  * fields finite and ≥ 0; carried by the response and by a stream's `finish` chunk, so a router test
  * can script a provider that says it is out of requests).
  *
- * @throws {@link InvalidOptionsError} for unknown or invalid options, naming the option or the
+ * @throws An {@link InvalidOptionsError} for unknown or invalid options, naming the option or the
  * field of a reply (`responses[2].toolCalls`). A call rejects with one naming `reply` when `reply`
  * returned an invalid answer, and `options.signal` when that is not an `AbortSignal`.
  * @example

@@ -51,7 +51,7 @@ const OPTION_KEYS = ["name", "returns", "sequence", "failTimes", "error", "laten
  * `failTimes` calls throw; then `impl` decides if given; else the next `sequence` item (an `Error`
  * item is thrown; the last item repeats); else `returns`. Its span kind is `mock`.
  *
- * @throws {@link InvalidOptionsError} for unknown or invalid options.
+ * @throws An {@link InvalidOptionsError} for unknown or invalid options.
  * @example
  * ```ts
  * const llm = new MockPrimitive<string, string>({ failTimes: 2, returns: "ok" });

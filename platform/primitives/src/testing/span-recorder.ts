@@ -150,6 +150,7 @@ export class SpanRecorder implements TracerProvider {
     return formatSpanTree(this.#spans);
   }
 
+  /** A tracer whose spans this recorder keeps (the `TracerProvider` method `trace.getTracer` calls once installed). */
   getTracer(): Tracer {
     const startSpan = (name: string, options?: SpanOptions, parentContext?: Context): Span => {
       const parent = options?.root ? undefined : trace.getSpanContext(parentContext ?? otelContext.active());

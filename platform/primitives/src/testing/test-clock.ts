@@ -88,7 +88,7 @@ export class TestClock implements Clock {
    * Moves time forward by `ms`, firing due timers in order and letting promise chains settle
    * between them; resolves once everything due has run.
    *
-   * @throws {@link InvalidOptionsError} when `ms` is negative or not finite.
+   * @throws An {@link InvalidOptionsError} when `ms` is negative or not finite.
    */
   async advance(ms: number): Promise<void> {
     if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0)

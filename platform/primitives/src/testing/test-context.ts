@@ -13,7 +13,8 @@ export type TestContext = WorkflowContext & { readonly clock: TestClock };
 /**
  * Creates a root context driven by a fresh {@link TestClock} (or the `TestClock` you pass).
  *
- * @throws {@link InvalidOptionsError} for invalid `init` values, as `createContext`.
+ * @throws An {@link @tta/primitives!core.InvalidOptionsError | InvalidOptionsError} for invalid `init` values,
+ * as `createContext`.
  * @example
  * ```ts
  * const ctx = createTestContext({ timeoutMs: 500 });

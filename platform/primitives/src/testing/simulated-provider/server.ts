@@ -107,7 +107,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
  * @param options - see {@link SimulatedProviderOptions}; `host` defaults to `"127.0.0.1"`, `port`
  *   to 0 (a free port), `seed` to 1, `latency` to 0 ms, `chunkSize` to 8, `maxBodyBytes` to 1 MiB.
  * @returns the running provider, once it listens.
- * @throws {@link InvalidOptionsError} (as a rejection) for unknown or invalid options, or a host that
+ * @throws An {@link InvalidOptionsError} (as a rejection) for unknown or invalid options, or a host that
  *   is not loopback; the `listen` error (e.g. `EADDRINUSE`) when the port is taken.
  * @example
  * ```ts

@@ -276,7 +276,8 @@ export interface SimulatedProvider {
    * `undefined` or `null` restores its default; `{}` and `[]` clear `errors`, `outages` and `script`);
    * `script` restarts at its first item. Outages stay relative to the start.
    *
-   * @throws {@link InvalidOptionsError} for unknown or invalid keys (nothing is changed then).
+   * @throws An {@link @tta/primitives!core.InvalidOptionsError | InvalidOptionsError} for unknown or invalid keys
+   * (nothing is changed then).
    */
   configure(update: SimulatedProviderUpdate): void;
   /**
