@@ -1,0 +1,12 @@
+import { defineProject, mergeConfig } from "vitest/config";
+import { shared } from "../../vitest.shared.js";
+
+export default mergeConfig(
+  shared,
+  defineProject({
+    test: {
+      name: "@tta/create-agent",
+      include: ["src/**/*.test.ts"],
+    },
+  }),
+);
