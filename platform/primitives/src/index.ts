@@ -143,8 +143,10 @@ export type {
   CompensationInput,
   CompensationOptions,
   FallbackOptions,
+  RateLimitDecision,
   RateLimitMode,
   RateLimitOptions,
+  RateLimitStore,
   ResolvedBulkheadOptions,
   ResolvedCircuitBreakerOptions,
   ResolvedCircuitBreakerWindow,
@@ -183,6 +185,7 @@ export {
 export type {
   CacheEntry,
   CacheKeyFunction,
+  CacheLock,
   CacheOptions,
   CacheStats,
   CacheStore,

@@ -5,9 +5,10 @@
  * @packageDocumentation
  */
 import type { LRUCache } from "lru-cache";
+import type { Clock } from "../core/clock.js";
 import { InvalidOptionsError } from "../core/errors.js";
 import { boundedLru } from "../internal/bounded-lru.js";
-import { describeValue, integerOption, readOptions } from "../internal/options.js";
+import { describeValue, integerOption, isThenable, readOptions } from "../internal/options.js";
 
 /**
  * One cached result: the value (which may be `undefined` or `null`) and when it was stored, in
@@ -23,6 +24,20 @@ export interface CacheEntry<V = unknown> {
 
 /** A value or a promise of it: stores may answer synchronously (saving a microtask) or not. @since 0.1.0 */
 export type MaybePromise<T> = T | PromiseLike<T>;
+
+/**
+ * A held cross-process single-flight lock on one cache key (see {@link CacheStore.lock}).
+ * @since 0.1.0
+ */
+export interface CacheLock {
+  /**
+   * The fencing token: a number that grows with every lock granted on the store, so a holder whose
+   * lock expired (and was granted to someone else) can be told apart from the current one.
+   */
+  readonly token: number;
+  /** Gives the lock up if it is still held with this token (compare-and-delete); never throws on purpose. */
+  release(): MaybePromise<void>;
+}
 
 /**
  * Storage behind a `CachePrimitive`. Implement it to keep cache entries elsewhere (Redis, a
@@ -71,6 +86,89 @@ export interface CacheStore<V = unknown> {
   readonly size?: number;
   /** Entries dropped so far to make room (not deletions or replacements), if the store counts them. */
   readonly evictions?: number;
+  /**
+   * Optional cross-process single-flight. When present, a cache miss first tries to take the lock
+   * on its key: granted (a {@link CacheLock}), this process runs the inner primitive, stores the
+   * result and then releases the lock; refused (`undefined`: another process holds it), the shared
+   * run polls `get` every {@link CacheStore.lockPollMs} ms until a fresh entry appears (and returns
+   * it without running the inner primitive) or the lock can be taken (the holder failed, released
+   * or crashed and its lock expired). A `lock` that throws or rejects means "no coordination":
+   * the inner primitive runs locally (reported through the diag logger). The lock's lifetime is
+   * the store's business (a Redis store uses `SET NX PX`); it bounds how long a crashed holder
+   * delays the others.
+   */
+  lock?(key: string): MaybePromise<CacheLock | undefined>;
+  /** How often (ms) a run waiting on another process's lock polls the store. @defaultValue 50 */
+  readonly lockPollMs?: number;
+}
+
+/** Where a shared run that used {@link CacheStore.lock} got its value. @internal */
+export interface LockedRunState {
+  /** The lock this process holds (release it after storing the result). */
+  lock: CacheLock | undefined;
+  /** True when the value came from the store (another process computed it): do not store it again. */
+  foreign: boolean;
+}
+
+function lockFailed(name: string, op: string, error: unknown, warn: (message: string) => void): void {
+  const type = error instanceof Error ? error.name : typeof error;
+  warn(`@tta/primitives: store.${op} of cache "${name}" failed (${type}); running without cross-process single-flight`);
+}
+
+/**
+ * Runs `compute` under the store's cross-process lock on `key`, or waits for another process's
+ * result (see {@link CacheStore.lock}). Store failures are reported through `warn` and fall back to
+ * computing locally. `state` tells the caller whether it holds a lock and whether the value is foreign.
+ * @internal
+ */
+export async function runWithStoreLock<O>(
+  store: CacheStore<O>,
+  key: string,
+  state: LockedRunState,
+  compute: () => PromiseLike<O>,
+  fresh: (entry: CacheEntry<O>) => boolean,
+  clock: Clock,
+  name: string,
+  warn: (message: string) => void,
+): Promise<O> {
+  const pollMs = store.lockPollMs ?? 50;
+  if (store.lock === undefined) return compute();
+  for (;;) {
+    let held: CacheLock | undefined;
+    try {
+      held = await store.lock(key);
+    } catch (error) {
+      lockFailed(name, "lock", error, warn);
+      return compute();
+    }
+    if (held !== undefined) {
+      state.lock = held;
+      return compute();
+    }
+    await clock.sleep(pollMs);
+    let entry: CacheEntry<O> | undefined;
+    try {
+      entry = await store.get(key);
+    } catch (error) {
+      lockFailed(name, "get", error, warn);
+      entry = undefined;
+    }
+    if (entry !== undefined && fresh(entry)) {
+      state.foreign = true;
+      return entry.value;
+    }
+  }
+}
+
+/** Releases a lock, reporting (never throwing) a failure. @internal */
+export function releaseStoreLock(lock: CacheLock | undefined, name: string, warn: (message: string) => void): void {
+  if (lock === undefined) return;
+  try {
+    const done = lock.release();
+    if (isThenable(done)) done.then(undefined, (error: unknown) => lockFailed(name, "lock release", error, warn));
+  } catch (error) {
+    lockFailed(name, "lock release", error, warn);
+  }
 }
 
 /** Options of {@link InMemoryCacheStore}. @since 0.1.0 */
@@ -169,11 +267,12 @@ export function cacheStoreOption(option: string, value: unknown): CacheStore | u
     typeof store.get === "function" &&
     typeof store.set === "function" &&
     typeof store.delete === "function" &&
-    typeof store.clear === "function";
+    typeof store.clear === "function" &&
+    (store.lock === undefined || typeof store.lock === "function");
   if (!ok)
     throw new InvalidOptionsError(
       option,
-      `Expected \`${option}\` to be a CacheStore with get, set, delete and clear methods, got ${describeValue(value)}`,
+      `Expected \`${option}\` to be a CacheStore with get, set, delete and clear methods (and lock, if present, a method), got ${describeValue(value)}`,
     );
   return value as CacheStore;
 }

@@ -21,8 +21,8 @@ import {
   readOptions,
 } from "../internal/options.js";
 import { errorType } from "../internal/tracing.js";
-import type { CacheEntry, CacheStore } from "./cache-store.js";
-import { InMemoryCacheStore, cacheStoreOption } from "./cache-store.js";
+import type { CacheEntry, CacheLock, CacheStore, LockedRunState } from "./cache-store.js";
+import { InMemoryCacheStore, cacheStoreOption, releaseStoreLock, runWithStoreLock } from "./cache-store.js";
 import { Flight, waitForFlight } from "./flight.js";
 import { keyHash, stableKey } from "./stable-key.js";
 
@@ -128,6 +128,10 @@ function resolveOptions<I>(options: unknown): ResolvedCacheOptions<I> {
   });
 }
 
+function warnDiag(message: string): void {
+  diag.warn(message);
+}
+
 function badKey(value: unknown): never {
   // The key itself is never echoed: it may be user data.
   throw new InvalidOptionsError(
@@ -156,6 +160,10 @@ function badKey(value: unknown): never {
  *   served (result `stale`, counted as a hit) and one background refresh starts (never two at once
  *   for a key); a refresh failure is reported through the OpenTelemetry diag logger and the stale
  *   value stays until the window ends. Beyond the window the entry counts as an expiration and a miss.
+ * - **Across processes.** With a store that implements {@link CacheStore.lock} (e.g. the Redis
+ *   store of `@tta/redis`), the shared run first takes the store's lock on the key, so N processes
+ *   missing together run the inner primitive once; the others poll the store for the result (see
+ *   {@link CacheStore.lock}). A lock failure means running locally.
  * - **Invalidation.** `invalidate(input)` and `clear()` also detach runs in flight, so a result
  *   computed before the invalidation never lands in the cache (its waiters still get it).
  * - **Privacy.** Raw keys never appear in spans, events or error messages: the `cache` event carries
@@ -341,19 +349,34 @@ export class CachePrimitive<I, O> extends WorkflowPrimitive<I, O> {
     const runCtx = createDetachedContext(ctx);
     const flight = new Flight<O>();
     this.#flights.set(key, flight);
+    const shared: LockedRunState | undefined =
+      this.#store.lock === undefined ? undefined : { lock: undefined, foreign: false };
     let work: PromiseLike<O>;
     try {
-      work = this.inner.execute(input, runCtx);
+      work =
+        shared === undefined
+          ? this.inner.execute(input, runCtx)
+          : runWithStoreLock(
+              this.#store,
+              key,
+              shared,
+              () => this.inner.execute(input, runCtx),
+              (entry) => this.#ttlMs === Infinity || runCtx.clock.now() - entry.storedAt < this.#ttlMs,
+              runCtx.clock,
+              this.name,
+              warnDiag,
+            );
     } catch (error) {
       work = Promise.reject(error);
     }
     flight.track(
       Promise.resolve(work).then(
         (value) => {
-          this.#fill(key, flight, value, runCtx.clock.now());
+          this.#fill(key, flight, value, runCtx.clock.now(), shared);
           return value;
         },
         (error: unknown) => {
+          releaseStoreLock(shared?.lock, this.name, warnDiag);
           const failure = normalizeError(error, runCtx);
           if (this.#flights.get(key) === flight) this.#flights.delete(key);
           if (refresh)
@@ -367,13 +390,18 @@ export class CachePrimitive<I, O> extends WorkflowPrimitive<I, O> {
     return flight;
   }
 
-  /** Stores a run's result unless invalidated meanwhile, then lets the next miss start a new run. */
-  #fill(key: string, flight: Flight<O>, value: O, storedAt: number): void {
+  /**
+   * Stores a run's result unless invalidated meanwhile (or computed by another process), then lets
+   * the next miss start a new run and gives up the cross-process lock, if held.
+   */
+  #fill(key: string, flight: Flight<O>, value: O, storedAt: number, shared: LockedRunState | undefined): void {
+    const lock: CacheLock | undefined = shared?.lock;
     const release = (): void => {
       flight.filling = undefined;
       if (this.#flights.get(key) === flight) this.#flights.delete(key);
+      releaseStoreLock(lock, this.name, warnDiag);
     };
-    if (!flight.live) return release();
+    if (!flight.live || shared?.foreign === true) return release();
     const retainMs = this.#ttlMs + this.#staleMs;
     const done = this.#quietly("set", () => this.#store.set(key, { value, storedAt }, retainMs));
     if (done === undefined) return release();

@@ -9,7 +9,7 @@ import "../core/parallel.js";
 export { CachePrimitive, DEFAULT_CACHE_OPTIONS, cache } from "./cache.js";
 export type { CacheKeyFunction, CacheOptions, CacheStats, ResolvedCacheOptions } from "./cache.js";
 export { DEFAULT_IN_MEMORY_CACHE_STORE_OPTIONS, InMemoryCacheStore } from "./cache-store.js";
-export type { CacheEntry, CacheStore, InMemoryCacheStoreOptions, MaybePromise } from "./cache-store.js";
+export type { CacheEntry, CacheLock, CacheStore, InMemoryCacheStoreOptions, MaybePromise } from "./cache-store.js";
 export { stableKey } from "./stable-key.js";
 export { DEFAULT_MEMORY_SEARCH_LIMIT, DEFAULT_MEMORY_STORE_OPTIONS, MemoryStore } from "./memory-store.js";
 export type {

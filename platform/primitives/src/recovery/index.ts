@@ -29,7 +29,13 @@ export type { CompensationInput, CompensationOptions, ResolvedCompensationOption
 export { BulkheadPrimitive, DEFAULT_BULKHEAD_OPTIONS, bulkhead } from "./bulkhead.js";
 export type { BulkheadOptions, ResolvedBulkheadOptions } from "./bulkhead.js";
 export { DEFAULT_RATE_LIMIT_OPTIONS, RateLimitPrimitive, rateLimit } from "./rate-limit.js";
-export type { RateLimitMode, RateLimitOptions, ResolvedRateLimitOptions } from "./rate-limit.js";
+export type {
+  RateLimitDecision,
+  RateLimitMode,
+  RateLimitOptions,
+  RateLimitStore,
+  ResolvedRateLimitOptions,
+} from "./rate-limit.js";
 // Every error class these primitives throw (DESIGN §3.3), the same class objects as `@tta/primitives/core`'s:
 // their own (`CircuitOpenError`…), `InvalidOptionsError` for bad options, `TimeoutError` for a deadline,
 // and `TtaError` (code `NON_ERROR_THROWN`) for a non-`Error` thrown by the work.

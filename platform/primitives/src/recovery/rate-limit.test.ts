@@ -401,8 +401,8 @@ describe("rateLimit: bad input", () => {
 
   it("requires tokensPerInterval (integer ≥ 1) and intervalMs (finite, > 0)", () => {
     expect(invalidOption(() => rateLimit(inner, undefined as never)).option).toBe("tokensPerInterval");
-    expect(invalidOption(() => rateLimit(inner, { intervalMs: 1 } as never)).option).toBe("tokensPerInterval");
-    expect(invalidOption(() => rateLimit(inner, { tokensPerInterval: 1 } as never)).option).toBe("intervalMs");
+    expect(invalidOption(() => rateLimit(inner, { intervalMs: 1 })).option).toBe("tokensPerInterval");
+    expect(invalidOption(() => rateLimit(inner, { tokensPerInterval: 1 })).option).toBe("intervalMs");
     for (const bad of [0, -1, 1.5, NaN, Infinity, "5"])
       expect(invalidOption(() => rateLimit(inner, { ...ok, tokensPerInterval: bad as never })).option).toBe(
         "tokensPerInterval",

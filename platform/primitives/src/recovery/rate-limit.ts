@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { WorkflowContext } from "../core/context.js";
+import { throwIfContextAborted } from "../core/context.js";
 import { InvalidOptionsError, RateLimitedError } from "../core/errors.js";
 import { toExecutable } from "../core/primitive-like.js";
 import type { Executable, PrimitiveLike } from "../core/workflow-primitive.js";
@@ -20,15 +21,47 @@ import {
 } from "../internal/options.js";
 import { WaitQueue } from "../internal/wait-queue.js";
 
+/**
+ * What a {@link RateLimitStore} answers to `take`: the tokens were spent (`ok: true`), or not, with
+ * the time until they could be (`retryAfterMs`, `Infinity` when the cost can never be served).
+ * @since 0.1.0
+ */
+export type RateLimitDecision = { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number };
+
+/**
+ * A token bucket kept outside the primitive, e.g. in Redis so that several processes share one
+ * rate (`redisTokenBucket` in `@tta/redis`).
+ *
+ * @remarks
+ * `take(cost, now)` spends `cost` tokens atomically if the bucket holds them. `now` is the caller's
+ * context clock (a store may use its own clock instead, e.g. the Redis server's). The store owns
+ * capacity, refill and its own failure policy (a Redis store falls back to a local bucket). It may
+ * answer synchronously or with a promise; it should not throw (a throw or rejection rejects the call).
+ *
+ * @example
+ * ```ts
+ * const local: RateLimitStore = { take: (cost) => (cost <= 1 ? { ok: true } : { ok: false, retryAfterMs: 1_000 }) };
+ * const limited = rateLimit(callModel, { store: local });
+ * ```
+ * @since 0.1.0
+ */
+export interface RateLimitStore {
+  /** Spends `cost` tokens if available. */
+  take(cost: number, now: number): RateLimitDecision | PromiseLike<RateLimitDecision>;
+}
+
 /** What a rate limiter does when the bucket lacks tokens. @since 0.1.0 */
 export type RateLimitMode = "wait" | "reject";
 
 /** Options of {@link rateLimit}. @since 0.1.0 */
 export interface RateLimitOptions<I = unknown> {
-  /** Bucket capacity and refill amount per `intervalMs`: an integer ≥ 1. Required. */
-  readonly tokensPerInterval: number;
-  /** The refill period in ms (> 0): `tokensPerInterval` tokens are added, continuously, per interval. Required. */
-  readonly intervalMs: number;
+  /** Bucket capacity and refill amount per `intervalMs`: an integer ≥ 1. Required unless `store` is given. */
+  readonly tokensPerInterval?: number;
+  /**
+   * The refill period in ms (> 0): `tokensPerInterval` tokens are added, continuously, per interval.
+   * Required unless `store` is given.
+   */
+  readonly intervalMs?: number;
   /**
    * Tokens a call spends, from its input: a finite number ≥ 0 (e.g. the estimated LLM tokens of a
    * prompt, with `tokensPerInterval` as the tokens-per-minute quota).
@@ -43,6 +76,13 @@ export interface RateLimitOptions<I = unknown> {
   readonly mode?: RateLimitMode;
   /** Display name. @defaultValue `"RateLimitPrimitive"` */
   readonly name?: string;
+  /**
+   * An external bucket (shared across processes). With it, `tokensPerInterval` and `intervalMs`
+   * are not allowed (the store holds capacity and refill) and waiting is by polling: a call sleeps
+   * `retryAfterMs` on its context clock and asks again, so cross-process admission is not FIFO.
+   * @defaultValue none: an in-memory bucket
+   */
+  readonly store?: RateLimitStore;
 }
 
 /** Resolved options of a {@link RateLimitPrimitive}. @since 0.1.0 */
@@ -52,13 +92,25 @@ export interface ResolvedRateLimitOptions<I = unknown> {
   readonly cost: ((input: I) => number) | undefined;
   readonly mode: RateLimitMode;
   readonly name: string;
+  /** The external bucket, if given (then `tokensPerInterval` and `intervalMs` are 0). */
+  readonly store?: RateLimitStore;
 }
 
 /** Default options of {@link rateLimit} (`tokensPerInterval` and `intervalMs` are required). @since 0.1.0 */
 export const DEFAULT_RATE_LIMIT_OPTIONS: Readonly<{ readonly mode: RateLimitMode; readonly name: string }> =
   Object.freeze({ mode: "wait", name: "RateLimitPrimitive" });
 
-const OPTION_KEYS = ["tokensPerInterval", "intervalMs", "cost", "mode", "name"] as const;
+const OPTION_KEYS = ["tokensPerInterval", "intervalMs", "cost", "mode", "name", "store"] as const;
+
+function storeOption(value: unknown): RateLimitStore | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null || typeof (value as { take?: unknown }).take !== "function")
+    throw new InvalidOptionsError(
+      "store",
+      `Expected \`store\` to be a RateLimitStore with a take method, got ${describeValue(value)}`,
+    );
+  return value as RateLimitStore;
+}
 
 /** Deficits worth less than this many ms of refill count as satisfied (floating-point slack). */
 const SLACK_MS = 1e-6;
@@ -88,6 +140,8 @@ const SLACK_MS = 1e-6;
  * - Events: `{ type: "rate-limit", action: "waited", waitMs, cost }` when a call got its tokens after
  *   waiting `waitMs`, `action: "rejected"` with `waitMs` = `retryAfterMs`. Span attributes:
  *   `tta.rate_limit.cost` and `tta.rate_limit.wait_ms`.
+ * - `store`: the bucket lives outside (e.g. in Redis, shared by every process); see
+ *   {@link RateLimitStore}. The default path (no store) is unchanged: no extra await or allocation.
  *
  * @throws {@link InvalidOptionsError} at construction: `inner` not a primitive or function, missing
  * or invalid `tokensPerInterval` (integer ≥ 1) or `intervalMs` (> 0, finite), `cost` not a
@@ -116,6 +170,7 @@ export class RateLimitPrimitive<I, O> extends WorkflowPrimitive<I, O> {
   #tokens: number;
   #updatedAt: number | undefined = undefined;
   #cancelTimer: (() => void) | undefined = undefined;
+  readonly #store: RateLimitStore | undefined;
 
   /**
    * @param inner - the primitive (or function) to rate-limit.
@@ -123,17 +178,25 @@ export class RateLimitPrimitive<I, O> extends WorkflowPrimitive<I, O> {
    */
   constructor(inner: PrimitiveLike<I, O>, options: RateLimitOptions<I>) {
     const opts = readOptions("rateLimit", options, OPTION_KEYS);
-    for (const required of ["tokensPerInterval", "intervalMs"] as const) {
-      if (opts[required] === undefined)
-        throw new InvalidOptionsError(required, `The rateLimit option \`${required}\` is required`);
+    const store = storeOption(opts.store);
+    for (const field of ["tokensPerInterval", "intervalMs"] as const) {
+      if (store === undefined && opts[field] === undefined)
+        throw new InvalidOptionsError(field, `The rateLimit option \`${field}\` is required`);
+      if (store !== undefined && opts[field] !== undefined)
+        throw new InvalidOptionsError(
+          field,
+          `The rateLimit option \`${field}\` is not allowed with \`store\`: the store holds capacity and refill`,
+        );
     }
-    const resolved: ResolvedRateLimitOptions<I> = Object.freeze({
-      tokensPerInterval: integerOption("tokensPerInterval", opts.tokensPerInterval, 1, { min: 1 }),
-      intervalMs: durationOption("intervalMs", opts.intervalMs, 1),
+    const base = {
+      tokensPerInterval:
+        store === undefined ? integerOption("tokensPerInterval", opts.tokensPerInterval, 1, { min: 1 }) : 0,
+      intervalMs: store === undefined ? durationOption("intervalMs", opts.intervalMs, 1) : 0,
       cost: functionOption<(input: I) => number>("cost", opts.cost),
       mode: choiceOption<RateLimitMode>("mode", opts.mode, ["wait", "reject"], DEFAULT_RATE_LIMIT_OPTIONS.mode),
       name: nameOption(opts.name, DEFAULT_RATE_LIMIT_OPTIONS.name),
-    });
+    };
+    const resolved: ResolvedRateLimitOptions<I> = Object.freeze(store === undefined ? base : { ...base, store });
     super({ kind: "rate-limit", name: resolved.name });
     this.options = resolved;
     this.inner = toExecutable(inner, "inner");
@@ -141,6 +204,7 @@ export class RateLimitPrimitive<I, O> extends WorkflowPrimitive<I, O> {
     this.#intervalMs = resolved.intervalMs;
     this.#cost = resolved.cost;
     this.#reject = resolved.mode === "reject";
+    this.#store = store;
     this.#tokens = resolved.tokensPerInterval;
     this.#queue = new WaitQueue<number>((wasHead) => {
       if (!wasHead) return;
@@ -157,6 +221,7 @@ export class RateLimitPrimitive<I, O> extends WorkflowPrimitive<I, O> {
 
   protected run(input: I, ctx: WorkflowContext): Promise<O> {
     const cost = this.#cost === undefined ? 1 : this.#costOf(input);
+    if (this.#store !== undefined) return this.#runWithStore(this.#store, input, ctx, cost);
     this.#refill(ctx.clock.now());
     if (cost === 0 || (this.#queue.length === 0 && (this.#tokens >= cost || this.#msUntil(cost) === 0))) {
       this.#tokens -= cost;
@@ -199,6 +264,37 @@ export class RateLimitPrimitive<I, O> extends WorkflowPrimitive<I, O> {
     await admitted;
     const waitMs = ctx.clock.now() - startedAt;
     this.report(ctx, { type: "rate-limit", action: "waited", waitMs, cost });
+    const span = this.currentSpan(ctx);
+    if (span !== undefined) {
+      span.setAttribute("tta.rate_limit.cost", cost);
+      span.setAttribute("tta.rate_limit.wait_ms", waitMs);
+    }
+    return this.inner.execute(input, ctx);
+  }
+
+  /** With an external store: take, or sleep `retryAfterMs` on the context clock and ask again. */
+  async #runWithStore(store: RateLimitStore, input: I, ctx: WorkflowContext, cost: number): Promise<O> {
+    const startedAt = ctx.clock.now();
+    if (cost > 0) {
+      for (;;) {
+        const decision = await store.take(cost, ctx.clock.now());
+        throwIfContextAborted(ctx);
+        if (decision.ok) break;
+        const retryAfterMs = decision.retryAfterMs;
+        if (this.#reject || retryAfterMs === Infinity)
+          return this.#rejectCall(
+            ctx,
+            cost,
+            retryAfterMs,
+            retryAfterMs === Infinity
+              ? `cost ${cost} exceeds the bucket capacity`
+              : `not enough tokens; retry in ${retryAfterMs} ms`,
+          );
+        await ctx.clock.sleep(Math.max(1, Math.ceil(retryAfterMs)), ctx.signal);
+      }
+    }
+    const waitMs = ctx.clock.now() - startedAt;
+    if (waitMs > 0) this.report(ctx, { type: "rate-limit", action: "waited", waitMs, cost });
     const span = this.currentSpan(ctx);
     if (span !== undefined) {
       span.setAttribute("tta.rate_limit.cost", cost);
