@@ -42,7 +42,9 @@ export {
   createRunContext,
   internalView,
   isInternalContext,
+  isUntracedRun,
   otelContextOf,
+  topLevelView,
 } from "./context/derive.js";
 
 /**
@@ -117,8 +119,11 @@ export class WorkflowContext {
   /** The time source. */
   readonly clock: Clock;
 
-  /** The run's ids and `state`, shared by the root and all its children. */
-  #run: RunShared;
+  /**
+   * The run's ids and `state`, shared by the root and all its children; made on first use (see
+   * `#shared`), so a run that never reads them allocates none.
+   */
+  #run: RunShared | undefined;
   /** `INTERNAL` (made by a primitive) and `CHILD` (made by `child()`). */
   #flags: number;
   /** The OpenTelemetry context of the execution's span this context was made for, if any. */
@@ -131,7 +136,7 @@ export class WorkflowContext {
   #owned = false;
   /** Values set with `withValue`, inherited by every derived context. */
   #values: ValueNode | undefined;
-  /** The cached internal view of a user context (see `internalView`). */
+  /** The cached internal view of a user context (see `topLevelView`). */
   #view: WorkflowContext | undefined = undefined;
 
   /**
@@ -142,7 +147,7 @@ export class WorkflowContext {
   private constructor(from: WorkflowContext | undefined, flags: number) {
     this.#flags = flags;
     if (from === undefined) {
-      this.#run = { workflowId: undefined, correlationId: undefined, traceId: undefined, state: undefined };
+      this.#run = undefined;
       this.#otel = undefined;
       this.sessionId = undefined;
       this.deadline = undefined;
@@ -154,7 +159,7 @@ export class WorkflowContext {
       this.#node = undefined;
       this.#values = undefined;
     } else {
-      this.#run = from.#run;
+      this.#run = from.#shared();
       this.#otel = from.#otel;
       this.sessionId = from.sessionId;
       this.deadline = from.deadline;
@@ -175,12 +180,12 @@ export class WorkflowContext {
 
   /** The workflow id: given at creation, or `"wf-"` + a random id generated on first read. */
   get workflowId(): string {
-    return workflowIdOf(this.#run);
+    return workflowIdOf(this.#shared());
   }
 
   /** A UUID per root context, inherited by every child (generated on first read). */
   get correlationId(): string {
-    return correlationIdOf(this.#run);
+    return correlationIdOf(this.#shared());
   }
 
   /**
@@ -208,7 +213,7 @@ export class WorkflowContext {
    * ```
    */
   get traceId(): string {
-    return traceIdOf(this.#run, this.#otel);
+    return traceIdOf(this.#shared(), this.#otel);
   }
 
   /** On a child context, the parent's `correlationId`; `undefined` on a root. */
@@ -218,7 +223,7 @@ export class WorkflowContext {
 
   /** The per-run blackboard, shared by the root and all its children (see the class remarks). */
   get state(): Map<string, unknown> {
-    return (this.#run.state ??= new Map());
+    return (this.#shared().state ??= new Map());
   }
 
   /** Milliseconds until the deadline (never negative), or `Infinity` without one. */
@@ -274,11 +279,25 @@ export class WorkflowContext {
     this.dispose();
   }
 
+  /** The run's shared part, made on first use; a copy shares it (so copying makes it). */
+  #shared(): RunShared {
+    return (this.#run ??= { workflowId: undefined, correlationId: undefined, traceId: undefined, state: undefined });
+  }
+
+  /**
+   * One context that lives as long as the class. Optimised code checks a context's hidden class (its V8
+   * map), which only live contexts keep alive: without this one, a full GC while no context exists (say
+   * between calls made without a context) collects it, and every function that handles contexts is
+   * deoptimised and compiled again (issue 11: that made the 10-step sequential bench ×1.5 slower).
+   */
+  // eslint-disable-next-line no-unused-private-class-members -- held only to stay alive
+  static readonly #shape: WorkflowContext = new WorkflowContext(undefined, 0);
+
   /** @internal */
   static {
     installContextAccess({
       copy: (from, flags) => new WorkflowContext(from, flags),
-      run: (ctx) => ctx.#run,
+      run: (ctx) => ctx.#shared(),
       flags: (ctx) => ctx.#flags,
       otel: (ctx) => ctx.#otel,
       signal: (ctx) => ctx.#signal,

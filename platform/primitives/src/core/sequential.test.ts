@@ -1,8 +1,8 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MockPrimitive, createTestContext } from "../testing/index.js";
-import { InvalidOptionsError, SequentialPrimitive, lambda, sequential } from "./index.js";
-import type { PrimitiveLike, SequentialOptions, WorkflowPrimitive } from "./index.js";
+import { InvalidOptionsError, SequentialPrimitive, isTtaError, lambda, sequential, subscribe } from "./index.js";
+import type { PrimitiveLike, SequentialOptions, TtaEvent, WorkflowContext, WorkflowPrimitive } from "./index.js";
 import { invalidOption } from "../test-support/index.js";
 
 describe("running steps", () => {
@@ -56,6 +56,69 @@ describe("running steps", () => {
     await flow.execute(1, ctx);
     expect(seen).toEqual(["abc"]);
     expect(ctx.state.get("token")).toBe("abc");
+  });
+});
+
+describe("a run with nothing observing it (steps run directly, ADR 0006)", () => {
+  it("the steps of a call made without a context share one run: the same ids and state", async () => {
+    const seen: unknown[][] = [];
+    const step = (n: number, ctx: WorkflowContext): number => {
+      seen.push([ctx.correlationId, ctx.workflowId, ctx.state.get("n")]);
+      ctx.state.set("n", n);
+      return n + 1;
+    };
+    await expect(sequential([step, step]).execute(1)).resolves.toBe(3);
+    const [first, second] = seen;
+    expect(second?.slice(0, 2)).toEqual(first?.slice(0, 2));
+    expect([first?.[2], second?.[2]]).toEqual([undefined, 1]);
+  });
+
+  it("a step whose execute was replaced (a spy) is still called through it", async () => {
+    const double = lambda((n: number) => n * 2);
+    const spy = vi.spyOn(double, "execute");
+    await expect(sequential([(n: number) => n + 1, double, (n: number) => n + 1]).execute(1)).resolves.toBe(5);
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  it("a subscriber added by a step sees the events of the steps after it", async () => {
+    const events: TtaEvent[] = [];
+    let stop: (() => void) | undefined;
+    const flow = sequential([
+      lambda((n: number) => {
+        stop = subscribe((event) => events.push(event));
+        return n + 1;
+      }, "subscribes"),
+      lambda((n: number) => n * 2, "after"),
+    ]);
+    try {
+      await expect(flow.execute(1)).resolves.toBe(4);
+    } finally {
+      stop?.();
+    }
+    expect(events.map((e) => `${e.type} ${e.name}`)).toEqual(["start after", "end after"]);
+  });
+
+  it("a nested sequential rejects with a non-Error throw wrapped (NON_ERROR_THROWN), as the top level does", async () => {
+    const inner = sequential([
+      (n: number) => n,
+      (): number => {
+        throw "raw";
+      },
+    ]);
+    let seen: unknown;
+    const outer = lambda(async (n: number, ctx: WorkflowContext) =>
+      inner.execute(n, ctx).catch((error: unknown) => {
+        seen = error;
+        throw error;
+      }),
+    );
+    const error: unknown = await outer.execute(1).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isTtaError(seen, "NON_ERROR_THROWN")).toBe(true);
+    expect(error).toBe(seen);
+    expect((error as Error).cause).toBe("raw");
   });
 });
 

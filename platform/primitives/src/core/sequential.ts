@@ -4,11 +4,13 @@
  * @packageDocumentation
  */
 import type { WorkflowContext } from "./context.js";
-import { throwIfContextAborted } from "./context.js";
+import { canContextAbort, isOwnContext, isUntracedRun, throwIfContextAborted } from "./context.js";
 import { InvalidOptionsError } from "./errors.js";
+import { isObserved } from "./instrumentation.js";
 import { toExecutable } from "./primitive-like.js";
 import type { Executable, InputOf, OutputOf, PrimitiveLike } from "./workflow-primitive.js";
-import { WorkflowPrimitive } from "./workflow-primitive.js";
+import { WorkflowPrimitive, normalizeError } from "./workflow-primitive.js";
+import { primitiveInternals } from "./primitive-internals.js";
 import { registerBuilder } from "../internal/composition-registry.js";
 import { describeValue, nameOption, readOptions } from "../internal/options.js";
 
@@ -23,6 +25,10 @@ export interface SequentialOptions {
 }
 
 const OPTION_KEYS = ["name"] as const;
+
+/** The base class's `execute`: a step that still has it may be run directly (see `#runDirect`). */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- compared by identity, never called
+const BASE_EXECUTE = WorkflowPrimitive.prototype.execute;
 
 /**
  * The steps `S` of a {@link sequential} chain as they must be: each step after the first takes the
@@ -97,17 +103,57 @@ export class SequentialPrimitive<I, O> extends WorkflowPrimitive<I, O> {
     });
     this.steps = Object.freeze(flat);
     this.#checkAbortBefore = flat.map((step) => !(step instanceof WorkflowPrimitive));
+    // `run` below normalises its rejections, so a top-level call needs no wrapping layer; not when a
+    // subclass replaces it.
+    if (this.run === SequentialPrimitive.prototype.run) primitiveInternals.rejectsNormalized(this);
   }
 
-  protected async run(input: I, ctx: WorkflowContext): Promise<O> {
+  protected run(input: I, ctx: WorkflowContext): Promise<O> {
+    // The steps in order, rejecting with normalised errors (see `normalizeError`); a run that started
+    // untraced takes the direct path.
+    return isOwnContext(ctx) && isUntracedRun(ctx) ? this.#runDirect(input, ctx) : this.#runSteps(0, input, ctx);
+  }
+
+  /** The steps from `from` on, through their `execute`. */
+  async #runSteps(from: number, input: unknown, ctx: WorkflowContext): Promise<O> {
     const steps = this.steps;
     const checks = this.#checkAbortBefore;
-    let value: unknown = input;
-    // Indexed loop: a for…of iterator result would be kept alive across every await.
-    for (let i = 0; i < steps.length; i++) {
-      // Our own primitives check the signal in execute; other executables get the check here.
-      if (checks[i] === true) throwIfContextAborted(ctx);
-      value = await (steps[i] as Executable<unknown, unknown>).execute(value, ctx);
+    let value = input;
+    try {
+      // Indexed loop: a for…of iterator result would be kept alive across every await.
+      for (let i = from; i < steps.length; i++) {
+        // Our own primitives check the signal in execute; other executables get the check here.
+        if (checks[i] === true) throwIfContextAborted(ctx);
+        value = await (steps[i] as Executable<unknown, unknown>).execute(value, ctx);
+      }
+    } catch (error) {
+      throw normalizeError(error, ctx);
+    }
+    return value as O;
+  }
+
+  /**
+   * The steps of a run that started untraced: each step that is one of our primitives (with the base
+   * `execute`) is run directly while nobody subscribes, doing what its nested `execute` would do (check
+   * the signal, call `run`) without repeating the checks that hold for the whole run (the context is
+   * internal and untraced; whether it can abort at all). From the first step that is not, or once someone
+   * subscribes, the rest go through `execute`.
+   */
+  async #runDirect(input: unknown, ctx: WorkflowContext): Promise<O> {
+    const steps = this.steps;
+    const checks = this.#checkAbortBefore;
+    const abortable = canContextAbort(ctx);
+    let value = input;
+    try {
+      for (let i = 0; i < steps.length; i++) {
+        const step = steps[i] as WorkflowPrimitive<unknown, unknown>;
+        if (checks[i] === true || step.execute !== BASE_EXECUTE || isObserved())
+          return await this.#runSteps(i, value, ctx);
+        if (abortable) throwIfContextAborted(ctx);
+        value = await primitiveInternals.run(step, value, ctx);
+      }
+    } catch (error) {
+      throw normalizeError(error, ctx);
     }
     return value as O;
   }

@@ -16,7 +16,9 @@ import {
   internalView,
   isInternalContext,
   isOwnContext,
+  isUntracedRun,
   otelContextOf,
+  topLevelView,
   unwatchContext,
   watchContext,
 } from "./context.js";
@@ -25,9 +27,11 @@ import { RUN_CONTEXT_KEY, emit, isObserved } from "./instrumentation.js";
 import type { EventFields } from "./instrumentation.js";
 import { compositionBuilders } from "../internal/composition-registry.js";
 import { fail, nameOption } from "../internal/options.js";
+import { installPrimitiveInternals } from "./primitive-internals.js";
 import { primitiveKind } from "./primitive-kind.js";
 import { SPAN_ATTRIBUTES_KEY } from "./span-attributes.js";
 import { activeTracer, plainOtelContext, withRunIdentity } from "../internal/tracing.js";
+import type { ParallelAppend, ParallelAppendShape, PrimitiveLike } from "./composition-types.js";
 import type { ParallelPrimitive } from "./parallel.js";
 import type { SequentialPrimitive } from "./sequential.js";
 
@@ -39,61 +43,7 @@ export interface Executable<I, O> {
   execute(input: I, ctx?: WorkflowContext): Promise<O>;
 }
 
-/**
- * A step accepted by every composition: a primitive, any object with `execute(input, ctx)`, or a
- * plain (sync or async) function, which is lifted into a `LambdaPrimitive`.
- * @since 0.1.0
- */
-export type PrimitiveLike<I, O> =
-  WorkflowPrimitive<I, O> | Executable<I, O> | ((input: I, ctx: WorkflowContext) => O | PromiseLike<O>);
-
-/* eslint-disable @typescript-eslint/no-explicit-any -- type-level extraction needs `any` in `infer` positions */
-/** The input type of a {@link PrimitiveLike}. @since 0.1.0 */
-export type InputOf<P> =
-  P extends WorkflowPrimitive<infer I, any>
-    ? I
-    : P extends Executable<infer I, any>
-      ? I
-      : P extends (input: infer I, ctx: WorkflowContext) => any
-        ? I
-        : never;
-
-/** The output type of a {@link PrimitiveLike}. @since 0.1.0 */
-export type OutputOf<P> =
-  P extends WorkflowPrimitive<any, infer O>
-    ? O
-    : P extends Executable<any, infer O>
-      ? O
-      : P extends (input: any, ctx: WorkflowContext) => infer R
-        ? Awaited<R>
-        : never;
-
-/**
- * Output type of `left.parallel(right)`: appends to an array-form `ParallelPrimitive`'s tuple,
- * otherwise pairs `[left, right]`.
- * @since 0.1.0
- */
-export type ParallelAppend<Self, O, O2> = Self extends { readonly "~parallelShape"?: infer S }
-  ? S extends { readonly mode: "all"; readonly outputs: infer T extends readonly unknown[] }
-    ? [...T, O2]
-    : S extends { readonly mode: "allSettled"; readonly outputs: infer T extends readonly unknown[] }
-      ? [...{ [K in keyof T]: PromiseSettledResult<T[K]> }, PromiseSettledResult<O2>]
-      : [O, O2]
-  : [O, O2];
-
-/**
- * Type-level shape of a `ParallelPrimitive` after `.parallel(other)`: its mode and branch outputs.
- * @since 0.1.0
- */
-export type ParallelAppendShape<Self, O, O2> = Self extends { readonly "~parallelShape"?: infer S }
-  ? S extends {
-      readonly mode: infer M extends "all" | "allSettled";
-      readonly outputs: infer T extends readonly unknown[];
-    }
-    ? { readonly mode: M; readonly outputs: [...T, O2] }
-    : { readonly mode: "all"; readonly outputs: [O, O2] }
-  : { readonly mode: "all"; readonly outputs: [O, O2] };
-/* eslint-enable @typescript-eslint/no-explicit-any */
+export type { InputOf, OutputOf, ParallelAppend, ParallelAppendShape, PrimitiveLike } from "./composition-types.js";
 
 /** Identity of a primitive: the span kind and an optional display name. @since 0.1.0 */
 export interface PrimitiveIdentity {
@@ -132,8 +82,9 @@ export interface PrimitiveIdentity {
  * - rejects with `ctx.signal.reason` at once if the signal has already aborted, before any work;
  * - as a top-level call (not made by another primitive), rejects with the signal's reason as soon
  *   as it aborts, even if the work ignores the signal;
- * - opens an active OpenTelemetry span `tta.<kind>` (only when a tracer provider is registered) and
- *   reports `start`/`end` events (only when someone {@link subscribe}s);
+ * - opens an active OpenTelemetry span `tta.<kind>` (only when a tracer provider is registered when the
+ *   run's top-level call starts: a run started untraced makes no spans, even if a provider is registered
+ *   while it runs) and reports `start`/`end` events (only when someone {@link subscribe}s);
  * - passes errors through unchanged, wrapping only non-`Error` throws (`NON_ERROR_THROWN`).
  *
  * A primitive never mutates its input. Nested calls (`inner.execute(x, ctx)` inside `run`) pass
@@ -157,6 +108,8 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
   readonly #spanName: string;
   readonly #spanKind: SpanKind;
   readonly #endSpanOnResult: boolean;
+  /** `run` rejects only with normalised errors (set through `primitiveInternals.rejectsNormalized`). */
+  #rejectsNormalized = false;
 
   /**
    * @param identity - kind, name and span settings; omitted, or without `kind`, the kind is derived from
@@ -187,7 +140,8 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
   execute(input: I, ctx?: WorkflowContext): Promise<O> {
     if (ctx === undefined || !isOwnContext(ctx) || !isInternalContext(ctx)) return this.#executeTopLevel(input, ctx);
     if (isContextAborted(ctx)) return Promise.reject(contextAbortReason(ctx));
-    const tracer = activeTracer();
+    // A run whose top-level call found no tracer provider makes no spans: no provider lookup per step.
+    const tracer = isUntracedRun(ctx) ? undefined : activeTracer();
     if (tracer !== undefined || isObserved()) return this.#executeObserved(input, ctx, tracer);
     return this.#call(input, ctx);
   }
@@ -265,24 +219,27 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
   }
 
   #executeTopLevel(input: I, given: WorkflowContext | undefined): Promise<O> {
+    // The tracing state of the whole run is decided here, once (see `isUntracedRun`).
+    const tracer = activeTracer();
+    const untraced = tracer === undefined;
+    if (given === undefined) {
+      // A fresh run context never aborts: no abort check and no race.
+      const run = createRunContext(untraced);
+      if (!untraced || isObserved()) return this.#executeObserved(input, run, tracer);
+      return this.#rejectsNormalized ? this.#call(input, run) : this.#call(input, run).then(undefined, rejectWrapped);
+    }
     let ctx: WorkflowContext;
     try {
-      ctx =
-        given === undefined
-          ? createRunContext()
-          : isOwnContext(given)
-            ? internalView(given)
-            : adoptForeignContext(given);
+      ctx = isOwnContext(given) ? topLevelView(given, untraced) : adoptForeignContext(given, untraced);
     } catch (error) {
       return Promise.reject(error);
     }
     if (isContextAborted(ctx)) return Promise.reject(contextAbortReason(ctx));
-    const tracer = activeTracer();
-    const observed = tracer !== undefined || isObserved();
+    const observed = !untraced || isObserved();
     const work = observed ? this.#executeObserved(input, ctx, tracer) : this.#call(input, ctx);
     // A signal that never aborts: no race, and no abort reason to keep unwrapped (a shared handler, no
-    // closure). The observed path already rejects with normalized errors: no second promise for it.
-    if (!canContextAbort(ctx)) return observed ? work : work.then(undefined, rejectWrapped);
+    // closure). The observed path, and a `run` that normalises its rejections, need no second promise.
+    if (!canContextAbort(ctx)) return observed || this.#rejectsNormalized ? work : work.then(undefined, rejectWrapped);
     // A top-level call honours its signal even if the work ignores it (after `abortGraceMs`). It watches the
     // context (one shared listener per signal, whatever the concurrency), and while it is in flight the
     // context's deadline timers keep the process alive.
@@ -420,6 +377,16 @@ export abstract class WorkflowPrimitive<in I, out O> implements Executable<I, O>
     }
     const view = internalView(ctx, active);
     return otelApi.with(active, () => this.run(input, view));
+  }
+
+  /** @internal */
+  static {
+    installPrimitiveInternals({
+      run: (primitive, input, ctx) => primitive.run(input, ctx),
+      rejectsNormalized: (primitive) => {
+        primitive.#rejectsNormalized = true;
+      },
+    });
   }
 }
 

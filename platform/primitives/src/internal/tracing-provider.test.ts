@@ -1,7 +1,8 @@
 /**
  * How a primitive finds out whether a tracer provider is registered (issue 11, item 4; ADR 0016): through
- * the public `@opentelemetry/api` only, re-checked on every execution, working whichever copy of the API
- * registered the provider.
+ * the public `@opentelemetry/api` only, re-checked on every top-level execution (and every nested one of a
+ * traced run; a run started untraced stays so, ADR 0006), working whichever copy of the API registered
+ * the provider.
  */
 import { createRequire } from "node:module";
 import type * as OtelApiModule from "@opentelemetry/api";
@@ -9,7 +10,7 @@ import { context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { lambda, sequential } from "../core/index.js";
+import { createContext, lambda, sequential } from "../core/index.js";
 import { activeTracer } from "./tracing.js";
 
 type OtelApi = typeof OtelApiModule;
@@ -82,6 +83,34 @@ describe("tracer provider detection", () => {
     trace.disable();
     expect(activeTracer()).toBeUndefined();
     await flow.execute(1);
+    expect(exporter.getFinishedSpans()).toHaveLength(3);
+    await provider.shutdown();
+  });
+
+  it("a run started with no provider stays untraced if one is registered while it runs; the next run is traced", async () => {
+    const { provider, exporter } = sdk();
+    let registered = false;
+    const registers = lambda((n: number) => {
+      if (!registered) registered = trace.setGlobalTracerProvider(provider);
+      return n;
+    }, "registers");
+    const mid = sequential([registers, lambda((n: number) => n + 1, "add")], { name: "mid" });
+    await expect(mid.execute(1)).resolves.toBe(2);
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+    await mid.execute(1);
+    expect(spanNames(exporter)).toEqual(["tta.lambda", "tta.lambda", "tta.sequential"]);
+    await provider.shutdown();
+  });
+
+  it("repeated calls on one context follow the provider's registration (its cached view is not stale)", async () => {
+    const ctx = createContext();
+    await flow.execute(1, ctx);
+    const { provider, exporter } = sdk();
+    trace.setGlobalTracerProvider(provider);
+    await flow.execute(1, ctx);
+    expect(spanNames(exporter)).toEqual(["tta.lambda", "tta.lambda", "tta.sequential"]);
+    trace.disable();
+    await flow.execute(1, ctx);
     expect(exporter.getFinishedSpans()).toHaveLength(3);
     await provider.shutdown();
   });

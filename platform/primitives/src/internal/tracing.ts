@@ -1,10 +1,11 @@
 /**
  * Access to the OpenTelemetry tracer through the public `@opentelemetry/api` only, re-checked on every
- * execution at the cost of the API's own global read (ADR 0016), so the no-telemetry path pays nothing
- * for span plumbing.
+ * top-level execution (and every nested execution of a traced run) at the cost of the API's own global
+ * read (ADR 0016), so the no-telemetry path pays nothing for span plumbing. A run whose top-level call
+ * found no provider stays untraced (ADR 0006).
  */
 import type { Attributes, Context as OtelContext, Span, Tracer, TracerProvider } from "@opentelemetry/api";
-import { SpanStatusCode } from "@opentelemetry/api";
+import { ROOT_CONTEXT, SpanStatusCode } from "@opentelemetry/api";
 import { trace } from "@opentelemetry/api";
 import { isTtaError } from "../core/errors.js";
 import { RUN_CONTEXT_KEY } from "../core/instrumentation.js";
@@ -66,6 +67,10 @@ class RunOtelContext implements OtelContext {
   readonly #inner: OtelContext;
   readonly #run: RunIdentity;
   #flat: OtelContext | undefined = undefined;
+
+  /** One instance for the class's lifetime, so that its hidden class survives a full GC (see `WorkflowContext`'s). */
+  // eslint-disable-next-line no-unused-private-class-members -- held only to stay alive
+  static readonly #shape: RunOtelContext = new RunOtelContext(ROOT_CONTEXT, { workflowId: "", correlationId: "" });
 
   constructor(inner: OtelContext, run: RunIdentity) {
     this.#inner = inner;

@@ -53,6 +53,14 @@ export class AbortNode {
   #onSource: (() => void) | undefined = undefined;
   #onDeadline: (() => void) | undefined = undefined;
 
+  /**
+   * One node that lives as long as the class, so that its hidden class (V8 map) does too: otherwise a
+   * full GC while no node exists collects it and deoptimises the code that handles nodes (see
+   * `WorkflowContext`'s own).
+   */
+  // eslint-disable-next-line no-unused-private-class-members -- held only to stay alive
+  static readonly #shape: AbortNode = new AbortNode(undefined, undefined, undefined, undefined, systemClock, false);
+
   constructor(
     parentNode: AbortNode | undefined,
     parentSignal: AbortSignal | undefined,

@@ -15,7 +15,10 @@ import type { AbortNode } from "./abort-node.js";
 /** @internal Whether the context's run was cancelled, without materialising a lazy signal. */
 export function isContextAborted(ctx: WorkflowContext): boolean {
   const node = access.node(ctx);
-  return node !== undefined ? node.isAborted() : (access.signal(ctx) as AbortSignal).aborted;
+  if (node !== undefined) return node.isAborted();
+  // The never-aborting default answers without the `aborted` getter (a brand check and a call).
+  const signal = access.signal(ctx) as AbortSignal;
+  return signal !== NEVER_SIGNAL && signal.aborted;
 }
 
 /** @internal The abort reason (`undefined` if not aborted), without materialising a lazy signal. */

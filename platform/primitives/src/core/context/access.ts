@@ -26,6 +26,12 @@ export interface RunShared {
 export const INTERNAL = 1;
 /** @internal Flag: a context derived with `child()` (it has a `causationId`). */
 export const CHILD = 2;
+/**
+ * @internal Flag: a run that started untraced — its top-level call found no tracer provider — so its
+ * nested executions make no spans and skip the provider lookup (ADR 0006). Primitives' contexts derived
+ * from the run inherit it; a user's `child()` does not (its top-level call decides again).
+ */
+export const UNTRACED = 4;
 
 /** @internal The accessors `WorkflowContext`'s static block installs. */
 export interface ContextAccess {
@@ -44,7 +50,7 @@ export interface ContextAccess {
   /** The abort state when the context cannot reuse a signal (own deadline, given signal, abortable). */
   node(ctx: WorkflowContext): AbortNode | undefined;
   values(ctx: WorkflowContext): ValueNode | undefined;
-  /** The cached internal view of a user context (see `internalView`). */
+  /** The cached internal view of a user context (see `topLevelView`). */
   view(ctx: WorkflowContext): WorkflowContext | undefined;
   setView(ctx: WorkflowContext, view: WorkflowContext): void;
   /** Sets the parent span's OpenTelemetry context of a copy. */

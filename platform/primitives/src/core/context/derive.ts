@@ -20,7 +20,7 @@ import {
   validRecord,
   validSignal,
 } from "../../internal/context-init.js";
-import { CHILD, INTERNAL, access } from "./access.js";
+import { CHILD, INTERNAL, UNTRACED, access } from "./access.js";
 import { AbortNode } from "./abort-node.js";
 
 const CONTEXT_KEYS = [
@@ -95,14 +95,40 @@ export function deriveChild(parent: WorkflowContext, init: ChildContextInit | un
   return ctx;
 }
 
-/** @internal A fresh internal root context for an `execute` call made without a context. */
-export function createRunContext(): WorkflowContext {
-  return access.copy(undefined, INTERNAL);
+/**
+ * @internal A fresh internal root context for an `execute` call made without a context; `untraced` when
+ * that call found no tracer provider (see {@link isUntracedRun}).
+ */
+export function createRunContext(untraced: boolean): WorkflowContext {
+  return access.copy(undefined, untraced ? INTERNAL | UNTRACED : INTERNAL);
 }
 
 /** @internal Whether `ctx` was made by a primitive for a child run (so its execute is nested). */
 export function isInternalContext(ctx: WorkflowContext): boolean {
   return (access.flags(ctx) & INTERNAL) !== 0;
+}
+
+/**
+ * @internal Whether `ctx` belongs to a run whose top-level call found no tracer provider: its nested
+ * executions make no spans, even if a provider is registered while it runs (ADR 0006).
+ */
+export function isUntracedRun(ctx: WorkflowContext): boolean {
+  return (access.flags(ctx) & UNTRACED) !== 0;
+}
+
+/**
+ * @internal The internal view a top-level call on the user context `ctx` runs on (see
+ * {@link internalView}), marked untraced when `untraced`. Cached on `ctx`: repeated calls allocate
+ * nothing more while the tracing state stays the same; when it changes, the next call makes (and
+ * caches) a view with the other marking, and calls in flight keep theirs.
+ */
+export function topLevelView(ctx: WorkflowContext, untraced: boolean): WorkflowContext {
+  const flags = untraced ? access.flags(ctx) | INTERNAL | UNTRACED : access.flags(ctx) | INTERNAL;
+  const cached = access.view(ctx);
+  if (cached !== undefined && access.flags(cached) === flags) return cached;
+  const view = access.copy(ctx, flags);
+  access.setView(ctx, view);
+  return view;
 }
 
 /** @internal The OpenTelemetry context carried by `ctx` (its primitive span), if any. */
@@ -111,19 +137,12 @@ export function otelContextOf(ctx: WorkflowContext): OtelContext | undefined {
 }
 
 /**
- * @internal An internal view of `ctx` (same run, same signal; no ownership), optionally carrying
- * `otel` as the parent of spans started under it. Without `otel`, a user context's view is cached.
+ * @internal An internal view of `ctx` (same run, same signal; no ownership) carrying `otel` as the
+ * parent of spans started under it.
  */
-export function internalView(ctx: WorkflowContext, otel?: OtelContext): WorkflowContext {
-  const flags = access.flags(ctx);
-  if (otel === undefined) {
-    if ((flags & INTERNAL) !== 0) return ctx;
-    const cached = access.view(ctx);
-    if (cached !== undefined) return cached;
-  }
-  const view = access.copy(ctx, flags | INTERNAL);
-  if (otel === undefined) access.setView(ctx, view);
-  else access.setOtel(view, otel);
+export function internalView(ctx: WorkflowContext, otel: OtelContext): WorkflowContext {
+  const view = access.copy(ctx, access.flags(ctx) | INTERNAL);
+  access.setOtel(view, otel);
   return view;
 }
 
@@ -168,13 +187,14 @@ export function createDetachedContext(ctx: WorkflowContext): WorkflowContext {
 
 /**
  * @internal Adopts a context-shaped object from another copy of this package: same ids, signal,
- * deadline, clock and records, sharing its `state` Map.
+ * deadline, clock and records, sharing its `state` Map. `untraced` as for {@link createRunContext}.
  */
-export function adoptForeignContext(value: unknown): WorkflowContext {
+export function adoptForeignContext(value: unknown, untraced: boolean): WorkflowContext {
   const foreign = value as Partial<WorkflowContext> | null;
   if (typeof foreign !== "object" || foreign === null || !(foreign.signal instanceof AbortSignal))
     throw new InvalidOptionsError("ctx", `Expected a WorkflowContext, got ${describeValue(value)}`);
-  const ctx = access.copy(undefined, foreign.causationId !== undefined ? INTERNAL | CHILD : INTERNAL);
+  const flags = foreign.causationId !== undefined ? INTERNAL | CHILD : INTERNAL;
+  const ctx = access.copy(undefined, untraced ? flags | UNTRACED : flags);
   const run = access.run(ctx);
   run.workflowId = foreign.workflowId;
   run.correlationId = foreign.correlationId;
