@@ -2,12 +2,13 @@
 //
 // Runs @tta/redis from its TypeScript sources (no build needed): this script re-launches itself
 // under platform/redis/src/test-support/ts-source-hooks.mjs with the `@tta/source` condition.
-// Needs `redis-server` on PATH (or TTA_REDIS_URL). Not wired into `pnpm bench` yet.
+// Needs `redis-server` on PATH (or TTA_REDIS_URL). Runs in `pnpm bench` (after the other runners).
 //
 //   node bench/src/remote-run.mjs            # table on stdout
 //   BENCH_CALLS=2000 node bench/src/remote-run.mjs
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
 
 const REDIS_SRC = new URL("../../platform/redis/src/", import.meta.url);
 const HOOKS = fileURLToPath(new URL("test-support/ts-source-hooks.mjs", REDIS_SRC));
@@ -41,7 +42,11 @@ async function main() {
         return input.n;
       }, "bench-step");
       // In-process baseline: the same primitive with the same slots one worker has.
-      const inProcess = await measure((n) => local.execute({ ms, n }, createContext({})), CALLS, Math.min(IN_FLIGHT, SLOTS));
+      const inProcess = await measure(
+        (n) => local.execute({ ms, n }, createContext({})),
+        CALLS,
+        Math.min(IN_FLIGHT, SLOTS),
+      );
       rows.push({ stepMs: ms, setup: `in-process (${SLOTS} slots)`, ...inProcess, ratio: 1 });
       for (const workers of [1, 2, 4]) {
         const queue = uniqueName("bench");
