@@ -136,8 +136,12 @@ export {
 } from "./recovery/index.js";
 export type {
   BulkheadOptions,
+  CircuitAdmission,
   CircuitBreakerOptions,
   CircuitBreakerWindow,
+  CircuitBreakerStore,
+  CircuitOutcome,
+  CircuitRecordResult,
   CircuitStateChange,
   CircuitStateListener,
   CompensationInput,

@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { cache } from "@tta/primitives/performance";
-import { isTtaError } from "@tta/primitives/core";
+import { TtaErrorCode, isTtaError } from "@tta/primitives/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RedisStoreEvent } from "./connection.js";
 import { redisCacheStore } from "./cache-store.js";
@@ -25,6 +25,12 @@ describe("redisCacheStore options", () => {
     expect(() =>
       redisCacheStore({ url: "redis://127.0.0.1:1", namespace: "n", bogus: 1 } as unknown as { namespace: string }),
     ).toThrow(/bogus/);
+    expect(() => redisCacheStore({ connection: "http://x", namespace: "n" })).toThrow(/connection/);
+    expect(() => redisCacheStore({ connection: 42 as never, namespace: "n" })).toThrow(/connection/);
+    expect(() => redisCacheStore({ connection: { keyPrefix: "p:" }, namespace: "n" })).toThrow(/keyPrefix/);
+    expect(() =>
+      redisCacheStore({ connection: "redis://127.0.0.1:1", url: "redis://127.0.0.1:1", namespace: "n" }),
+    ).toThrow(/exactly one of `connection`/);
     try {
       redisCacheStore({ url: "redis://127.0.0.1:1", namespace: "n", lockTtlMs: -1 });
     } catch (error) {
@@ -66,6 +72,18 @@ describe.skipIf(redisSkipReason !== undefined)("redisCacheStore against redis-se
     expect(await client.keys(`tta:cache:v3:${namespace}:*`)).toEqual([]);
   });
 
+  it("takes `connection` as remote() and serve() do: a URL or ioredis options, closed by close()", async () => {
+    const { hostname, port } = new URL(redis.url);
+    for (const connection of [redis.url, { host: hostname, port: Number(port) }]) {
+      const namespace = uniqueName("conn");
+      const store = redisCacheStore({ connection, namespace });
+      await store.set("k", { value: 1, storedAt: 5 }, 5_000);
+      expect(await store.get("k")).toEqual({ value: 1, storedAt: 5 });
+      expect(await client.exists(`tta:cache:v1:${namespace}:${hashKey("k")}`)).toBe(1);
+      await store.close();
+    }
+  });
+
   it("rejects values JSON cannot round-trip before writing, with a typed error", async () => {
     const namespace = uniqueName("bad");
     const store = redisCacheStore({ client, namespace });
@@ -74,10 +92,11 @@ describe.skipIf(redisSkipReason !== undefined)("redisCacheStore against redis-se
     }
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    await expect(store.set("k", { value: cyclic, storedAt: 0 }, 1_000)).rejects.toMatchObject({
-      code: "UNSERIALIZABLE_VALUE",
-      path: "value.self",
-    });
+    const error: unknown = await Promise.resolve(store.set("k", { value: cyclic, storedAt: 0 }, 1_000)).catch(
+      (e: unknown) => e,
+    );
+    expect(isTtaError(error, TtaErrorCode.UNSERIALIZABLE_VALUE)).toBe(true);
+    expect(error).toMatchObject({ name: "UnserializableValueError", retryable: false, path: "value.self" });
     expect(await client.keys(`tta:cache:v1:${namespace}:*`)).toEqual([]);
   });
 

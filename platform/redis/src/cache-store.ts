@@ -42,7 +42,7 @@ export interface RedisCacheStore extends CacheStore {
   lock(key: string): Promise<CacheLock | undefined>;
   /** The poll interval of waiters. */
   readonly lockPollMs: number;
-  /** Closes the client if the store made it from `url` (a given `client` is left open). */
+  /** Closes the client if the store made it from `connection` or `url` (a given `client` is left open). */
   close(): Promise<void>;
 }
 
@@ -54,7 +54,17 @@ export const DEFAULT_REDIS_CACHE_STORE_OPTIONS: {
   readonly timeoutMs: number;
 } = Object.freeze({ version: 1, lockTtlMs: 30_000, lockPollMs: 50, timeoutMs: 100 });
 
-const OPTION_KEYS = ["client", "url", "timeoutMs", "onEvent", "namespace", "version", "lockTtlMs", "lockPollMs"];
+const OPTION_KEYS = [
+  "connection",
+  "client",
+  "url",
+  "timeoutMs",
+  "onEvent",
+  "namespace",
+  "version",
+  "lockTtlMs",
+  "lockPollMs",
+];
 const FAILED: unique symbol = Symbol("failed");
 
 /**
@@ -84,11 +94,11 @@ const FAILED: unique symbol = Symbol("failed");
  *   `lockTtlMs`. A computation longer than `lockTtlMs` may run twice.
  * - Not for Redis Cluster (the lock script touches two keys without a hash tag).
  *
- * @throws {@link InvalidOptionsError} for unknown options, not exactly one of `client`/`url`, a
+ * @throws {@link InvalidOptionsError} for unknown options, not exactly one of `connection`/`url`/`client`, a
  * missing or invalid `namespace`, `version` not an integer ≥ 1, or invalid durations.
  * @example
  * ```ts
- * const store = redisCacheStore({ url: "redis://127.0.0.1:6379", namespace: "answers" });
+ * const store = redisCacheStore({ connection: "redis://127.0.0.1:6379", namespace: "answers" });
  * const cachedModel = cache(askModel, { store, ttlMs: 10 * 60_000 });
  * // …
  * await store.close();

@@ -5,9 +5,11 @@
  * @packageDocumentation
  */
 import { diag } from "@opentelemetry/api";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { InvalidOptionsError } from "@tta/primitives/core";
 import { durationOption, functionOption } from "@tta/primitives/options";
+import type { RedisConnection } from "./queue/connection.js";
+import { RedisClient, redisOptionsOf } from "./queue/connection.js";
 
 /**
  * Something that happened to a Redis-backed store, for metrics and logs. Never carries a key or a
@@ -35,14 +37,20 @@ export type RedisStoreEvent =
 /** Listener of {@link RedisStoreEvent}s. @since 0.1.0 */
 export type RedisStoreEventListener = (event: RedisStoreEvent) => void;
 
-/** Connection options shared by every Redis store. @since 0.1.0 */
+/**
+ * Connection options shared by every Redis store: exactly one of `connection`, `url` and `client`.
+ * @since 0.1.0
+ */
 export interface RedisConnectionOptions {
-  /** An `ioredis` client to use (not closed by the store). Exactly one of `client` and `url`. */
-  readonly client?: Redis;
   /**
-   * A `redis://` URL: the store makes its own client (closed by its `close()`), with an offline
-   * queue and reconnection, so a Redis that comes back is used again. Exactly one of `client` and `url`.
+   * Where Redis is, as `remote()` and `serve()` take it: a `redis://` / `rediss://` URL or ioredis
+   * options. The store makes its own client from it (closed by its `close()`), with an offline queue
+   * and reconnection, so a Redis that comes back is used again.
    */
+  readonly connection?: RedisConnection;
+  /** An `ioredis` client to share (not closed by the store). */
+  readonly client?: Redis;
+  /** A `redis://` / `rediss://` URL: the same as `connection` given a URL. */
   readonly url?: string;
   /**
    * Longest wait for one Redis command, in ms (> 0): past it the store falls back (miss, no-op or
@@ -74,20 +82,22 @@ export class Connection {
   #down = false;
 
   constructor(what: string, store: string, opts: Readonly<Record<string, unknown>>) {
-    const client = opts.client;
-    const url = opts.url;
-    if ((client === undefined) === (url === undefined))
+    const { client, url, connection } = opts;
+    const given = (["connection", "url", "client"] as const).filter((k) => opts[k] !== undefined);
+    if (given.length !== 1)
       throw new InvalidOptionsError(
-        client === undefined ? "url" : "client",
-        `${what} needs exactly one of \`client\` (an ioredis client) and \`url\``,
+        given[1] ?? "connection",
+        `${what} needs exactly one of \`connection\` (a redis:// URL or ioredis options), \`url\` and \`client\` (an ioredis client)`,
       );
     this.timeoutMs = durationOption("timeoutMs", opts.timeoutMs, DEFAULT_REDIS_TIMEOUT_MS);
     this.#onEvent = functionOption<RedisStoreEventListener>("onEvent", opts.onEvent);
     this.#store = store;
-    if (url !== undefined) {
-      if (typeof url !== "string" || !/^rediss?:\/\//.test(url))
+    if (url !== undefined || connection !== undefined) {
+      if (url !== undefined && (typeof url !== "string" || !/^rediss?:\/\//.test(url)))
         throw new InvalidOptionsError("url", "Expected `url` to be a redis:// or rediss:// URL");
-      this.client = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 1_000, lazyConnect: false });
+      // Validates `connection` (naming it) and turns a URL into ioredis options.
+      const options = redisOptionsOf(url ?? connection);
+      this.client = new RedisClient({ ...options, maxRetriesPerRequest: 1, connectTimeout: 1_000, lazyConnect: false });
       // Connection errors are reported through `unavailable` events when a command fails.
       this.client.on("error", () => undefined);
       this.#owned = true;

@@ -17,6 +17,7 @@ import {
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { deserializeError, isWireError, serializeError } from "./errors-wire.js";
+import { RedisUnavailableError } from "./queue/connection.js";
 import { errorFromReason, wireReason } from "./queue/job-data.js";
 
 /** Through JSON, as on the queue. */
@@ -35,6 +36,7 @@ const makers: Record<string, (message: string, n: number) => Error> = {
   stream: (m) => new StreamInterruptedError(m, { provider: "p", model: "m", text: "partial" }),
   structured: (m) => new StructuredOutputError(m, [{ message: "bad", path: ["a", 0] }]),
   base: (m) => new TtaError("NON_ERROR_THROWN", m),
+  redis: (m) => new RedisUnavailableError(m),
 };
 
 const FIELDS = ["name", "code", "message", "retryable", "retryAfterMs", "timeoutMs", "status", "provider", "model"];

@@ -22,6 +22,7 @@ import {
   redactSecrets,
 } from "@tta/primitives/core";
 import type { BudgetResource, StructuredOutputIssue, TtaErrorCode } from "@tta/primitives/core";
+import { RedisUnavailableError } from "./queue/connection.js";
 
 /** Wire format version, checked on read. @since 0.1.0 */
 export const ERROR_WIRE_VERSION = 1;
@@ -229,8 +230,10 @@ function rebuild(w: WireError, depth: number): Error {
       return new FallbackError(w.message, inner);
     case "COMPENSATION_FAILED":
       return new CompensationError(w.message, inner[0], inner.slice(1));
+    case "REDIS_UNAVAILABLE":
+      return new RedisUnavailableError(w.message);
     default:
-      // NON_ERROR_THROWN, UNSERIALIZABLE_KEY, or a code from a newer version: same code, base class.
+      // NON_ERROR_THROWN, UNSERIALIZABLE_KEY, UNSERIALIZABLE_VALUE, or a code from a newer version: same code, base class.
       return new TtaError(w.code as TtaErrorCode, w.message, opts);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * `@tta/redis`: shared resilience state across processes (a Redis cache store with cross-process
- * single-flight, a distributed token bucket for `rateLimit`) and distributed execution on BullMQ
+ * single-flight, a distributed token bucket for `rateLimit`, shared `circuitBreaker` state) and distributed execution on BullMQ
  * (`remote` / `serve`). See docs/distributed.md.
  *
  * @packageDocumentation
@@ -10,6 +10,8 @@ export type { RedisCacheStore, RedisCacheStoreOptions } from "./cache-store.js";
 export { UnserializableValueError } from "./cache-store/codec.js";
 export { redisTokenBucket } from "./rate-limit-store.js";
 export type { RedisTokenBucket, RedisTokenBucketOptions } from "./rate-limit-store.js";
+export { DEFAULT_REDIS_BREAKER_STORE_OPTIONS, redisBreakerStore } from "./breaker-store.js";
+export type { RedisBreakerStore, RedisBreakerStoreOptions } from "./breaker-store.js";
 export { DEFAULT_REDIS_TIMEOUT_MS } from "./connection.js";
 export type { RedisConnectionOptions, RedisStoreEvent, RedisStoreEventListener } from "./connection.js";
 // Remote execution on BullMQ (remote/serve).

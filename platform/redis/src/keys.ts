@@ -9,6 +9,8 @@
  * | `tta:cache:v<version>:<namespace>:<hash>:lock` | the single-flight lock: the holder's fencing token (`PX` = lock TTL) |
  * | `tta:cache:v<version>:<namespace>:fence` | the fencing-token counter (`INCR`) |
  * | `tta:rl:<key>` | a token bucket: hash `{ tokens, ts }` |
+ * | `tta:cb:<name>` | a circuit breaker: hash `{ state, failures, successes, until }` (absent = closed, no failures) |
+ * | `tta:cb:<name>:probe` | the half-open probe slot: the prober's token (`PX` = the probe timeout) |
  *
  * @packageDocumentation
  */
@@ -64,4 +66,9 @@ export class CacheKeys {
 /** The Redis key of a token bucket named `key`. @internal */
 export function bucketKey(key: string): string {
   return `tta:rl:${key}`;
+}
+
+/** The Redis keys of a circuit breaker named `name`: its state hash and its probe slot. @internal */
+export function breakerKeys(name: string): readonly [string, string] {
+  return [`tta:cb:${name}`, `tta:cb:${name}:probe`];
 }

@@ -17,6 +17,9 @@ describe("redisTokenBucket options and local bucket", () => {
     expect(() => redisTokenBucket({ url, key: "k", capacity: 0, refillPerSecond: 1 })).toThrow(/capacity/);
     expect(() => redisTokenBucket({ url, key: "k", capacity: 1, refillPerSecond: 0 })).toThrow(/refillPerSecond/);
     expect(() => redisTokenBucket({ key: "k", capacity: 1, refillPerSecond: 1 })).toThrow(/client/);
+    expect(() => redisTokenBucket({ connection: "http://x", key: "k", capacity: 1, refillPerSecond: 1 })).toThrow(
+      /connection/,
+    );
   });
 
   it("the local fallback bucket refills on the given clock and refuses costs above capacity", () => {
@@ -50,6 +53,15 @@ describe.skipIf(redisSkipReason !== undefined)("redisTokenBucket against redis-s
     expect(refused.ok ? 0 : refused.retryAfterMs).toBeGreaterThan(1_000);
     expect(refused.ok ? 0 : refused.retryAfterMs).toBeLessThanOrEqual(2_000);
     expect(await bucket.take(101, 0)).toEqual({ ok: false, retryAfterMs: Infinity });
+  });
+
+  it("takes `connection` (ioredis options) like remote() and serve()", async () => {
+    const { hostname, port } = new URL(redis.url);
+    const connection = { host: hostname, port: Number(port) };
+    const bucket = redisTokenBucket({ connection, key: uniqueName("o"), capacity: 1, refillPerSecond: 1 / 60 });
+    expect(await bucket.take(1, 0)).toEqual({ ok: true });
+    expect((await bucket.take(1, 0)).ok).toBe(false);
+    await bucket.close();
   });
 
   it("charge() spends actual usage unconditionally, possibly below zero", async () => {

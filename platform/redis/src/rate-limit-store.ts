@@ -36,11 +36,11 @@ export interface RedisTokenBucket extends RateLimitStore {
    * Never rejects.
    */
   charge(cost: number, now?: number): Promise<void>;
-  /** Closes the client if the bucket made it from `url`. */
+  /** Closes the client if the bucket made it from `connection` or `url`. */
   close(): Promise<void>;
 }
 
-const OPTION_KEYS = ["client", "url", "timeoutMs", "onEvent", "key", "capacity", "refillPerSecond"];
+const OPTION_KEYS = ["connection", "client", "url", "timeoutMs", "onEvent", "key", "capacity", "refillPerSecond"];
 
 /** The in-process bucket used while Redis is unavailable. @internal */
 export class LocalBucket {
@@ -93,11 +93,11 @@ function costOption(cost: unknown): number {
  *   event, diag warning); when Redis answers again the shared bucket is used again (`recovered`).
  * - A `cost` above `capacity` is refused with `retryAfterMs: Infinity` (the primitive rejects it at once).
  *
- * @throws {@link InvalidOptionsError} for unknown options, not exactly one of `client`/`url`, a
+ * @throws {@link InvalidOptionsError} for unknown options, not exactly one of `connection`/`url`/`client`, a
  * missing or invalid `key`, `capacity` not an integer ≥ 1 or `refillPerSecond` not a finite number > 0.
  * @example
  * ```ts
- * const tpm = redisTokenBucket({ url: process.env.REDIS_URL!, key: "openai-tpm", capacity: 90_000, refillPerSecond: 1_500 });
+ * const tpm = redisTokenBucket({ connection: process.env.REDIS_URL!, key: "openai-tpm", capacity: 90_000, refillPerSecond: 1_500 });
  * const llm = rateLimit(askModel, { store: tpm, cost: (req: { prompt: string }) => Math.ceil(req.prompt.length / 4) });
  * ```
  * @since 0.1.0

@@ -280,7 +280,7 @@ describe("remote() and serve() without a reachable Redis", () => {
     const call = remote<number, number>("nowhere", { connection: url, connectTimeoutMs: 300 });
     const error = await call.execute(1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RedisUnavailableError);
-    expect(isTtaError(error, REDIS_UNAVAILABLE as never)).toBe(true);
+    expect(isTtaError(error, REDIS_UNAVAILABLE)).toBe(true);
     await call.close();
     await expect(serve("nowhere", (n: number) => n, { connection: url, connectTimeoutMs: 300 })).rejects.toBeInstanceOf(
       RedisUnavailableError,

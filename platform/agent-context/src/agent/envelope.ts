@@ -9,9 +9,8 @@ import type { Span } from "@opentelemetry/api";
 import { isSpanContextValid } from "@opentelemetry/api";
 import type { Message, StructuredOutputIssue, WorkflowContext } from "@tta/primitives";
 import { BUDGET_KEY, StructuredOutputError } from "@tta/primitives";
-import { InvalidOptionsError, isPlainObject } from "@tta/primitives/options";
+import { InvalidOptionsError, formatIssuePath, isPlainObject } from "@tta/primitives/options";
 import { MAX_HANDOFF_HISTORY } from "../agent-context.js";
-import { formatPath } from "../tool/schema.js";
 import type { AgentBudget, BudgetAmounts, HandoffEnvelope, HandoffRecord } from "../types.js";
 
 /** What travels beside an envelope made in this process: the sender's conversation and the hop count. @internal */
@@ -98,7 +97,7 @@ export function createEnvelope(init: EnvelopeInit): { envelope: HandoffEnvelope;
 
 /** `payload` and a path (`payload.amount`, `payload[0]`). */
 function payloadPath(path: readonly (string | number)[] | undefined): string {
-  const where = formatPath(path);
+  const where = formatIssuePath(path);
   return where === "" ? "payload" : where.startsWith("[") ? `payload${where}` : `payload.${where}`;
 }
 

@@ -6,9 +6,9 @@
  *
  * @packageDocumentation
  */
+import { formatIssuePath } from "@tta/primitives/options";
 import type { ContextKey, StructuredOutputIssue } from "@tta/primitives";
 import { StructuredOutputError, contextKey } from "@tta/primitives";
-import { formatPath } from "./schema.js";
 
 /** The id of the tool call a tool execution answers (`gen_ai.tool.call.id`). @internal */
 export const TOOL_CALL_ID_KEY: ContextKey<string> = contextKey<string>("tta.tool.call-id");
@@ -75,7 +75,7 @@ export function callArguments(raw: unknown): unknown {
 /** Issues as tool-result text for the model: `- at a.b: message` lines, at most {@link MAX_LISTED_ISSUES}. @internal */
 function issueLines(issues: readonly StructuredOutputIssue[]): string {
   const lines = issues.slice(0, MAX_LISTED_ISSUES).map((issue) => {
-    const at = formatPath(issue.path);
+    const at = formatIssuePath(issue.path);
     return at === "" ? `- ${issue.message}` : `- at ${at}: ${issue.message}`;
   });
   if (issues.length > MAX_LISTED_ISSUES) lines.push(`- and ${issues.length - MAX_LISTED_ISSUES} more issues`);

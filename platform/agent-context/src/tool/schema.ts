@@ -8,7 +8,13 @@
  */
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { StructuredOutputIssue } from "@tta/primitives";
-import { InvalidOptionsError, describeValue, isPlainObject } from "@tta/primitives/options";
+import {
+  InvalidOptionsError,
+  describeValue,
+  isPlainObject,
+  isStandardSchema,
+  standardSchemaIssues,
+} from "@tta/primitives/options";
 import type { ErrorObject, Options as AjvOptions, ValidateFunction } from "ajv";
 import { Ajv } from "ajv";
 import { Ajv2019 } from "ajv/dist/2019.js";
@@ -47,18 +53,6 @@ const JSON_SCHEMA_KEYWORDS: readonly string[] = [
   "if",
 ];
 
-/** Whether `value` is a Standard Schema (v1): `~standard.version === 1` and a `validate` function. @internal */
-function isStandardSchema(value: unknown): value is StandardSchemaV1 {
-  if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
-  const props: unknown = (value as { "~standard"?: unknown })["~standard"];
-  return (
-    typeof props === "object" &&
-    props !== null &&
-    (props as { version?: unknown }).version === 1 &&
-    typeof (props as { validate?: unknown }).validate === "function"
-  );
-}
-
 /** Whether `value` is a plain object with at least one JSON Schema keyword. @internal */
 function isJsonSchemaLike(value: unknown): value is JsonSchemaObject {
   return isPlainObject(value) && JSON_SCHEMA_KEYWORDS.some((key) => key in value);
@@ -83,26 +77,6 @@ function standardJsonInput(schema: StandardSchemaV1): JsonSchemaObject | undefin
     }
   }
   return undefined;
-}
-
-/** A path segment as a property key or index (symbols by their description). */
-function segment(part: unknown): string | number {
-  const key: unknown = typeof part === "object" && part !== null ? (part as { key?: unknown }).key : part;
-  if (typeof key === "number") return key;
-  if (typeof key === "symbol") return key.description ?? "";
-  return String(key);
-}
-
-/** Standard Schema issues as {@link StructuredOutputIssue}s. @internal */
-function normaliseIssues(issues: readonly StandardSchemaV1.Issue[]): StructuredOutputIssue[] {
-  const out: StructuredOutputIssue[] = [];
-  for (const issue of issues) {
-    const message = typeof issue?.message === "string" && issue.message !== "" ? issue.message : "Invalid value";
-    const path = Array.isArray(issue?.path) && issue.path.length > 0 ? issue.path.map(segment) : undefined;
-    out.push(path === undefined ? { message } : { message, path });
-  }
-  if (out.length === 0) out.push({ message: "Invalid value" });
-  return out;
 }
 
 /** A JSON Pointer (`/a/0/b`) as path segments (`["a", 0, "b"]`; digits become indices). */
@@ -286,19 +260,6 @@ export function compileSchema<T>(schema: unknown, jsonSchema: unknown, names: Sc
 
 function standardChecked<T>(result: StandardSchemaV1.Result<T>): Checked<T> {
   if (result.issues !== undefined && result.issues !== null)
-    return { ok: false, issues: normaliseIssues(result.issues) };
+    return { ok: false, issues: standardSchemaIssues(result.issues) };
   return { ok: true, value: result.value };
-}
-
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-
-/** A path as `a.b[0]` (keys that are not identifiers quoted: `["a b"]`); `""` for the root. @internal */
-export function formatPath(path: readonly (string | number)[] | undefined): string {
-  let out = "";
-  for (const part of path ?? []) {
-    if (typeof part === "number") out += `[${part}]`;
-    else if (IDENTIFIER.test(part)) out += out === "" ? part : `.${part}`;
-    else out += `[${JSON.stringify(part)}]`;
-  }
-  return out;
 }

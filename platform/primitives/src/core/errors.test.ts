@@ -30,6 +30,8 @@ const ALL_CODES = [
   "PROVIDER_ERROR",
   "STREAM_INTERRUPTED",
   "STRUCTURED_OUTPUT",
+  "UNSERIALIZABLE_VALUE",
+  "REDIS_UNAVAILABLE",
 ] as const;
 
 const NOT_RETRYABLE = new Set<string>([
@@ -42,6 +44,7 @@ const NOT_RETRYABLE = new Set<string>([
   "BUDGET_EXCEEDED",
   "UNSERIALIZABLE_KEY",
   "STREAM_INTERRUPTED",
+  "UNSERIALIZABLE_VALUE",
 ]);
 
 /** One instance of every subclass, with the class it was made from and the code it must carry. */

@@ -48,6 +48,13 @@ export const TtaErrorCode = {
   STREAM_INTERRUPTED: "STREAM_INTERRUPTED",
   /** A model's output did not parse or validate as the requested structure. */
   STRUCTURED_OUTPUT: "STRUCTURED_OUTPUT",
+  /**
+   * A value given to a shared cache store cannot round-trip through its serialisation (a `Date`,
+   * class instance, `BigInt`, non-finite number, function or cycle in it); nothing was written.
+   */
+  UNSERIALIZABLE_VALUE: "UNSERIALIZABLE_VALUE",
+  /** Redis (shared state or a remote queue) could not be reached within the configured timeout. */
+  REDIS_UNAVAILABLE: "REDIS_UNAVAILABLE",
 } as const;
 
 /** One of the {@link TtaErrorCode} values. @since 0.1.0 */
@@ -63,6 +70,7 @@ const NOT_RETRYABLE: ReadonlySet<string> = new Set<string>([
   TtaErrorCode.BUDGET_EXCEEDED,
   TtaErrorCode.UNSERIALIZABLE_KEY,
   TtaErrorCode.STREAM_INTERRUPTED,
+  TtaErrorCode.UNSERIALIZABLE_VALUE,
 ]);
 
 /** Brand that survives duplicate copies of this package in one process. */

@@ -33,4 +33,5 @@ export {
   nameOption,
   readOptions,
 } from "../internal/options.js";
+export { formatIssuePath, isStandardSchema, standardSchemaIssues } from "../internal/standard-schema.js";
 export { InvalidOptionsError } from "../core/errors.js";

@@ -10,6 +10,13 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { StructuredOutputIssue } from "../core/errors.js";
 import { InvalidOptionsError } from "../core/errors.js";
 import { describeShape, integerOption, isPlainObject } from "../internal/options.js";
+import { formatIssuePath, standardSchemaIssues } from "../internal/standard-schema.js";
+
+export {
+  formatIssuePath as formatPath,
+  isStandardSchema,
+  standardSchemaIssues as normaliseIssues,
+} from "../internal/standard-schema.js";
 import type { WorkflowContext } from "../core/context.js";
 import type { Message, ModelRequest } from "./language-model.js";
 import type { RoutedRequest, RoutedResponse } from "./router/types.js";
@@ -40,18 +47,6 @@ export function isRouteSource(value: unknown): value is RouteSource {
 /** Most issues listed in one repair message (the rest are counted), so a re-ask stays small. @internal */
 export const MAX_REPAIR_ISSUES = 20;
 
-/** Whether `value` is a Standard Schema (v1) object: `~standard.version === 1` and a `validate` function. @internal */
-export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
-  if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
-  const props: unknown = (value as { "~standard"?: unknown })["~standard"];
-  return (
-    typeof props === "object" &&
-    props !== null &&
-    (props as { version?: unknown }).version === 1 &&
-    typeof (props as { validate?: unknown }).validate === "function"
-  );
-}
-
 /**
  * The JSON Schema of a schema that also implements Standard JSON Schema (`~standard.jsonSchema.output`,
  * target draft-07), or `undefined` when it does not or its conversion throws. @internal
@@ -69,26 +64,6 @@ export function standardJsonSchema(schema: StandardSchemaV1): Readonly<Record<st
   }
 }
 
-/** A path segment as a property key or index (symbols by their description). */
-function segment(part: unknown): string | number {
-  const key: unknown = typeof part === "object" && part !== null ? (part as { key?: unknown }).key : part;
-  if (typeof key === "number") return key;
-  if (typeof key === "symbol") return key.description ?? "";
-  return String(key);
-}
-
-/** Standard Schema issues as {@link StructuredOutputIssue}s (path segments as keys and indices). @internal */
-export function normaliseIssues(issues: readonly StandardSchemaV1.Issue[]): StructuredOutputIssue[] {
-  const out: StructuredOutputIssue[] = [];
-  for (const issue of issues) {
-    const message = typeof issue?.message === "string" && issue.message !== "" ? issue.message : "Invalid value";
-    const path = Array.isArray(issue?.path) && issue.path.length > 0 ? issue.path.map(segment) : undefined;
-    out.push(path === undefined ? { message } : { message, path });
-  }
-  if (out.length === 0) out.push({ message: "Invalid value" });
-  return out;
-}
-
 /**
  * Runs a Standard Schema on `value` (its `validate` may return a promise). A throwing `validate` rejects
  * with its error, unchanged. @internal
@@ -96,7 +71,7 @@ export function normaliseIssues(issues: readonly StandardSchemaV1.Issue[]): Stru
 export async function runStandardSchema<T>(schema: StandardSchemaV1<unknown, T>, value: unknown): Promise<Checked<T>> {
   const result = await schema["~standard"].validate(value);
   if (result.issues !== undefined && result.issues !== null)
-    return { ok: false, issues: normaliseIssues(result.issues) };
+    return { ok: false, issues: standardSchemaIssues(result.issues) };
   return { ok: true, value: result.value };
 }
 
@@ -162,19 +137,6 @@ export function checkTopLevelType(schema: Readonly<Record<string, unknown>>, val
   return { ok: false, issues: [{ message: `Expected ${expected} at the top level, got ${jsonKind(value)}` }] };
 }
 
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-
-/** A path as `a.b[0]` (keys that are not identifiers quoted: `["a b"]`); `""` for the root. @internal */
-export function formatPath(path: readonly (string | number)[] | undefined): string {
-  let out = "";
-  for (const part of path ?? []) {
-    if (typeof part === "number") out += `[${part}]`;
-    else if (IDENTIFIER.test(part)) out += out === "" ? part : `.${part}`;
-    else out += `[${JSON.stringify(part)}]`;
-  }
-  return out;
-}
-
 /**
  * The two messages appended to re-ask a model: its own last answer (as an `assistant` message) and a
  * `user` message listing the issues (message and path; at most {@link MAX_REPAIR_ISSUES}, the rest
@@ -186,7 +148,7 @@ export function repairMessages(
   closing: string,
 ): readonly Message[] {
   const lines = issues.slice(0, MAX_REPAIR_ISSUES).map((issue) => {
-    const where = formatPath(issue.path);
+    const where = formatIssuePath(issue.path);
     return where === "" ? `- ${issue.message}` : `- at ${where}: ${issue.message}`;
   });
   if (issues.length > MAX_REPAIR_ISSUES) lines.push(`- and ${issues.length - MAX_REPAIR_ISSUES} more issues`);

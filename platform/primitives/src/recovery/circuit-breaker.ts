@@ -6,7 +6,7 @@
  */
 import type { WorkflowContext } from "../core/context.js";
 import { contextAbortReason, createContext, isContextAborted } from "../core/context.js";
-import { InvalidOptionsError, isTtaError } from "../core/errors.js";
+import { isTtaError } from "../core/errors.js";
 import type { CircuitState } from "../core/instrumentation.js";
 import { isObserved } from "../core/instrumentation.js";
 import { toExecutable } from "../core/primitive-like.js";
@@ -25,156 +25,24 @@ import {
   StateChangeNotifier,
   openError,
 } from "./circuit-breaker/circuit-state.js";
-import { durationOption, functionOption, integerOption, nameOption, readOptions } from "../internal/options.js";
-import { createFailureWindow, resolveWindow } from "./circuit-breaker/sliding-window.js";
+import { createFailureWindow } from "./circuit-breaker/sliding-window.js";
+import { StoreDriver } from "./circuit-breaker/store-driver.js";
+import type {
+  CircuitBreakerOptions,
+  CircuitStateListener,
+  ResolvedCircuitBreakerOptions,
+} from "./circuit-breaker/options.js";
+import { resolveCircuitBreakerOptions } from "./circuit-breaker/options.js";
 
-/**
- * Sliding-window failure-rate mode of a circuit breaker (instead of counting consecutive failures).
- *
- * @remarks
- * `kind: "count"` looks at the outcomes of the last `size` calls; `kind: "time"` at the calls that
- * finished in the last `size` milliseconds on the context clock, counted in 10 buckets of `size / 10`
- * ms (so memory is fixed; a call counts for between 0.9 × `size` and `size` ms). After each counted
- * call the breaker opens when the window holds at least `minimumCalls` calls and
- * failures / calls ≥ `failureRateThreshold`.
- * @example
- * ```ts
- * circuitBreaker(model(llm), { window: { kind: "time", size: 30_000, minimumCalls: 20, failureRateThreshold: 0.5 } });
- * ```
- * @since 0.1.0
- */
-export interface CircuitBreakerWindow {
-  /** `"count"`: the last `size` calls; `"time"`: the calls of the last `size` ms. Required. */
-  readonly kind: "count" | "time";
-  /**
-   * Calls (an integer from 1 to `Number.MAX_SAFE_INTEGER`; memory grows with the calls recorded, one
-   * bit each, not with `size`) for `"count"`; milliseconds (> 0, finite) for `"time"`. Required.
-   */
-  readonly size: number;
-  /**
-   * Fewest calls in the window before the rate is judged (an integer ≥ 1; for `"count"`, ≤ `size`).
-   * @defaultValue `size` for `"count"`, 10 for `"time"`
-   */
-  readonly minimumCalls?: number;
-  /** Failure rate that opens the breaker, in (0, 1]. @defaultValue 0.5 */
-  readonly failureRateThreshold?: number;
-}
-
-/** Resolved {@link CircuitBreakerWindow}: every field present. @since 0.1.0 */
-export type ResolvedCircuitBreakerWindow = Readonly<Required<CircuitBreakerWindow>>;
-
-/** Options of {@link circuitBreaker}. @since 0.1.0 */
-export interface CircuitBreakerOptions {
-  /**
-   * Consecutive failures (an integer ≥ 1) that open a closed breaker. Not allowed together with `window`.
-   * @defaultValue 5
-   */
-  readonly failureThreshold?: number;
-  /** How long the breaker stays open before it lets probes through (ms, ≥ 0, finite). @defaultValue 60 000 */
-  readonly recoveryTimeoutMs?: number;
-  /** Probe successes (an integer ≥ 1) that close a half-open breaker. @defaultValue 2 */
-  readonly successThreshold?: number;
-  /** Most probes in flight at once while half-open (an integer ≥ 1); other callers fail fast. @defaultValue 1 */
-  readonly halfOpenMaxConcurrent?: number;
-  /**
-   * Whether an error counts as a failure; an error for which it returns `false` counts as neither
-   * failure nor success. If it throws, the call counts as a failure and rejects with what it threw.
-   * A call cancelled by its context's signal never counts, except when the abort reason is a
-   * `TimeoutError` (a deadline, e.g. an enclosing `timeout`): then `isFailure` judges that reason.
-   * @defaultValue every error except one named `"AbortError"` counts
-   */
-  readonly isFailure?: (error: unknown) => boolean;
-  /** Failure-rate mode over a sliding window instead of consecutive failures. @defaultValue none */
-  readonly window?: CircuitBreakerWindow;
-  /**
-   * A success that took longer than this (ms on the context clock, > 0) counts as a failure (the
-   * caller still gets its result). @defaultValue none (successes are never slow)
-   */
-  readonly slowCallMs?: number;
-  /** Display name. @defaultValue `"CircuitBreakerPrimitive"` */
-  readonly name?: string;
-}
-
-/** Resolved options of a {@link CircuitBreakerPrimitive}. @since 0.1.0 */
-export interface ResolvedCircuitBreakerOptions {
-  readonly failureThreshold: number;
-  readonly recoveryTimeoutMs: number;
-  readonly successThreshold: number;
-  readonly halfOpenMaxConcurrent: number;
-  readonly isFailure: (error: unknown) => boolean;
-  /** `undefined` in consecutive-failure mode. */
-  readonly window: ResolvedCircuitBreakerWindow | undefined;
-  /** `undefined` when slow calls are not counted. */
-  readonly slowCallMs: number | undefined;
-  readonly name: string;
-}
-
-/** What an {@link CircuitBreakerPrimitive.onStateChange} listener receives. @since 0.1.0 */
-export interface CircuitStateChange {
-  readonly from: CircuitState;
-  readonly to: CircuitState;
-}
-
-/** A listener of {@link CircuitBreakerPrimitive.onStateChange}. @since 0.1.0 */
-export type CircuitStateListener = (change: CircuitStateChange) => void;
-
-function isFailureByDefault(error: unknown): boolean {
-  return !(typeof error === "object" && error !== null && (error as { name?: unknown }).name === "AbortError");
-}
-
-/**
- * Default options of {@link circuitBreaker} (no `window`, no `slowCallMs`).
- * @since 0.1.0
- */
-export const DEFAULT_CIRCUIT_BREAKER_OPTIONS: Readonly<Required<Omit<CircuitBreakerOptions, "window" | "slowCallMs">>> =
-  Object.freeze({
-    failureThreshold: 5,
-    recoveryTimeoutMs: 60_000,
-    successThreshold: 2,
-    halfOpenMaxConcurrent: 1,
-    isFailure: isFailureByDefault,
-    name: "CircuitBreakerPrimitive",
-  });
-
-const OPTION_KEYS = [
-  "failureThreshold",
-  "recoveryTimeoutMs",
-  "successThreshold",
-  "halfOpenMaxConcurrent",
-  "isFailure",
-  "window",
-  "slowCallMs",
-  "name",
-] as const;
-
-/** Validates circuit breaker options (what the constructor does first). @throws {@link InvalidOptionsError} naming the option. @internal */
-export function resolveCircuitBreakerOptions(options: unknown): ResolvedCircuitBreakerOptions {
-  const opts = readOptions("circuitBreaker", options, OPTION_KEYS);
-  const defaults = DEFAULT_CIRCUIT_BREAKER_OPTIONS;
-  const window = resolveWindow(opts.window);
-  if (window !== undefined && opts.failureThreshold !== undefined)
-    throw new InvalidOptionsError(
-      "failureThreshold",
-      "`failureThreshold` (consecutive failures) cannot be combined with `window`; use `window.failureRateThreshold`",
-    );
-  return Object.freeze({
-    failureThreshold: integerOption("failureThreshold", opts.failureThreshold, defaults.failureThreshold, { min: 1 }),
-    recoveryTimeoutMs: durationOption("recoveryTimeoutMs", opts.recoveryTimeoutMs, defaults.recoveryTimeoutMs, {
-      allowZero: true,
-    }),
-    successThreshold: integerOption("successThreshold", opts.successThreshold, defaults.successThreshold, { min: 1 }),
-    halfOpenMaxConcurrent: integerOption(
-      "halfOpenMaxConcurrent",
-      opts.halfOpenMaxConcurrent,
-      defaults.halfOpenMaxConcurrent,
-      { min: 1 },
-    ),
-    isFailure: functionOption<(error: unknown) => boolean>("isFailure", opts.isFailure) ?? defaults.isFailure,
-    window,
-    slowCallMs: opts.slowCallMs === undefined ? undefined : durationOption("slowCallMs", opts.slowCallMs, 0),
-    name: nameOption(opts.name, defaults.name),
-  });
-}
+export { DEFAULT_CIRCUIT_BREAKER_OPTIONS, resolveCircuitBreakerOptions } from "./circuit-breaker/options.js";
+export type {
+  CircuitBreakerOptions,
+  CircuitBreakerWindow,
+  CircuitStateChange,
+  CircuitStateListener,
+  ResolvedCircuitBreakerOptions,
+  ResolvedCircuitBreakerWindow,
+} from "./circuit-breaker/options.js";
 
 const STATE_ATTRIBUTE = "tta.circuit.state";
 
@@ -203,13 +71,18 @@ const STATE_ATTRIBUTE = "tta.circuit.state";
  *   the context of the call that caused it (for `reset()`, `isolate()` and `state` reads: a fresh root context on
  *   the last clock seen). The span gets `tta.circuit.state`: the state when the call arrived.
  *
+ * - With `store` (see {@link CircuitBreakerStore}) the state lives outside, shared by every process: each call
+ *   awaits the store's `acquire` and `record`; `state` is the last state the store reported; events fire in the
+ *   process that observed the transition; `reset()`/`isolate()` throw (use the store's own methods).
+ *
  * Time comes from the context's clock; `state` uses the clock of the last context seen (the system clock before
  * any), so use one clock per breaker. Put the breaker innermost: `retry(timeout(circuitBreaker(llm), …), …)`.
  *
  * @throws {@link InvalidOptionsError} at construction: thresholds or `halfOpenMaxConcurrent` not an
  * integer ≥ 1, a negative or non-finite `recoveryTimeoutMs`, a bad `slowCallMs`, `window` with an
  * unknown kind or key, a bad `size`, `minimumCalls` or `failureRateThreshold` outside (0, 1],
- * `failureThreshold` together with `window`, unknown option keys, or an inner that is not a primitive.
+ * `failureThreshold` together with `window`, `store` without `acquire`/`record` or together with
+ * `window` or a threshold, unknown option keys, or an inner that is not a primitive.
  * @example
  * ```ts
  * const guarded = new CircuitBreakerPrimitive(callModel, { failureThreshold: 3, recoveryTimeoutMs: 30_000 });
@@ -230,6 +103,7 @@ export class CircuitBreakerPrimitive<I, O> extends WorkflowPrimitive<I, O> {
   /** Whether a call must read the clock when it starts (`slowCallMs`). */
   readonly #timed: boolean;
   readonly #notifier: StateChangeNotifier;
+  readonly #driver: StoreDriver<I, O> | undefined;
 
   constructor(inner: PrimitiveLike<I, O>, options?: CircuitBreakerOptions) {
     const resolved = resolveCircuitBreakerOptions(options);
@@ -246,6 +120,12 @@ export class CircuitBreakerPrimitive<I, O> extends WorkflowPrimitive<I, O> {
     );
     this.#timed = resolved.slowCallMs !== undefined;
     this.#plainSuccess = window === undefined && !this.#timed;
+    this.#driver =
+      resolved.store &&
+      new StoreDriver(resolved.store, resolved, this.inner, (ctx, state) => {
+        if (state !== undefined) this.currentSpan(ctx)?.setAttribute(STATE_ATTRIBUTE, state);
+        return this.#notifier;
+      });
   }
 
   /**
@@ -253,6 +133,7 @@ export class CircuitBreakerPrimitive<I, O> extends WorkflowPrimitive<I, O> {
    * `"half-open"` (and notifies listeners), using the clock of the last context seen.
    */
   get state(): CircuitState {
+    if (this.#driver !== undefined) return this.#driver.state;
     const machine = this.#machine;
     const state = machine.state === OPEN ? machine.observe(machine.clock.now(), undefined) : machine.state;
     return STATE_NAMES[state];
@@ -272,20 +153,25 @@ export class CircuitBreakerPrimitive<I, O> extends WorkflowPrimitive<I, O> {
   /**
    * Closes the breaker and clears its counts (from any state, isolation included). Results of calls
    * started before the reset are ignored. Notifies listeners unless it was already closed.
+   * @throws TypeError with a `store` (reset the store instead).
    */
   reset(): void {
+    this.#driver?.refuse("reset");
     this.#machine.reset();
   }
 
   /**
    * Holds the breaker open until `reset()`: every call rejects with `retryAfterMs` `Infinity`.
    * Notifies listeners with `{ from, to: "open" }` unless it was already open.
+   * @throws TypeError with a `store`.
    */
   isolate(): void {
+    this.#driver?.refuse("isolate");
     this.#machine.isolate();
   }
 
   protected run(input: I, ctx: WorkflowContext): Promise<O> {
+    if (this.#driver !== undefined) return this.#driver.run(input, ctx);
     const machine = this.#machine;
     machine.clock = ctx.clock;
     if (machine.state !== CLOSED) return this.#runGuarded(input, ctx);

@@ -22,6 +22,12 @@ export type {
   ResolvedCircuitBreakerOptions,
   ResolvedCircuitBreakerWindow,
 } from "./circuit-breaker.js";
+export type {
+  CircuitAdmission,
+  CircuitBreakerStore,
+  CircuitOutcome,
+  CircuitRecordResult,
+} from "./circuit-breaker/store-driver.js";
 export { DEFAULT_SAGA_OPTIONS, SagaPrimitive, saga } from "./saga.js";
 export type { ResolvedSagaOptions, SagaCompensationInput, SagaOptions, SagaStep, SagaStepDefinition } from "./saga.js";
 export { CompensationPrimitive, DEFAULT_COMPENSATION_OPTIONS, compensation } from "./compensation.js";

@@ -3,13 +3,15 @@
  *
  * @packageDocumentation
  */
+import { TtaError, TtaErrorCode } from "@tta/primitives/core";
 import type { CacheEntry } from "@tta/primitives/performance";
 
 /**
  * A value given to a Redis cache store that JSON cannot round-trip (a `Date`, `Map`, class
  * instance, `BigInt`, non-finite number, function, symbol, cycle, or `undefined` inside an array).
  * Raised by `set` before anything is written; the message names the path and the kind of value,
- * never the value.
+ * never the value. Code `UNSERIALIZABLE_VALUE`, not retryable (the value will not become
+ * serialisable on retry).
  *
  * @example
  * ```ts
@@ -17,17 +19,12 @@ import type { CacheEntry } from "@tta/primitives/performance";
  * ```
  * @since 0.1.0
  */
-export class UnserializableValueError extends TypeError {
-  /** Always `"UNSERIALIZABLE_VALUE"`. */
-  readonly code = "UNSERIALIZABLE_VALUE" as const;
-  /** A cache value will not become serialisable on retry. */
-  readonly retryable = false as const;
+export class UnserializableValueError extends TtaError {
   /** Where in the value the problem is, e.g. `value.items[2]`. */
   readonly path: string;
 
   constructor(path: string, what: string) {
-    super(`Cannot store \`${path}\` in Redis as JSON: ${what}`);
-    this.name = "UnserializableValueError";
+    super(TtaErrorCode.UNSERIALIZABLE_VALUE, `Cannot store \`${path}\` in Redis as JSON: ${what}`);
     this.path = path;
   }
 }

@@ -4,8 +4,7 @@
  *
  * @packageDocumentation
  */
-import { TtaError } from "@tta/primitives/core";
-import type { TtaErrorCode } from "@tta/primitives/core";
+import { TtaError, TtaErrorCode } from "@tta/primitives/core";
 import { InvalidOptionsError, describeValue, isPlainObject } from "@tta/primitives/options";
 import type { ConnectionOptions } from "bullmq";
 import { Redis } from "ioredis";
@@ -19,11 +18,18 @@ import type { RedisOptions } from "ioredis";
  */
 export type RedisConnection = string | RedisOptions;
 
-/** ioredis' constructor, typed loosely: its option types trip over `exactOptionalPropertyTypes`. */
-const RedisClient = Redis as unknown as new (options: RedisOptions) => Redis;
+/**
+ * ioredis' constructor, typed loosely: its option types trip over `exactOptionalPropertyTypes`.
+ * @internal
+ */
+export const RedisClient: new (options: RedisOptions) => Redis = Redis;
 
-/** Code of {@link RedisUnavailableError}. @since 0.1.0 */
-export const REDIS_UNAVAILABLE = "REDIS_UNAVAILABLE";
+/**
+ * Code of {@link RedisUnavailableError}; the same string as `TtaErrorCode.REDIS_UNAVAILABLE`, kept
+ * as a named export for existing imports.
+ * @since 0.1.0
+ */
+export const REDIS_UNAVAILABLE: typeof TtaErrorCode.REDIS_UNAVAILABLE = TtaErrorCode.REDIS_UNAVAILABLE;
 
 /**
  * Redis could not be reached (at start-up, or for an operation mid-run) within the configured
@@ -37,7 +43,7 @@ export const REDIS_UNAVAILABLE = "REDIS_UNAVAILABLE";
  */
 export class RedisUnavailableError extends TtaError {
   constructor(message: string, options?: { readonly cause?: unknown }) {
-    super(REDIS_UNAVAILABLE as TtaErrorCode, message, { cause: options?.cause, retryable: true });
+    super(TtaErrorCode.REDIS_UNAVAILABLE, message, { cause: options?.cause, retryable: true });
   }
 }
 

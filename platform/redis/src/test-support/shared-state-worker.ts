@@ -10,13 +10,18 @@
  *   300 ms. Result: the value it got.
  * - `bucket <attempts>`: `attempts` calls through `rateLimit(…, { store: redisTokenBucket, mode: "reject" })`
  *   on a bucket of capacity 12 with a negligible refill. Result: how many were admitted.
+ * - `breaker-fail <n>`, `breaker-call`, `breaker-probe`: through `circuitBreaker(…, { store: redisBreakerStore })`
+ *   (failure threshold 3, recovery 60 s, success threshold 1): `n` failing calls; one succeeding call;
+ *   one call whose work takes 1 s. Result: `{ outcomes, changes, state }`, outcomes "ran", "fail" or
+ *   "open:<retryAfterMs>".
  *
  * Test-only: not built, not published.
  * @packageDocumentation
  */
 import { Redis } from "ioredis";
 import { cache } from "@tta/primitives/performance";
-import { rateLimit } from "@tta/primitives/recovery";
+import { CircuitOpenError, circuitBreaker, rateLimit } from "@tta/primitives/recovery";
+import { redisBreakerStore } from "../breaker-store.js";
 import { redisCacheStore } from "../cache-store.js";
 import { redisTokenBucket } from "../rate-limit-store.js";
 
@@ -67,5 +72,34 @@ async function bucketScenario(): Promise<unknown> {
   return admitted;
 }
 
-const result = scenario === "cache" ? await cacheScenario() : await bucketScenario();
+async function breakerScenario(): Promise<unknown> {
+  const store = redisBreakerStore({ url, name, failureThreshold: 3, successThreshold: 1, timeoutMs: 1_000 });
+  const breaker = circuitBreaker(
+    async () => {
+      if (scenario === "breaker-fail") throw new Error("down");
+      if (scenario === "breaker-probe") await new Promise((resolve) => setTimeout(resolve, 1_000));
+      return "ran";
+    },
+    { store },
+  );
+  const changes: string[] = [];
+  breaker.onStateChange(({ from, to }) => changes.push(`${from}>${to}`));
+  await barrier();
+  const outcomes: string[] = [];
+  for (let i = 0; i < (scenario === "breaker-fail" ? Number(extra) : 1); i++)
+    outcomes.push(
+      await breaker
+        .execute(undefined)
+        .catch((e: unknown) => (e instanceof CircuitOpenError ? `open:${e.retryAfterMs}` : "fail")),
+    );
+  await store.close();
+  return { outcomes, changes, state: breaker.state };
+}
+
+const result =
+  scenario === "cache"
+    ? await cacheScenario()
+    : scenario === "bucket"
+      ? await bucketScenario()
+      : await breakerScenario();
 process.send?.({ result }, () => process.exit(0));

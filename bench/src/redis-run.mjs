@@ -1,0 +1,267 @@
+// @tta/redis benchmark: `node src/redis-run.mjs [--quick] [--check]` (run it through `pnpm bench` at
+// the repo root, which builds @tta/primitives and @tta/redis first). Issue 15 "Performance":
+//   (a) a cache() hit on redisCacheStore vs the in-memory store (ns/op, bytes/op, ratio);
+//   (b) a rateLimit() call on redisTokenBucket vs the in-memory bucket (ns/op, ratio).
+// Baseline for both: one raw ioredis round trip (GET of the same entry), the floor any Redis-backed
+// store pays. Starts its own redis-server on a free loopback port (or uses TTA_REDIS_URL), and stops
+// it (waiting for it to exit) before exiting. Calls are sequential (one in flight): latency, not
+// throughput. Re-runs itself with --expose-gc and a 256 MB young generation for bytes/op.
+//   --quick  fewer, shorter rounds      --check  exit 1 when a target fails
+import { spawn } from "node:child_process";
+import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { median } from "./harness.mjs";
+import {
+  ALLOC_FLAGS,
+  fmtB,
+  fmtNsFine as fmtNs,
+  fmtX,
+  libVersion,
+  machineLine,
+  parseArgs,
+  printTable,
+  printTargets,
+  runStart,
+} from "./runner-common.mjs";
+
+if (typeof globalThis.gc !== "function") {
+  const child = spawn(process.execPath, [...ALLOC_FLAGS, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: "inherit",
+  });
+  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else {
+  await main();
+}
+
+async function main() {
+  const { quick, check } = parseArgs();
+  const ROUNDS = quick ? 3 : 7;
+  const REDIS_OPS = quick ? 2_000 : 5_000;
+  const LOCAL_OPS = quick ? 20_000 : 100_000;
+
+  const { createContext, lambda } = await import("@tta/primitives/core");
+  const { cache } = await import("@tta/primitives/performance");
+  const { rateLimit } = await import("@tta/primitives/recovery");
+  const { redisCacheStore, redisTokenBucket } = await import("@tta/redis");
+  const { Redis } = createRequire(createRequire(import.meta.url).resolve("@tta/redis"))("ioredis");
+
+  const start = runStart();
+  const redis = await startRedis();
+  const client = new Redis(redis.url);
+  const stores = [];
+  try {
+    const ns = `bench-${process.pid}`;
+    const answer = { text: "The quick brown fox jumps over the lazy dog.", tokens: 12, model: "m" };
+    const inner = lambda(async () => answer, "answer");
+    const redisStore = redisCacheStore({ connection: redis.url, namespace: ns });
+    const bucket = redisTokenBucket({ connection: redis.url, key: `${ns}-rl`, capacity: 1e12, refillPerSecond: 1e12 });
+    stores.push(redisStore, bucket);
+    const memoryCached = cache(inner, { ttlMs: 3_600_000 }); // the default in-memory store;
+    const redisCached = cache(inner, { store: redisStore, ttlMs: 3_600_000 });
+    const memoryLimited = rateLimit(inner, { tokensPerInterval: 1e12, intervalMs: 1_000 });
+    const redisLimited = rateLimit(inner, { store: bucket });
+    const ctx = createContext({});
+    const prompt = "What does the fox do?";
+    await memoryCached.execute(prompt, ctx); // fill both caches: every measured call is a hit
+    await redisCached.execute(prompt, ctx);
+    await client.set(`${ns}-raw`, JSON.stringify({ s: Date.now(), v: answer }));
+
+    const cases = [
+      {
+        id: "raw.get",
+        label: "raw ioredis GET + JSON.parse",
+        ops: REDIS_OPS,
+        run: async () => JSON.parse(await client.get(`${ns}-raw`)),
+      },
+      {
+        id: "cache.memory",
+        label: "cache() hit, in-memory store",
+        ops: LOCAL_OPS,
+        run: () => memoryCached.execute(prompt, ctx),
+      },
+      {
+        id: "cache.redis",
+        label: "cache() hit, redisCacheStore",
+        ops: REDIS_OPS,
+        run: () => redisCached.execute(prompt, ctx),
+      },
+      {
+        id: "rl.memory",
+        label: "rateLimit() call, in-memory bucket",
+        ops: LOCAL_OPS,
+        run: () => memoryLimited.execute(prompt, ctx),
+      },
+      {
+        id: "rl.redis",
+        label: "rateLimit() call, redisTokenBucket",
+        ops: REDIS_OPS,
+        run: () => redisLimited.execute(prompt, ctx),
+      },
+    ];
+    process.stderr.write(`Running ${cases.length} cases × ${ROUNDS} rounds (sequential calls)…\n`);
+    for (const c of cases) for (let i = 0; i < Math.min(c.ops, 1_000); i++) await c.run(); // warm-up
+    const ns_ = Object.fromEntries(cases.map((c) => [c.id, []]));
+    for (let round = 0; round < ROUNDS; round++) for (const c of cases) ns_[c.id].push(await timePerOp(c.run, c.ops));
+    const bytes = {};
+    for (const c of cases) bytes[c.id] = await bytesPerOp(c.run, Math.min(c.ops, 2_000));
+    const nsOf = (id) => median(ns_[id]);
+
+    console.log(
+      [
+        "",
+        `TTA Redis micro-benchmark: @tta/redis ${libVersion("@tta/redis")} and @tta/primitives ${libVersion("@tta/primitives")} (built dist), redis-server on loopback${redis.owned ? " (started by this run)" : " (TTA_REDIS_URL)"}`,
+        machineLine(start),
+        "",
+        "Method",
+        `  • One process, calls one at a time (latency, not throughput); ${ROUNDS} rounds of ${REDIS_OPS} Redis ops / ${LOCAL_OPS} in-memory ops,`,
+        "    median ns/op shown with the rounds' min–max. bytes/op: heap growth over 2 000 ops after a full GC, with a 256 MB young",
+        "    generation (no scavenge inside a batch); for Redis rows it includes ioredis' reply buffers and promises.",
+        "  • Baseline: a raw ioredis GET of a same-sized JSON entry plus JSON.parse, i.e. one loopback round trip.",
+        "  • redisCacheStore: every hit is a GET of the hashed key (no local read-through); redisTokenBucket: one EVALSHA per call.",
+      ].join("\n"),
+    );
+    const row = (c) => {
+      const base = c.id.endsWith(".redis") ? nsOf(c.id.replace(".redis", ".memory")) : undefined;
+      return [
+        c.label,
+        fmtNs(nsOf(c.id)),
+        `${fmtNs(Math.min(...ns_[c.id]))}–${fmtNs(Math.max(...ns_[c.id]))}`,
+        fmtB(bytes[c.id]),
+        base === undefined ? "" : fmtX(nsOf(c.id) / base),
+        c.id === "raw.get" ? "" : fmtX(nsOf(c.id) / nsOf("raw.get")),
+      ];
+    };
+    printTable("Results", ["row", "ns/op (median)", "min–max", "bytes/op", "× in-memory", "× raw GET"], cases.map(row));
+
+    const roundTrip = nsOf("raw.get");
+    const targets = [
+      {
+        text: "cache() hit on redisCacheStore ≤ 2 × one raw Redis round trip (TTA adds at most one round trip's worth)",
+        pass: nsOf("cache.redis") <= 2 * roundTrip,
+        detail: `${fmtNs(nsOf("cache.redis"))} vs ${fmtNs(roundTrip)} (${fmtX(nsOf("cache.redis") / roundTrip)}); in-memory ${fmtNs(nsOf("cache.memory"))} (Redis ${fmtX(nsOf("cache.redis") / nsOf("cache.memory"))})`,
+      },
+      {
+        text: "rateLimit() on redisTokenBucket ≤ 2 × one raw Redis round trip (one EVALSHA per call)",
+        pass: nsOf("rl.redis") <= 2 * roundTrip,
+        detail: `${fmtNs(nsOf("rl.redis"))} vs ${fmtNs(roundTrip)} (${fmtX(nsOf("rl.redis") / roundTrip)}); in-memory ${fmtNs(nsOf("rl.memory"))} (Redis ${fmtX(nsOf("rl.redis") / nsOf("rl.memory"))})`,
+      },
+    ];
+    console.log("\nRedis targets (issue 15 Performance)");
+    const failed = printTargets(targets, "Redis targets");
+    console.log("");
+    if (check && failed > 0) process.exitCode = 1;
+  } finally {
+    for (const store of stores) await store.close();
+    client.disconnect();
+    await redis.stop();
+  }
+}
+
+/** Mean ns per call of `ops` sequential calls of `run`. */
+async function timePerOp(run, ops) {
+  const t0 = performance.now();
+  for (let i = 0; i < ops; i++) await run();
+  return ((performance.now() - t0) * 1e6) / ops;
+}
+
+/** Heap growth per call over `ops` sequential calls, after a full GC (the median of 3 batches). */
+async function bytesPerOp(run, ops) {
+  const batches = [];
+  for (let b = 0; b < 3; b++) {
+    globalThis.gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < ops; i++) await run();
+    batches.push((process.memoryUsage().heapUsed - before) / ops);
+  }
+  return median(batches);
+}
+
+// ---------------------------------------------------------------------------------------------
+// redis-server on a free loopback port: the logic of platform/redis/src/test-support/redis-server.ts.
+
+/** `{ url, owned, stop() }`: TTA_REDIS_URL when set, else a redis-server this process starts. */
+async function startRedis() {
+  const envUrl = process.env.TTA_REDIS_URL || undefined;
+  if (envUrl !== undefined) return { url: envUrl, owned: false, stop: async () => {} };
+  const binary = [...(process.env.PATH ?? "").split(delimiter), "/usr/bin", "/usr/local/bin"]
+    .filter((dir) => dir !== "")
+    .map((dir) => join(dir, "redis-server"))
+    .find((candidate) => {
+      try {
+        accessSync(candidate, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  if (binary === undefined) throw new Error("redis-server is not installed and TTA_REDIS_URL is not set");
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "tta-bench-redis-"));
+  const child = spawn(
+    binary,
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let err = "";
+  child.stderr.on("data", (chunk) => (err = (err + chunk.toString()).slice(-2_000)));
+  const exited = new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
+  const stop = async () => {
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  // Ctrl-C or a kill of this run still stops the server.
+  const onSignal = () => {
+    child.kill("SIGTERM");
+    void exited.then(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+  try {
+    for (let i = 0; ; i++) {
+      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}: ${err}`);
+      if (await ping(port)) break;
+      if (i >= 200) throw new Error(`redis-server did not answer PING on port ${port}: ${err}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `redis://127.0.0.1:${port}`, owned: true, stop };
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function ping(port) {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    let data = "";
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.on("error", () => done(false));
+    socket.on("connect", () => socket.write("PING\r\n"));
+    socket.on("data", (chunk) => {
+      data += chunk.toString();
+      if (data.includes("\r\n")) done(data.startsWith("+PONG"));
+    });
+  });
+}
