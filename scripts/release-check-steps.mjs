@@ -49,6 +49,16 @@ if (spent.tokens !== 470 || remaining.tokens !== 530) throw new Error(\`spent \$
 console.log(\`createBudget → reserve/commit: spent \${spent.tokens}, remaining \${remaining.tokens}\`);
 `,
   },
+  "@tta/redis": {
+    ts: `import { TimeoutError } from "@tta/primitives";
+import { deserializeError, serializeError } from "@tta/redis";
+
+// No Redis here: the wire format of worker errors, as remote() rebuilds them.
+const back = deserializeError(JSON.parse(JSON.stringify(serializeError(new TimeoutError("slow", { timeoutMs: 50 })))));
+if (!(back instanceof TimeoutError)) throw new Error("a TimeoutError did not come back as a TimeoutError");
+console.log(\`serializeError/deserializeError → \${back.name} (\${back.code})\`);
+`,
+  },
   "@tta/create-agent": { bin: ["--help"] },
 };
 

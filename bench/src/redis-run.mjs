@@ -1,7 +1,9 @@
 // @tta/redis benchmark: `node src/redis-run.mjs [--quick] [--check]` (run it through `pnpm bench` at
 // the repo root, which builds @tta/primitives and @tta/redis first). Issue 15 "Performance":
 //   (a) a cache() hit on redisCacheStore vs the in-memory store (ns/op, bytes/op, ratio);
-//   (b) a rateLimit() call on redisTokenBucket vs the in-memory bucket (ns/op, ratio).
+//   (b) a rateLimit() call on redisTokenBucket vs the in-memory bucket (ns/op, ratio);
+//   (c) a successful circuitBreaker() call, closed, on redisBreakerStore with read-through off and on
+//       (readThroughMs) vs the in-memory breaker.
 // Baseline for both: one raw ioredis round trip (GET of the same entry), the floor any Redis-backed
 // store pays. Starts its own redis-server on a free loopback port (or uses TTA_REDIS_URL), and stops
 // it (waiting for it to exit) before exiting. Calls are sequential (one in flight): latency, not
@@ -47,8 +49,8 @@ async function main() {
 
   const { createContext, lambda } = await import("@tta/primitives/core");
   const { cache } = await import("@tta/primitives/performance");
-  const { rateLimit } = await import("@tta/primitives/recovery");
-  const { redisCacheStore, redisTokenBucket } = await import("@tta/redis");
+  const { circuitBreaker, rateLimit } = await import("@tta/primitives/recovery");
+  const { redisBreakerStore, redisCacheStore, redisTokenBucket } = await import("@tta/redis");
   const { Redis } = createRequire(createRequire(import.meta.url).resolve("@tta/redis"))("ioredis");
 
   const start = runStart();
@@ -61,11 +63,16 @@ async function main() {
     const inner = lambda(async () => answer, "answer");
     const redisStore = redisCacheStore({ connection: redis.url, namespace: ns });
     const bucket = redisTokenBucket({ connection: redis.url, key: `${ns}-rl`, capacity: 1e12, refillPerSecond: 1e12 });
-    stores.push(redisStore, bucket);
+    const breakerOff = redisBreakerStore({ connection: redis.url, name: `${ns}-cb-off` });
+    const breakerOn = redisBreakerStore({ connection: redis.url, name: `${ns}-cb-on`, readThroughMs: 100 });
+    stores.push(redisStore, bucket, breakerOff, breakerOn);
     const memoryCached = cache(inner, { ttlMs: 3_600_000 }); // the default in-memory store;
     const redisCached = cache(inner, { store: redisStore, ttlMs: 3_600_000 });
     const memoryLimited = rateLimit(inner, { tokensPerInterval: 1e12, intervalMs: 1_000 });
     const redisLimited = rateLimit(inner, { store: bucket });
+    const memoryBreaker = circuitBreaker(inner);
+    const redisBreakerOff = circuitBreaker(inner, { store: breakerOff });
+    const redisBreakerOn = circuitBreaker(inner, { store: breakerOn });
     const ctx = createContext({});
     const prompt = "What does the fox do?";
     await memoryCached.execute(prompt, ctx); // fill both caches: every measured call is a hit
@@ -103,6 +110,24 @@ async function main() {
         ops: REDIS_OPS,
         run: () => redisLimited.execute(prompt, ctx),
       },
+      {
+        id: "cb.memory",
+        label: "circuitBreaker() closed call, in-memory",
+        ops: LOCAL_OPS,
+        run: () => memoryBreaker.execute(prompt, ctx),
+      },
+      {
+        id: "cb.redis",
+        label: "circuitBreaker() closed call, redisBreakerStore",
+        ops: REDIS_OPS,
+        run: () => redisBreakerOff.execute(prompt, ctx),
+      },
+      {
+        id: "cb.redis-rt",
+        label: "circuitBreaker() closed call, redisBreakerStore, readThroughMs 100",
+        ops: LOCAL_OPS,
+        run: () => redisBreakerOn.execute(prompt, ctx),
+      },
     ];
     process.stderr.write(`Running ${cases.length} cases × ${ROUNDS} rounds (sequential calls)…\n`);
     for (const c of cases) for (let i = 0; i < Math.min(c.ops, 1_000); i++) await c.run(); // warm-up
@@ -124,10 +149,13 @@ async function main() {
         "    generation (no scavenge inside a batch); for Redis rows it includes ioredis' reply buffers and promises.",
         "  • Baseline: a raw ioredis GET of a same-sized JSON entry plus JSON.parse, i.e. one loopback round trip.",
         "  • redisCacheStore: every hit is a GET of the hashed key (no local read-through); redisTokenBucket: one EVALSHA per call.",
+        "  • redisBreakerStore: read-through off = two EVALSHA per call (acquire, record); on (readThroughMs 100) = one EVALSHA per",
+        "    100 ms for a healthy (closed, no failures) breaker, the rest answered locally.",
       ].join("\n"),
     );
     const row = (c) => {
-      const base = c.id.endsWith(".redis") ? nsOf(c.id.replace(".redis", ".memory")) : undefined;
+      const memory = c.id.slice(0, c.id.indexOf(".")) + ".memory";
+      const base = c.id.includes(".redis") ? nsOf(memory) : undefined;
       return [
         c.label,
         fmtNs(nsOf(c.id)),
@@ -150,6 +178,11 @@ async function main() {
         text: "rateLimit() on redisTokenBucket ≤ 2 × one raw Redis round trip (one EVALSHA per call)",
         pass: nsOf("rl.redis") <= 2 * roundTrip,
         detail: `${fmtNs(nsOf("rl.redis"))} vs ${fmtNs(roundTrip)} (${fmtX(nsOf("rl.redis") / roundTrip)}); in-memory ${fmtNs(nsOf("rl.memory"))} (Redis ${fmtX(nsOf("rl.redis") / nsOf("rl.memory"))})`,
+      },
+      {
+        text: "shared-breaker closed-state overhead ≤ one Redis round trip (read-through on)",
+        pass: nsOf("cb.redis-rt") - nsOf("cb.memory") <= roundTrip,
+        detail: `read-through on ${fmtNs(nsOf("cb.redis-rt"))}, off ${fmtNs(nsOf("cb.redis"))} (${fmtX(nsOf("cb.redis") / roundTrip)} raw GET: acquire + record), in-memory ${fmtNs(nsOf("cb.memory"))}; one round trip ${fmtNs(roundTrip)}`,
       },
     ];
     console.log("\nRedis targets (issue 15 Performance)");

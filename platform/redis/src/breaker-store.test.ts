@@ -21,6 +21,7 @@ describe("redisBreakerStore options and local breaker", () => {
     expect(() => redisBreakerStore({ url, name: "n", failureThreshold: 0 })).toThrow(/failureThreshold/);
     expect(() => redisBreakerStore({ url, name: "n", recoveryTimeoutMs: -1 })).toThrow(/recoveryTimeoutMs/);
     expect(() => redisBreakerStore({ url, name: "n", probeTimeoutMs: 0 })).toThrow(/probeTimeoutMs/);
+    expect(() => redisBreakerStore({ url, name: "n", readThroughMs: -1 })).toThrow(/readThroughMs/);
     expect(() => redisBreakerStore({ name: "n" })).toThrow(/client/);
   });
 
@@ -82,6 +83,61 @@ describe.skipIf(redisSkipReason !== undefined)("redisBreakerStore against redis-
       state: "closed",
       transition: { from: "half-open", to: "closed" },
     });
+  });
+
+  it("read-through: a healthy breaker's successful calls send no Redis command; a failure always does", async () => {
+    const own = new Redis(redis.url);
+    try {
+      await own.ping();
+      const sent = vi.spyOn(own, "sendCommand");
+      const store = redisBreakerStore({ client: own, name: uniqueName("rt"), failureThreshold: 3, readThroughMs: 100 });
+      const clock = new TestClock(1_000);
+      const ctx = createTestContext({ clock });
+      let fail = false;
+      const breaker = circuitBreaker(() => (fail ? Promise.reject(new Error("down")) : Promise.resolve("ok")), {
+        store,
+      });
+      for (let i = 0; i < 20; i++) await expect(breaker.execute(undefined, ctx)).resolves.toBe("ok");
+      expect(sent).toHaveBeenCalledTimes(1); // the first acquire read the healthy state
+      await clock.advance(100); // stale: the next call asks Redis again, once
+      for (let i = 0; i < 5; i++) await breaker.execute(undefined, ctx);
+      expect(sent).toHaveBeenCalledTimes(2);
+      fail = true;
+      await expect(breaker.execute(undefined, ctx)).rejects.toThrow("down");
+      expect(sent).toHaveBeenCalledTimes(3); // the failure went to Redis (failures = 1: no longer healthy)
+      fail = false;
+      await breaker.execute(undefined, ctx); // acquire and the resetting success both go to Redis
+      expect(sent).toHaveBeenCalledTimes(5);
+      expect(await client.exists(store.redisKeys[0])).toBe(0);
+      await breaker.execute(undefined, ctx); // healthy again, read by the success's answer
+      expect(sent).toHaveBeenCalledTimes(5);
+    } finally {
+      own.disconnect();
+    }
+  });
+
+  it("read-through: a failure opens the breaker for every process; others see it at most readThroughMs late", async () => {
+    const name = uniqueName("rtopen");
+    const other = new Redis(redis.url);
+    try {
+      const a = redisBreakerStore({ client, name, failureThreshold: 1, readThroughMs: 500 });
+      const b = redisBreakerStore({ client: other, name, failureThreshold: 1, readThroughMs: 500 });
+      expect(await b.acquire(0)).toEqual({ allowed: true, state: "closed", probe: false, retryAfterMs: 0 });
+      expect(await a.acquire(0)).toMatchObject({ allowed: true, state: "closed" });
+      expect(await a.record("failure", false, 10)).toEqual({
+        state: "open",
+        transition: { from: "closed", to: "open" },
+      });
+      expect(await client.hget(a.redisKeys[0], "state")).toBe("open");
+      expect(await a.acquire(11)).toMatchObject({ allowed: false, state: "open" }); // the opener knows at once
+      expect(await b.acquire(499)).toMatchObject({ allowed: true, state: "closed" }); // b's read is still fresh
+      const refused = await b.acquire(500); // stale after readThroughMs: b asks Redis
+      expect(refused).toMatchObject({ allowed: false, state: "open", probe: false });
+      expect(refused.retryAfterMs).toBeGreaterThan(0);
+      await a.reset();
+    } finally {
+      other.disconnect();
+    }
   });
 
   it("failures in one process open the breaker in the others", async () => {

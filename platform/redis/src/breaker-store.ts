@@ -37,6 +37,14 @@ export interface RedisBreakerStoreOptions extends RedisConnectionOptions {
    * another caller may probe and the late result is ignored. @defaultValue 30 000
    */
   readonly probeTimeoutMs?: number;
+  /**
+   * Local read-through of a healthy state (ms, ≥ 0; 0 = off): while the last state this store read
+   * from Redis is `closed` with no failures and is younger than this, `acquire` answers locally and a
+   * closed-state `success` is not sent (nothing to reset), so healthy calls make no round trip.
+   * Failures always go to Redis. Trade-off: another process's opening is seen up to this late.
+   * @defaultValue 0
+   */
+  readonly readThroughMs?: number;
 }
 
 /** A shared breaker state from {@link redisBreakerStore}. @since 0.1.0 */
@@ -59,14 +67,17 @@ export const DEFAULT_REDIS_BREAKER_STORE_OPTIONS: Readonly<{
   recoveryTimeoutMs: number;
   successThreshold: number;
   probeTimeoutMs: number;
+  readThroughMs: number;
 }> = Object.freeze({
   failureThreshold: DEFAULT_CIRCUIT_BREAKER_OPTIONS.failureThreshold,
   recoveryTimeoutMs: DEFAULT_CIRCUIT_BREAKER_OPTIONS.recoveryTimeoutMs,
   successThreshold: DEFAULT_CIRCUIT_BREAKER_OPTIONS.successThreshold,
   probeTimeoutMs: 30_000,
+  readThroughMs: 0,
 });
 
 const OPTION_KEYS = [
+  "connection",
   "client",
   "url",
   "timeoutMs",
@@ -76,6 +87,7 @@ const OPTION_KEYS = [
   "recoveryTimeoutMs",
   "successThreshold",
   "probeTimeoutMs",
+  "readThroughMs",
 ];
 
 interface Rules {
@@ -151,6 +163,36 @@ function stateOf(value: unknown): CircuitState {
 }
 
 /**
+ * The local read-through of a healthy shared state: when it was last read from Redis as closed
+ * with no failures, and whether that is still fresh.
+ * @internal
+ */
+export class ReadThrough {
+  readonly #ttlMs: number;
+  #readAt: number | undefined;
+
+  constructor(ttlMs: number) {
+    this.#ttlMs = ttlMs;
+  }
+
+  /** Whether a healthy state read at most `ttlMs` ago (by `now`, the caller's clock) is known. */
+  fresh(now: number): boolean {
+    const at = this.#readAt;
+    return at !== undefined && now >= at && now - at < this.#ttlMs;
+  }
+
+  /** Notes a state read from Redis at `now` (`failures` undefined when not closed). */
+  saw(state: CircuitState, failures: unknown, now: number): void {
+    this.#readAt = this.#ttlMs > 0 && state === "closed" && failures === 0 ? now : undefined;
+  }
+
+  /** Forgets the state (Redis unavailable, reset). */
+  clear(): void {
+    this.#readAt = undefined;
+  }
+}
+
+/**
  * Makes circuit-breaker state kept in Redis, so that N processes share one breaker: failures in
  * any process open it in all of them, and exactly one probe runs cluster-wide while half-open.
  *
@@ -162,7 +204,12 @@ function stateOf(value: unknown): CircuitState {
  *   its late result is then ignored). State strings are the in-memory ones: `closed`, `open`,
  *   `half-open`. A closed breaker with no failures has no key.
  * - **Cost.** A call through `circuitBreaker(inner, { store })` makes two round trips (acquire,
- *   record), one script each.
+ *   record), one script each. With `readThroughMs` > 0, a healthy breaker (closed, no failures, read
+ *   from Redis less than `readThroughMs` ago) answers `acquire` locally and does not send a
+ *   closed-state success, so successful calls cost no round trip; a failure is always one script,
+ *   whose answer refreshes the local copy; open and half-open always ask Redis. The price: another
+ *   process's opening is seen here up to `readThroughMs` late (a few more calls reach a failing
+ *   dependency), and a success here does not reset a failure counted elsewhere meanwhile.
  * - **Events.** Each process's breaker reports the transitions its own calls made (e.g. the process
  *   whose failure opened the breaker reports `closed → open`); the others see the new state on
  *   their next call (`CircuitOpenError` with `retryAfterMs` from Redis).
@@ -172,9 +219,9 @@ function stateOf(value: unknown): CircuitState {
  *   reported once (`unavailable` event, diag warning); when Redis answers again the shared state is
  *   used again (`recovered`).
  *
- * @throws {@link InvalidOptionsError} for unknown options, not exactly one of `client`/`url`, a
+ * @throws An {@link @tta/primitives!core.InvalidOptionsError | InvalidOptionsError} for unknown options, not exactly one of `client`/`url`, a
  * missing or invalid `name`, thresholds not integers ≥ 1, a negative `recoveryTimeoutMs` or a
- * `probeTimeoutMs` that is not > 0.
+ * `probeTimeoutMs` that is not > 0, or a negative `readThroughMs`.
  * @example
  * ```ts
  * const store = redisBreakerStore({ url: process.env.REDIS_URL!, name: "openai", failureThreshold: 5 });
@@ -194,6 +241,9 @@ export function redisBreakerStore(options: RedisBreakerStoreOptions): RedisBreak
     successThreshold: integerOption("successThreshold", opts.successThreshold, defaults.successThreshold, { min: 1 }),
   };
   const probeTimeoutMs = durationOption("probeTimeoutMs", opts.probeTimeoutMs, defaults.probeTimeoutMs);
+  const readThrough = new ReadThrough(
+    durationOption("readThroughMs", opts.readThroughMs, defaults.readThroughMs, { allowZero: true }),
+  );
   const conn = new Connection("redisBreakerStore", `circuit-breaker ${name}`, opts);
   const client = conn.client;
   const keys = breakerKeys(name);
@@ -204,16 +254,21 @@ export function redisBreakerStore(options: RedisBreakerStoreOptions): RedisBreak
   let probeToken: string | undefined;
 
   const acquire = async (now: number): Promise<CircuitAdmission> => {
+    if (readThrough.fresh(now)) return { allowed: true, state: "closed", probe: false, retryAfterMs: 0 };
     const token = tokenPrefix + String(++tokens);
     const reply = await conn.run(
       "acquire",
       () => runScript(client, BREAKER_ACQUIRE, keys, [token, Math.ceil(probeTimeoutMs)]),
       () => undefined,
     );
-    if (!Array.isArray(reply)) return local.acquire(now);
-    const [allowed, state, probe, wait, from] = reply as [number, string, number, number, string];
+    if (!Array.isArray(reply)) {
+      readThrough.clear();
+      return local.acquire(now);
+    }
+    const [allowed, state, probe, wait, from, failures] = reply as [number, string, number, number, string, unknown];
     if (probe === 1) probeToken = token;
     const to = stateOf(state);
+    readThrough.saw(to, failures, now);
     return { allowed: allowed === 1, state: to, probe: probe === 1, retryAfterMs: wait, ...change(stateOf(from), to) };
   };
 
@@ -223,6 +278,8 @@ export function redisBreakerStore(options: RedisBreakerStoreOptions): RedisBreak
       token = probeToken;
       probeToken = undefined;
     } else if (probe) return local.record(outcome, true, now);
+    // Healthy and fresh: a success or neutral outcome would change nothing in Redis.
+    if (!probe && outcome !== "failure" && readThrough.fresh(now)) return { state: "closed" };
     const code = OUTCOME_CODES[outcome];
     const args = [code, token, rules.failureThreshold, rules.recoveryTimeoutMs, rules.successThreshold];
     const reply = await conn.run(
@@ -230,8 +287,12 @@ export function redisBreakerStore(options: RedisBreakerStoreOptions): RedisBreak
       () => runScript(client, BREAKER_RECORD, keys, args),
       () => undefined,
     );
-    if (!Array.isArray(reply)) return local.record(outcome, false, now);
-    const [state, from] = reply as [string, string];
+    if (!Array.isArray(reply)) {
+      readThrough.clear();
+      return local.record(outcome, false, now);
+    }
+    const [state, from, failures] = reply as [string, string, unknown];
+    readThrough.saw(stateOf(state), failures, now);
     return { state: stateOf(state), ...change(stateOf(from), stateOf(state)) };
   };
 
@@ -241,6 +302,7 @@ export function redisBreakerStore(options: RedisBreakerStoreOptions): RedisBreak
     record,
     async reset(): Promise<void> {
       local.reset();
+      readThrough.clear();
       probeToken = undefined;
       await conn.run(
         "reset",

@@ -94,7 +94,7 @@ const FAILED: unique symbol = Symbol("failed");
  *   `lockTtlMs`. A computation longer than `lockTtlMs` may run twice.
  * - Not for Redis Cluster (the lock script touches two keys without a hash tag).
  *
- * @throws {@link InvalidOptionsError} for unknown options, not exactly one of `connection`/`url`/`client`, a
+ * @throws An {@link @tta/primitives!core.InvalidOptionsError | InvalidOptionsError} for unknown options, not exactly one of `connection`/`url`/`client`, a
  * missing or invalid `namespace`, `version` not an integer ≥ 1, or invalid durations.
  * @example
  * ```ts

@@ -30,7 +30,7 @@ export function shortHash(key: string): string {
 /**
  * A namespace or name used inside Redis keys: 1–100 characters from `[A-Za-z0-9_.-]`
  * (no `:`, `*` or spaces, so key patterns stay unambiguous).
- * @throws {@link InvalidOptionsError} naming `option`.
+ * @throws An {@link @tta/primitives!core.InvalidOptionsError | InvalidOptionsError} naming `option`.
  * @internal
  */
 export function keyPartOption(option: string, value: unknown): string {

@@ -93,7 +93,7 @@ function costOption(cost: unknown): number {
  *   event, diag warning); when Redis answers again the shared bucket is used again (`recovered`).
  * - A `cost` above `capacity` is refused with `retryAfterMs: Infinity` (the primitive rejects it at once).
  *
- * @throws {@link InvalidOptionsError} for unknown options, not exactly one of `connection`/`url`/`client`, a
+ * @throws An {@link @tta/primitives!core.InvalidOptionsError | InvalidOptionsError} for unknown options, not exactly one of `connection`/`url`/`client`, a
  * missing or invalid `key`, `capacity` not an integer ≥ 1 or `refillPerSecond` not a finite number > 0.
  * @example
  * ```ts

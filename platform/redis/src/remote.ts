@@ -130,7 +130,7 @@ export class RemotePrimitive<I, O> extends WorkflowPrimitive<I, O> {
   /**
    * @param queueName - the BullMQ queue (no `:`).
    * @param options - see {@link RemoteOptions}; `connection` is required.
-   * @throws {@link InvalidOptionsError} naming the option when one is missing or invalid.
+   * @throws An {@link @tta/primitives!core.InvalidOptionsError | InvalidOptionsError} naming the option when one is missing or invalid.
    */
   constructor(queueName: string, options: RemoteOptions<I>) {
     const o = readOptions("remote", options, OPTION_KEYS);
@@ -321,7 +321,7 @@ function onAbortOf(signal: AbortSignal, callback: () => void): () => void {
 /**
  * A {@link RemotePrimitive}: runs on the workers that `serve(queueName, primitive)` starts.
  *
- * @throws {@link InvalidOptionsError} naming the option when one is missing or invalid.
+ * @throws An {@link @tta/primitives!core.InvalidOptionsError | InvalidOptionsError} naming the option when one is missing or invalid.
  * @example
  * ```ts
  * const flow = retry(remote<Ticket, Triage>("triage", { connection: process.env.REDIS_URL! }));

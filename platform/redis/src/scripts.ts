@@ -88,15 +88,16 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
  * Circuit-breaker admission on server time: KEYS[1] state hash, KEYS[2] probe slot; ARGV[1] the
  * caller's probe token, ARGV[2] probe timeout ms. Makes a due open → half-open change and, while
  * half-open, grants the probe slot to one caller cluster-wide (`SET NX PX`). Returns
- * { allowed (1/0), state, probe (1/0), retryAfterMs, state before }.
+ * { allowed (1/0), state, probe (1/0), retryAfterMs, state before } plus, when closed, the
+ * consecutive failures (for the store's local read-through).
  * @internal
  */
 export const BREAKER_ACQUIRE: Script = script(`
 ${NOW}
-local s = redis.call('HMGET', KEYS[1], 'state', 'until')
+local s = redis.call('HMGET', KEYS[1], 'state', 'until', 'failures')
 local state = s[1] or 'closed'
 local from = state
-if state == 'closed' then return { 1, state, 0, 0, from } end
+if state == 'closed' then return { 1, state, 0, 0, from, tonumber(s[3]) or 0 } end
 if state == 'open' then
   local u = tonumber(s[2]) or 0
   if now < u then return { 0, state, 0, u - now, from } end
@@ -112,7 +113,8 @@ return { 0, state, 0, 0, from }
  * Records a call's outcome on server time: KEYS[1] state hash, KEYS[2] probe slot; ARGV[1] outcome
  * (`s`, `f` or `n`), ARGV[2] the probe token (empty for a closed-state call), ARGV[3] failure
  * threshold, ARGV[4] recovery timeout ms, ARGV[5] success threshold. A probe counts only while it
- * still holds the slot; a closed-state call only while closed. Returns { state, state before }.
+ * still holds the slot; a closed-state call only while closed. Returns { state, state before } plus,
+ * when the result is closed, the consecutive failures (for the store's local read-through).
  * @internal
  */
 export const BREAKER_RECORD: Script = script(`
@@ -131,24 +133,26 @@ if ARGV[2] ~= '' then
     local n = (tonumber(s[3]) or 0) + 1
     if n >= tonumber(ARGV[5]) then
       redis.call('DEL', KEYS[1])
-      return { 'closed', state }
+      return { 'closed', state, 0 }
     end
     redis.call('HSET', KEYS[1], 'successes', n)
   end
   return { state, state }
 end
 if state ~= 'closed' then return { state, state } end
+local n = tonumber(s[2]) or 0
 if outcome == 's' then
   if s[2] then redis.call('DEL', KEYS[1]) end
+  n = 0
 elseif outcome == 'f' then
-  local n = (tonumber(s[2]) or 0) + 1
+  n = n + 1
   if n >= tonumber(ARGV[3]) then
     redis.call('HSET', KEYS[1], 'state', 'open', 'until', now + tonumber(ARGV[4]), 'failures', 0, 'successes', 0)
     return { 'open', state }
   end
   redis.call('HSET', KEYS[1], 'state', 'closed', 'failures', n)
 end
-return { state, state }
+return { state, state, n }
 `);
 
 /** Runs `s` with `EVALSHA`, loading it with `EVAL` on `NOSCRIPT`. @internal */

@@ -86,7 +86,7 @@ const TRACER = "@tta/redis";
  *   checked every `stalledIntervalMs`) and runs again on another worker: at-least-once. Key side
  *   effects with an idempotency key (see `remote`'s `idempotencyKey`).
  *
- * @throws {@link InvalidOptionsError} naming the option; `RedisUnavailableError` when Redis does
+ * @throws An {@link @tta/primitives!core.InvalidOptionsError | InvalidOptionsError} naming the option; `RedisUnavailableError` when Redis does
  * not answer within `connectTimeoutMs`.
  * @example
  * ```ts
