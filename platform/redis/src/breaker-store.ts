@@ -15,7 +15,7 @@ import type {
 import { DEFAULT_CIRCUIT_BREAKER_OPTIONS } from "@tta/primitives/recovery";
 import { durationOption, integerOption, readOptions } from "@tta/primitives/options";
 import type { RedisConnectionOptions } from "./connection.js";
-import { Connection } from "./connection.js";
+import { CONNECTION_OPTION_KEYS, Connection } from "./connection.js";
 import { breakerKeys, keyPartOption } from "./keys.js";
 import { BREAKER_ACQUIRE, BREAKER_RECORD, runScript } from "./scripts.js";
 
@@ -77,11 +77,7 @@ export const DEFAULT_REDIS_BREAKER_STORE_OPTIONS: Readonly<{
 });
 
 const OPTION_KEYS = [
-  "connection",
-  "client",
-  "url",
-  "timeoutMs",
-  "onEvent",
+  ...CONNECTION_OPTION_KEYS,
   "name",
   "failureThreshold",
   "recoveryTimeoutMs",

@@ -7,7 +7,7 @@
 import type { CacheEntry, CacheLock, CacheStore } from "@tta/primitives/performance";
 import { integerOption, durationOption, readOptions } from "@tta/primitives/options";
 import type { RedisConnectionOptions } from "./connection.js";
-import { Connection } from "./connection.js";
+import { CONNECTION_OPTION_KEYS, Connection } from "./connection.js";
 import { decodeEntry, encodeEntry } from "./cache-store/codec.js";
 import { CacheKeys, keyPartOption, shortHash } from "./keys.js";
 import { LOCK, RELEASE, runScript } from "./scripts.js";
@@ -54,17 +54,7 @@ export const DEFAULT_REDIS_CACHE_STORE_OPTIONS: {
   readonly timeoutMs: number;
 } = Object.freeze({ version: 1, lockTtlMs: 30_000, lockPollMs: 50, timeoutMs: 100 });
 
-const OPTION_KEYS = [
-  "connection",
-  "client",
-  "url",
-  "timeoutMs",
-  "onEvent",
-  "namespace",
-  "version",
-  "lockTtlMs",
-  "lockPollMs",
-];
+const OPTION_KEYS = [...CONNECTION_OPTION_KEYS, "namespace", "version", "lockTtlMs", "lockPollMs"];
 const FAILED: unique symbol = Symbol("failed");
 
 /**

@@ -64,6 +64,13 @@ export interface RedisConnectionOptions {
 /** Default command timeout of the Redis stores, in ms. @since 0.1.0 */
 export const DEFAULT_REDIS_TIMEOUT_MS = 100;
 
+/**
+ * The option keys of {@link RedisConnectionOptions}, which {@link Connection} reads: every store lists
+ * them among its own, so a store cannot forget one (the breaker store once refused `connection`).
+ * @internal
+ */
+export const CONNECTION_OPTION_KEYS = ["connection", "client", "url", "timeoutMs", "onEvent"] as const;
+
 /** Rejection of a Redis command that did not answer within `timeoutMs`. @internal */
 export class RedisTimeout extends Error {
   override readonly name = "RedisTimeout";

@@ -7,7 +7,7 @@ import type { RateLimitDecision, RateLimitStore } from "@tta/primitives/recovery
 import { InvalidOptionsError } from "@tta/primitives/core";
 import { integerOption, readOptions } from "@tta/primitives/options";
 import type { RedisConnectionOptions } from "./connection.js";
-import { Connection } from "./connection.js";
+import { CONNECTION_OPTION_KEYS, Connection } from "./connection.js";
 import { bucketKey, keyPartOption } from "./keys.js";
 import { TAKE, runScript } from "./scripts.js";
 
@@ -40,7 +40,7 @@ export interface RedisTokenBucket extends RateLimitStore {
   close(): Promise<void>;
 }
 
-const OPTION_KEYS = ["connection", "client", "url", "timeoutMs", "onEvent", "key", "capacity", "refillPerSecond"];
+const OPTION_KEYS = [...CONNECTION_OPTION_KEYS, "key", "capacity", "refillPerSecond"];
 
 /** The in-process bucket used while Redis is unavailable. @internal */
 export class LocalBucket {
