@@ -7,7 +7,6 @@ import { SpanKind } from "@opentelemetry/api";
 import type { WorkflowContext } from "@tta/primitives/core";
 import { TimeoutError, WorkflowPrimitive } from "@tta/primitives/core";
 import { durationOption, fail, functionOption, isPlainObject, nameOption, readOptions } from "@tta/primitives/options";
-import { Job } from "bullmq";
 import type { JobsOptions } from "bullmq";
 import { createHash, randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
@@ -16,6 +15,7 @@ import { RedisUnavailableError, redisOptionsOf, within } from "./queue/connectio
 import { JOB_VERSION, errorFromReason, resultValue } from "./queue/job-data.js";
 import type { RemoteJobData } from "./queue/job-data.js";
 import { queueNameOption } from "./queue/names.js";
+import { finishedOutcome } from "./remote/finished.js";
 import type { RemoteSession } from "./remote/session.js";
 import { openSession } from "./remote/session.js";
 import { injectTrace } from "./trace-wire.js";
@@ -245,12 +245,10 @@ export class RemotePrimitive<I, O> extends WorkflowPrimitive<I, O> {
     onCompleted: (args: { returnvalue?: unknown }) => void,
     onFailed: (args: { failedReason?: unknown }) => void,
   ): void {
-    void Job.fromId(session.queue, jobId).then(
-      async (job) => {
-        if (job === undefined) return;
-        const state = await job.getState();
-        if (state === "completed") onCompleted({ returnvalue: job.returnvalue });
-        else if (state === "failed") onFailed({ failedReason: job.failedReason });
+    void finishedOutcome(session.queue, jobId).then(
+      (outcome) => {
+        if (outcome?.state === "completed") onCompleted(outcome);
+        else if (outcome?.state === "failed") onFailed(outcome);
       },
       () => undefined, // the events still settle the call, or its timer does
     );
