@@ -25,6 +25,10 @@ describe("runDemo", () => {
     // Tickets 8–11 of the batch meet the primary's outage: the backup answers them, so none fails.
     expect(output).toMatch(/^done 12 · failed 0 · failovers [1-9]\d* · p99 \d+ ms · cost \$0\.\d{4}/m);
     expect(output).toMatch(/^observatory holds 12 traces for 12 tickets: ok \(\d+ spans stored, 0 traces dropped\)$/m);
+    expect(output).toMatch(/^ {2}metrics {6}http:\/\/127\.0\.0\.1:\d+\/metrics {3}\(scraped by the observatory\)$/m);
+    expect(output).toMatch(
+      /^observatory scraped \d+ tta_\*\/gen_ai_\* series from http:\/\/127\.0\.0\.1:\d+\/metrics: ok$/m,
+    );
     expect(output).toContain("cache hit rate: classification 0 %");
     expect(output.trimEnd().split("\n").at(-1)).toBe("telemetry flushed; providers and observatory closed");
   }, 30_000);

@@ -8,7 +8,7 @@
 import { pathToFileURL } from "node:url";
 import { setupObservability } from "@tta/observability";
 import { startObservatory } from "@tta/observatory";
-import { type ObservatoryHandle, checkTraces, startObservatoryNear } from "./observatory.js";
+import { type ObservatoryHandle, checkMetrics, checkTraces, startObservatoryNear } from "./observatory.js";
 import { type ProgressOut, ProgressTracker, createProgressLine } from "./progress.js";
 import { type DemoProviders, startDemoProviders } from "./providers.js";
 import { runTickets } from "./runner.js";
@@ -77,6 +77,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   let providers: DemoProviders;
   let support: SupportAgent;
   let obs: ReturnType<typeof setupObservability>;
+  let metricsUrl: string | undefined;
   const logLine = (line: string) => {
     const text = formatLogLine(line);
     if (text !== undefined) progress.log(text);
@@ -100,11 +101,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     obs = setupObservability({
       serviceName: "agent-demo",
       tracing: { exporter: "otlp", endpoint: `${observatory.url}/v1/traces` },
-      metrics: false,
+      // The TTA metrics on a free loopback port; the observatory scrapes them (its Metrics card).
+      metrics: { port: 0 },
       // Warnings (a breaker opening, a ticket out of budget) as short lines above the progress line.
       logging: { level: "warn", destination: { write: (line: string) => void logLine(line) } },
     });
     closers.push(() => obs.shutdown()); // flushes the spans still batched
+    metricsUrl = (await obs.ready).metricsUrl;
+    if (metricsUrl !== undefined) observatory.addScrapeTarget(metricsUrl);
     support = createSupportAgent(providers);
     closers.push(() => support.close());
   } catch (error) {
@@ -117,6 +121,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     [
       `TTA agent demo: a support agent working through tickets${once ? " (one batch)" : " (Ctrl-C to stop)"}`,
       `  observatory  ${observatory.url}   ← open it in a browser`,
+      ...(metricsUrl === undefined ? [] : [`  metrics      ${metricsUrl}   (scraped by the observatory)`]),
       ...providers.description.map((line) => `  ${line}`),
       "",
     ].join("\n"),
@@ -173,7 +178,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     await obs.forceFlush();
     const check = await checkTraces(observatory.url, workflowIds);
     out.write(`${check.message}\n`);
-    code = check.ok ? 0 : 1;
+    const metrics =
+      metricsUrl === undefined
+        ? { ok: false, message: "observatory metrics check: FAILED (the demo's metrics server did not start)" }
+        : await checkMetrics(observatory, metricsUrl);
+    out.write(`${metrics.message}\n`);
+    code = check.ok && metrics.ok ? 0 : 1;
   }
   await closeAll();
   out.write("telemetry flushed; providers and observatory closed\n");

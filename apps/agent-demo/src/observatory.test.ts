@@ -1,6 +1,14 @@
 import { startObservatory } from "@tta/observatory";
 import { describe, expect, it } from "vitest";
-import { type ObservatoryHandle, type StartObservatory, checkTraces, startObservatoryNear } from "./observatory.js";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  type ObservatoryHandle,
+  type StartObservatory,
+  checkMetrics,
+  checkTraces,
+  startObservatoryNear,
+} from "./observatory.js";
 
 const inUse = () => Object.assign(new Error("listen EADDRINUSE: address already in use"), { code: "EADDRINUSE" });
 
@@ -10,7 +18,13 @@ function fakeStart(taken: readonly number[]) {
   const start: StartObservatory = ({ port }) => {
     tried.push(port);
     if (taken.includes(port)) return Promise.reject(inUse());
-    const handle: ObservatoryHandle = { url: `http://127.0.0.1:${port}`, port, close: () => Promise.resolve() };
+    const handle: ObservatoryHandle = {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      addScrapeTarget: () => undefined,
+      scrapeNow: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
     return Promise.resolve(handle);
   };
   return { start, tried };
@@ -72,5 +86,38 @@ describe("checkTraces", () => {
   it("fails with the reason when nothing answers", async () => {
     const check = await checkTraces("http://127.0.0.1:9", ["ticket-1-T-1001"], 0);
     expect(check).toMatchObject({ ok: false, message: expect.stringMatching(/^observatory check: FAILED/) as string });
+  });
+});
+
+describe("checkMetrics", () => {
+  it("passes when the target is up with TTA's executions, and says why not otherwise", async () => {
+    let body = '# TYPE tta_primitive_executions_total counter\ntta_primitive_executions_total{kind="retry"} 3\n';
+    const server = createServer((_req, res) => res.end(body));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+    const observatory = await startObservatory({ host: "127.0.0.1", port: 0 });
+    try {
+      expect(await checkMetrics(observatory, target)).toEqual({
+        ok: false,
+        message: `observatory scraped 0 tta_*/gen_ai_* series from ${target}: FAILED (not a target)`,
+      });
+      observatory.addScrapeTarget(target);
+      expect(await checkMetrics(observatory, target)).toEqual({
+        ok: true,
+        message: `observatory scraped 1 tta_*/gen_ai_* series from ${target}: ok`,
+      });
+      body = "tta_other_total 1\n";
+      expect((await checkMetrics(observatory, target)).message).toMatch(
+        /FAILED \(no tta_primitive_executions_total\)$/,
+      );
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      expect((await checkMetrics(observatory, target)).message).toMatch(
+        /FAILED \((cannot connect|network error) \([A-Z_]+\)\)$/,
+      );
+    } finally {
+      await observatory.close();
+      server.close();
+    }
   });
 });

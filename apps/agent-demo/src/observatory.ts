@@ -1,6 +1,6 @@
 /**
  * The demo's side of the observatory: start it on the first free port from the one asked for, and
- * check (for `--once`) that it holds one trace per ticket of the batch.
+ * check (for `--once`) that it holds one trace per ticket of the batch and scrapes the demo's metrics.
  *
  * @packageDocumentation
  */
@@ -9,6 +9,10 @@
 export interface ObservatoryHandle {
   readonly url: string;
   readonly port: number;
+  /** Adds a Prometheus endpoint for the observatory to scrape (the demo's own `/metrics`). */
+  addScrapeTarget(url: string): void;
+  /** Scrapes the targets now. */
+  scrapeNow(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -111,5 +115,39 @@ export async function checkTraces(url: string, workflowIds: readonly string[], w
     }
     if (Date.now() - began >= waitMs) return { ok: false, message: failure };
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The parts of `/api/metrics` {@link checkMetrics} reads. */
+interface MetricsAnswer {
+  readonly targets: readonly { readonly url: string; readonly up?: boolean; readonly error?: string }[];
+  readonly families: readonly { readonly name: string; readonly samples: readonly unknown[] }[];
+}
+
+/**
+ * Checks that the observatory at `url` scrapes `target` and holds the demo's `tta_*` metrics (after
+ * asking it to scrape once more, so the batch's last tickets are counted).
+ */
+export async function checkMetrics(observatory: ObservatoryHandle, target: string): Promise<TraceCheck> {
+  try {
+    await observatory.scrapeNow();
+    const answer = await getJson<MetricsAnswer>(`${observatory.url}/api/metrics`);
+    const scraped = answer.targets.find((t) => t.url === target);
+    const series = answer.families.reduce((sum, f) => sum + f.samples.length, 0);
+    const executions = answer.families.some((f) => f.name === "tta_primitive_executions_total");
+    const summary = `observatory scraped ${series} tta_*/gen_ai_* series from ${target}`;
+    if (scraped?.up === true && executions) return { ok: true, message: `${summary}: ok` };
+    const why =
+      scraped === undefined
+        ? "not a target"
+        : scraped.up !== true
+          ? (scraped.error ?? "down")
+          : "no tta_primitive_executions_total";
+    return { ok: false, message: `${summary}: FAILED (${why})` };
+  } catch (error) {
+    return {
+      ok: false,
+      message: `observatory metrics check: FAILED (${error instanceof Error ? error.message : String(error)})`,
+    };
   }
 }

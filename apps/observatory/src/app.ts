@@ -9,6 +9,7 @@ import { parseTraceQuery, QueryError } from "./query.js";
 import { computeResilience } from "./resilience.js";
 import type { ResilienceOptions, ResilienceView } from "./resilience.js";
 import { accessControl, securityHeaders } from "./security.js";
+import type { MetricsScraper } from "./metrics/scraper.js";
 import type { SseHub } from "./sse.js";
 import { staticRoutes } from "./static.js";
 import type { TraceStore } from "./store.js";
@@ -17,6 +18,8 @@ import type { TraceStore } from "./store.js";
 export interface AppOptions {
   readonly store: TraceStore;
   readonly hub: SseHub;
+  /** The metrics scraper (`GET /api/metrics`); none: the route answers no targets. */
+  readonly scraper?: MetricsScraper;
   readonly token: string | undefined;
   readonly maxBodyBytes: number;
   readonly webDir: string | undefined;
@@ -47,7 +50,7 @@ function resilienceCache(store: TraceStore): (options: ResilienceOptions) => Res
 
 /**
  * Builds the app: security middleware (headers, Host check or token), `POST /v1/traces`, the JSON API
- * (`/api/traces`, `/api/traces/:traceId`, `/api/resilience`, `/api/stats`), the event stream
+ * (`/api/traces`, `/api/traces/:traceId`, `/api/resilience`, `/api/stats`, `/api/metrics`), the event stream
  * (`/api/events`), the page (`/`) and its assets (`/assets/*`). Anything else is 404; an unexpected
  * error is a 500 without details.
  */
@@ -89,6 +92,7 @@ export function createApp(options: AppOptions): Hono {
     }
   });
   app.get("/api/stats", (c) => c.json(store.stats()));
+  app.get("/api/metrics", (c) => c.json(options.scraper?.view() ?? { intervalMs: 0, targets: [], families: [] }));
   app.get("/api/events", (c) => hub.handle(c));
 
   app.get("/", (c) => files.page(c));

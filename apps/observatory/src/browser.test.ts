@@ -4,6 +4,9 @@
  * Screenshots go to `reports/screenshots/` (a CI artifact). Without Chromium the suite is skipped,
  * unless `TTA_REQUIRE_CHROMIUM=1` (CI), which makes it fail.
  */
+import { createServer } from "node:http";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResilienceView } from "./resilience.js";
@@ -30,6 +33,7 @@ import {
   XSS_WORKFLOW,
   exportXssTrace,
   runSupportWorkflow,
+  xssMetricsText,
 } from "./test-support/browser-workflows.js";
 import type { Dom, OpenedPage, TestBrowser } from "./test-support/browser.js";
 import { exportSpans } from "./test-support/otel.js";
@@ -45,6 +49,16 @@ async function api<T>(handle: ObservatoryHandle, path: string): Promise<T> {
   const response = await fetch(`${handle.url}${path}`);
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
   return (await response.json()) as T;
+}
+
+/** A loopback server answering `text` as a Prometheus `/metrics` page; resolves with it and its URL. */
+async function serveMetrics(text: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((_req, res) => {
+    res.setHeader("content-type", "text/plain; version=0.0.4");
+    res.end(text);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics` };
 }
 
 const ROWS = '[data-testid="trace-list"] [data-testid="trace-row"]';
@@ -92,6 +106,7 @@ describe.skipIf(SKIP)(TITLE, () => {
   let xssObservatory: ObservatoryHandle;
   let tokenObservatory: ObservatoryHandle;
   const pages: OpenedPage[] = [];
+  const metricsServers: Server[] = [];
 
   async function open(url: string): Promise<OpenedPage> {
     if (browser === undefined) throw new Error("Chromium did not start");
@@ -104,7 +119,12 @@ describe.skipIf(SKIP)(TITLE, () => {
     observatory = await startObservatory({ port: 0 });
     xssObservatory = await startObservatory({ port: 0 });
     tokenObservatory = await startObservatory({ host: "127.0.0.1", port: 0, token: TOKEN });
-    await runSupportWorkflow(`${observatory.url}/v1/traces`);
+    const metrics = await serveMetrics(await runSupportWorkflow(`${observatory.url}/v1/traces`));
+    const xssMetrics = await serveMetrics(await xssMetricsText());
+    metricsServers.push(metrics.server, xssMetrics.server);
+    observatory.addScrapeTarget(metrics.url);
+    xssObservatory.addScrapeTarget(xssMetrics.url);
+    await Promise.all([observatory.scrapeNow(), xssObservatory.scrapeNow()]);
     await exportXssTrace(`${xssObservatory.url}/v1/traces`);
     browser = await launchChromium();
   }, 120_000);
@@ -113,6 +133,8 @@ describe.skipIf(SKIP)(TITLE, () => {
     await Promise.all(pages.map((opened) => opened.close()));
     await browser?.close();
     await Promise.all([observatory, xssObservatory, tokenObservatory].map((handle) => handle?.close()));
+    for (const server of metricsServers) server.closeAllConnections();
+    await Promise.all(metricsServers.map((server) => new Promise((resolve) => server.close(resolve))));
   }, 60_000);
 
   it("lists the workflow runs; clicking the failed-over run shows its retry and fallback in the waterfall", async () => {
@@ -195,6 +217,15 @@ describe.skipIf(SKIP)(TITLE, () => {
     expect(await value("stat-cache-hit-rate")).toBeCloseTo(view.cache.hitRate, 6);
     await page.waitForSelector('[data-testid="resilience-panel"] table.models tbody tr[data-model="backup-model"]');
     await page.waitForSelector("#timeline-chart canvas");
+    // The run's own tta_* metrics, scraped from its /metrics: the breaker's four transitions.
+    await page.waitForSelector('[data-testid="scrape-target"][data-state="up"]');
+    const transitions = page.locator(
+      '[data-testid="metrics-table"] tr[data-metric="tta_circuit_breaker_transitions_total"]',
+    );
+    await expect.poll(() => transitions.count()).toBe(3);
+    expect(await transitions.allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringContaining(`name=${BREAKER_NAME}, from=closed, to=open`)]),
+    );
     await screenshotRegion(page, "observatory-resilience", ['[data-testid="resilience-panel"]'], {
       x: 16,
       top: 8,
@@ -229,6 +260,12 @@ describe.skipIf(SKIP)(TITLE, () => {
     for (const payload of XSS_PAYLOADS)
       await expect.poll(() => page.getByText(payload, { exact: true }).count()).toBeGreaterThan(0);
     expect(await page.getByText(script, { exact: true }).first().isVisible()).toBe(true);
+
+    // The same strings as metric label values and help text, scraped from a /metrics page.
+    const metricRows = page.locator('[data-testid="metrics-table"] tr[data-metric="tta_xss_total"]');
+    await expect.poll(() => metricRows.count()).toBe(XSS_PAYLOADS.length);
+    const metricsText = (await metricRows.allTextContents()).join("\n");
+    for (const payload of XSS_PAYLOADS) expect(metricsText).toContain(`v=${payload}`);
 
     const active = await activeContent(page);
     expect(active.xss).toBeUndefined();

@@ -9,6 +9,30 @@ describe("parseCommandLine", () => {
       options: { host: "0.0.0.0", port: 0, token: "t".repeat(16), maxTraces: 50 },
     });
     expect(parseCommandLine([], {})).toEqual({ options: {} });
+    expect(
+      parseCommandLine(
+        [
+          "--scrape",
+          "http://127.0.0.1:9464/metrics",
+          "--scrape",
+          "http://127.0.0.1:9465/metrics",
+          "--scrape-interval-ms",
+          "1000",
+          "--db",
+          "traces.sqlite",
+        ],
+        {},
+      ),
+    ).toEqual({
+      options: {
+        scrape: ["http://127.0.0.1:9464/metrics", "http://127.0.0.1:9465/metrics"],
+        scrapeIntervalMs: 1000,
+        dbFile: "traces.sqlite",
+      },
+    });
+    expect(parseCommandLine(["--scrape-interval-ms", "5s"], {})).toEqual({
+      error: "--scrape-interval-ms must be a non-negative integer",
+    });
   });
 
   it("takes the token from TTA_OBSERVATORY_TOKEN unless --token is given", () => {

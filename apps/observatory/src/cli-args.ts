@@ -16,11 +16,15 @@ Options:
   --port <port>        port (default 4318; 0 = a free port)
   --token <token>      access token, at least 16 characters (default: TTA_OBSERVATORY_TOKEN)
   --max-traces <n>     traces kept in memory (default 1000)
+  --db <file>          keep the traces in this SQLite file across restarts (default: memory only)
+  --scrape <url>       a Prometheus endpoint to scrape for tta_* and gen_ai_* metrics (repeatable)
+  --scrape-interval-ms <n>  time between scrapes (default 5000)
   -h, --help           show this help
 `;
 
 /**
- * Reads `--host`, `--port`, `--token` (else `TTA_OBSERVATORY_TOKEN` from `env`) and `--max-traces`.
+ * Reads `--host`, `--port`, `--token` (else `TTA_OBSERVATORY_TOKEN` from `env`), `--max-traces`,
+ * `--scrape` (repeatable), `--scrape-interval-ms` and `--db`.
  * Returns the options, `{ help: true }` for `-h`/`--help`, or `{ error }` for an unknown flag or a
  * malformed number (range checks are `startObservatory`'s).
  */
@@ -37,6 +41,9 @@ export function parseCommandLine(
         port: { type: "string" },
         token: { type: "string" },
         "max-traces": { type: "string" },
+        db: { type: "string" },
+        scrape: { type: "string", multiple: true },
+        "scrape-interval-ms": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -51,12 +58,15 @@ export function parseCommandLine(
   for (const [flag, key] of [
     ["port", "port"],
     ["max-traces", "maxTraces"],
+    ["scrape-interval-ms", "scrapeIntervalMs"],
   ] as const) {
     const text = values[flag];
     if (text === undefined) continue;
     if (!/^\d+$/.test(text)) return { error: `--${flag} must be a non-negative integer` };
     options[key] = Number(text);
   }
+  if (values.scrape !== undefined) options.scrape = values.scrape;
+  if (values.db !== undefined) options.dbFile = values.db;
   const token = values.token ?? env.TTA_OBSERVATORY_TOKEN;
   if (token !== undefined && token !== "") options.token = token;
   return { options };

@@ -47,6 +47,12 @@ async function main(): Promise<void> {
   const tokenHint = parsed.options.token === undefined ? "" : " (add ?token=<your token> to open the page)";
   process.stdout.write(`tta-observatory: open ${observatory.url}/${tokenHint}\n`);
   process.stdout.write(`tta-observatory: send OTLP/HTTP traces to ${observatory.url}/v1/traces\n`);
+  if (parsed.options.dbFile !== undefined)
+    process.stdout.write(
+      `tta-observatory: keeping traces in ${parsed.options.dbFile} (${observatory.store.stats().traces} loaded)\n`,
+    );
+  for (const target of observatory.metrics().targets)
+    process.stdout.write(`tta-observatory: scraping ${target.url} for tta_* and gen_ai_* metrics\n`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;

@@ -5,11 +5,13 @@
  */
 
 /** Codes of {@link ObservatoryError}. */
-export type ObservatoryErrorCode = "INVALID_OPTIONS" | "TOKEN_REQUIRED";
+export type ObservatoryErrorCode = "INVALID_OPTIONS" | "TOKEN_REQUIRED" | "INVALID_DB_FILE";
 
 /**
  * Thrown (or rejected) by `startObservatory` before anything listens: `INVALID_OPTIONS` names the
- * option and what it expects; `TOKEN_REQUIRED` says that a non-loopback `host` needs a `token`.
+ * option and what it expects; `TOKEN_REQUIRED` says that a non-loopback `host` needs a `token`;
+ * `INVALID_DB_FILE` says that `dbFile` exists but is not an observatory SQLite file of this version
+ * (it is left untouched).
  *
  * @example
  * ```ts

@@ -1,7 +1,8 @@
 /**
  * `@tta/observatory`: a zero-install local trace and resilience viewer. It receives OTLP/HTTP traces
- * (protobuf or JSON), keeps the newest ones in a bounded in-memory store and serves one web page (trace
- * list, waterfall, resilience panel) with a JSON API and live updates.
+ * (protobuf or JSON), keeps the newest ones in a bounded in-memory store, scrapes the `tta_*` and
+ * `gen_ai_*` Prometheus metrics of the apps it is told about, and serves one web page (trace list,
+ * waterfall, resilience panel, metrics) with a JSON API and live updates.
  *
  * @packageDocumentation
  */
@@ -30,6 +31,12 @@ export { parseOtlpJson } from "./otlp/json.js";
 export { UNKNOWN_SERVICE, normalizeExport } from "./otlp/normalize.js";
 export { decodeOtlpProtobuf, exportTraceServiceRequestType } from "./otlp/protobuf.js";
 export { SPAN_LIMITS } from "./limits.js";
+export { KEPT_METRIC_PREFIXES, parseScrape } from "./metrics/families.js";
+export type { ParsedScrape } from "./metrics/families.js";
+export { parsePrometheusText } from "./metrics/prometheus-text.js";
+export type { MetricFamilyView, MetricSampleView, MetricType, PrometheusText } from "./metrics/prometheus-text.js";
+export { MAX_SCRAPE_TARGETS, MetricsScraper, scrapeTargetUrl } from "./metrics/scraper.js";
+export type { MetricsView, ScrapeTargetView, ScraperOptions } from "./metrics/scraper.js";
 export { CONTENT_SECURITY_POLICY } from "./security.js";
 export type {
   AttributeScalar,

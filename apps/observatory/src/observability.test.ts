@@ -1,10 +1,11 @@
-import { setupObservability } from "@tta/observability";
+import { CIRCUIT_STATE_VALUE, setupObservability } from "@tta/observability";
 import { createContext, lambda } from "@tta/primitives";
 import { ProviderError, createCatalog, modelRouter } from "@tta/primitives/orchestration";
 import { cache } from "@tta/primitives/performance";
 import { circuitBreaker, fallback, retry } from "@tta/primitives/recovery";
 import { MockLanguageModel } from "@tta/primitives/testing";
 import { describe, expect, it } from "vitest";
+import type { MetricsView } from "./metrics/scraper.js";
 import type { ResilienceView } from "./resilience.js";
 import { getJson, startTestObservatory } from "./test-support/observatory.js";
 import type { StoreStats, TraceDetail, TraceList } from "./types.js";
@@ -123,3 +124,45 @@ describe.each(["otlp", "otlp-json"] as const)("@tta/observability exporting with
     );
   });
 });
+
+describe("@tta/observability's metrics server, scraped by the observatory", () => {
+  it("puts the run's tta_* and gen_ai_* metrics on /api/metrics", async () => {
+    const observatory = await startTestObservatory();
+    const obs = setupObservability({
+      serviceName: "observatory-metrics",
+      tracing: false,
+      metrics: { port: 0 },
+      logging: false,
+    });
+    try {
+      await runWorkflow();
+      const { metricsUrl } = await obs.ready;
+      expect(metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      observatory.addScrapeTarget(metricsUrl!);
+      await observatory.scrapeNow();
+    } finally {
+      await obs.shutdown();
+    }
+    const view = await getJson<MetricsView>(observatory, "/api/metrics");
+    expect(view.targets).toEqual([expect.objectContaining({ url: metricsUrl(view), up: true, skipped: 0 })]);
+    const family = (name: string) => view.families.find((f) => f.name === name);
+    expect(view.families.every((f) => f.name.startsWith("tta_") || f.name.startsWith("gen_ai_"))).toBe(true);
+    expect(family("tta_retry_attempts_total")?.samples).toEqual([{ labels: { name: "model-retry" }, value: 2 }]);
+    expect(family("tta_circuit_breaker_state")?.samples).toContainEqual({
+      labels: { name: "primary-breaker" },
+      value: CIRCUIT_STATE_VALUE.open,
+    });
+    expect(family("tta_fallback_activations_total")?.samples).toEqual([expect.objectContaining({ value: 3 })]);
+    const tokens = family("gen_ai_client_token_usage");
+    expect(tokens?.type).toBe("histogram");
+    expect(tokens?.samples).toContainEqual({
+      labels: expect.objectContaining({ gen_ai_request_model: "steady", gen_ai_token_type: "input" }),
+      count: 1,
+      sum: 100,
+    });
+  });
+});
+
+function metricsUrl(view: MetricsView): string {
+  return view.targets[0]?.url ?? "";
+}

@@ -5,6 +5,7 @@
  */
 import { isIP } from "node:net";
 import { ObservatoryError } from "./errors.js";
+import { MAX_SCRAPE_TARGETS, scrapeTargetUrl } from "./metrics/scraper.js";
 import { DEFAULT_STORE_OPTIONS } from "./store.js";
 
 /** Options of `startObservatory`. */
@@ -32,6 +33,23 @@ export interface ObservatoryOptions {
   readonly onWarning?: (message: string) => void;
   /** Folder of the page (`index.html` and its assets). @defaultValue the package's `web/` folder */
   readonly webDir?: string;
+  /**
+   * Prometheus endpoints to scrape for the `tta_*` and `gen_ai_*` metrics (e.g. the `metricsUrl` of
+   * `@tta/observability`'s `setupObservability({ metrics: { port } })`); `http:`/`https:` URLs without
+   * credentials, at most 16. More can be added later with the handle's `addScrapeTarget`.
+   * @defaultValue `[]`
+   */
+  readonly scrape?: readonly string[];
+  /** Time between two scrapes of the targets. @defaultValue 5000 */
+  readonly scrapeIntervalMs?: number;
+  /**
+   * A SQLite file that keeps the stored traces across restarts: loaded at start (oldest first, within
+   * the store's bounds), rewritten at most every 2 s while traces change and on `close()`. Created when
+   * missing; a file that is not an observatory SQLite file is refused (`INVALID_DB_FILE`), never
+   * overwritten. The counters (dropped, rejected) are not kept.
+   * @defaultValue none (memory only)
+   */
+  readonly dbFile?: string;
 }
 
 /** {@link ObservatoryOptions} with every default applied. */
@@ -45,6 +63,9 @@ export interface ResolvedObservatoryOptions {
   readonly maxBodyBytes: number;
   readonly onWarning: (message: string) => void;
   readonly webDir: string | undefined;
+  readonly scrape: readonly string[];
+  readonly scrapeIntervalMs: number;
+  readonly dbFile: string | undefined;
 }
 
 /** Defaults of {@link ObservatoryOptions}. */
@@ -55,6 +76,7 @@ export const DEFAULT_OBSERVATORY_OPTIONS = Object.freeze({
   maxSpansPerTrace: DEFAULT_STORE_OPTIONS.maxSpansPerTrace,
   maxSpans: DEFAULT_STORE_OPTIONS.maxSpans,
   maxBodyBytes: 4 * 1024 * 1024,
+  scrapeIntervalMs: 5_000,
 });
 
 /** Shortest accepted token. */
@@ -70,6 +92,9 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   "maxBodyBytes",
   "onWarning",
   "webDir",
+  "scrape",
+  "scrapeIntervalMs",
+  "dbFile",
 ]);
 
 /**
@@ -130,6 +155,13 @@ export function resolveObservatoryOptions(options: ObservatoryOptions = {}): Res
   if (onWarning !== undefined && typeof onWarning !== "function") invalid("onWarning", "a function");
   const webDir = options.webDir;
   if (webDir !== undefined && (typeof webDir !== "string" || webDir === "")) invalid("webDir", "a non-empty string");
+  const dbFile = options.dbFile;
+  if (dbFile !== undefined && (typeof dbFile !== "string" || dbFile.trim() === "" || dbFile.includes("\0")))
+    invalid("dbFile", "a file path");
+  const scrape = options.scrape ?? [];
+  if (!Array.isArray(scrape)) invalid("scrape", "an array of URLs");
+  if (scrape.length > MAX_SCRAPE_TARGETS) invalid("scrape", `at most ${MAX_SCRAPE_TARGETS} URLs`);
+  const targets = [...new Set(scrape.map((url: unknown, i) => scrapeTargetUrl(url, `scrape[${i}]`)))];
   const maxSpansPerTrace = integer(
     "maxSpansPerTrace",
     options.maxSpansPerTrace,
@@ -159,5 +191,14 @@ export function resolveObservatoryOptions(options: ObservatoryOptions = {}): Res
     ),
     onWarning: onWarning ?? ((message: string) => console.warn(message)),
     webDir,
+    scrape: targets,
+    dbFile,
+    scrapeIntervalMs: integer(
+      "scrapeIntervalMs",
+      options.scrapeIntervalMs,
+      DEFAULT_OBSERVATORY_OPTIONS.scrapeIntervalMs,
+      100,
+      3_600_000,
+    ),
   };
 }

@@ -7,6 +7,9 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { createApp } from "./app.js";
+import { MetricsScraper } from "./metrics/scraper.js";
+import { TraceFile } from "./persist/trace-file.js";
+import type { MetricsView } from "./metrics/scraper.js";
 import { bindWarning, resolveObservatoryOptions } from "./options.js";
 import type { ObservatoryOptions } from "./options.js";
 import { SseHub } from "./sse.js";
@@ -25,11 +28,25 @@ export interface ObservatoryHandle {
   /** Warnings given at start (a non-loopback bind), also passed to `onWarning`. */
   readonly warnings: readonly string[];
   /**
+   * Adds a Prometheus endpoint to scrape (see {@link ObservatoryOptions.scrape}), e.g. an app's
+   * metrics URL known only once the app has started. Scraped at once, then every `scrapeIntervalMs`.
+   * @throws {@link ObservatoryError} `INVALID_OPTIONS` for a bad URL or a 17th target.
+   */
+  addScrapeTarget(url: string): void;
+  /** Scrapes every target now; resolves when done (a failed target is shown as down, never thrown). */
+  scrapeNow(): Promise<void>;
+  /** The scrape targets and their last `tta_*` / `gen_ai_*` families (what `GET /api/metrics` answers). */
+  metrics(): MetricsView;
+  /**
    * Ends the event streams, stops accepting connections, lets requests in progress finish (at most
-   * 2 s, then drops them) and resolves once the server is closed. Idempotent.
+   * 2 s, then drops them), writes the `dbFile` when there is one, and resolves once the server is
+   * closed. Idempotent.
    */
   close(): Promise<void>;
 }
+
+/** Least time between two writes of the `dbFile`. */
+const DB_FLUSH_MS = 2000;
 
 /** How long `close()` lets requests in progress finish before dropping their connections. */
 const CLOSE_GRACE_MS = 2000;
@@ -63,7 +80,8 @@ function closeServer(server: Server): Promise<void> {
 
 /**
  * Starts the observatory: an OTLP/HTTP receiver (`POST /v1/traces`, protobuf or JSON), a bounded
- * in-memory trace store, a JSON API, an event stream and the web page, on `host:port`.
+ * in-memory trace store, a scraper of the `tta_*` / `gen_ai_*` Prometheus metrics of the apps it is
+ * told about (`scrape`), a JSON API, an event stream and the web page, on `host:port`.
  *
  * @remarks
  * Binds 127.0.0.1 by default and then serves only requests whose `Host` is a loopback name. Any other
@@ -87,10 +105,16 @@ export async function startObservatory(options: ObservatoryOptions = {}): Promis
     maxSpansPerTrace: resolved.maxSpansPerTrace,
     maxSpans: resolved.maxSpans,
   });
+  const traceFile =
+    resolved.dbFile === undefined
+      ? undefined
+      : await TraceFile.open(resolved.dbFile, store, { flushMs: DB_FLUSH_MS, onError: resolved.onWarning });
   const hub = new SseHub(store);
+  const scraper = new MetricsScraper({ intervalMs: resolved.scrapeIntervalMs, maxBodyBytes: resolved.maxBodyBytes });
   const app = createApp({
     store,
     hub,
+    scraper,
     token: resolved.token,
     maxBodyBytes: resolved.maxBodyBytes,
     webDir: resolved.webDir,
@@ -100,9 +124,10 @@ export async function startObservatory(options: ObservatoryOptions = {}): Promis
   try {
     address = await listen(server, resolved.port, resolved.host);
   } catch (error) {
-    await hub.close();
+    await Promise.all([hub.close(), traceFile?.close()]);
     throw error;
   }
+  for (const target of resolved.scrape) scraper.add(target);
   const url = `http://${urlHost(resolved.host)}:${address.port}`;
   const warning = bindWarning(resolved.host, url);
   const warnings = warning === undefined ? [] : [warning];
@@ -114,8 +139,13 @@ export async function startObservatory(options: ObservatoryOptions = {}): Promis
     host: resolved.host,
     store,
     warnings,
+    addScrapeTarget: (target) => scraper.add(target),
+    scrapeNow: () => scraper.scrapeNow(),
+    metrics: () => scraper.view(),
     close() {
-      closing ??= hub.close().then(() => closeServer(server));
+      closing ??= Promise.all([scraper.close(), hub.close()])
+        .then(() => closeServer(server))
+        .then(() => traceFile?.close());
       return closing;
     },
   };

@@ -196,4 +196,21 @@ describe("TraceStore", () => {
     });
     expect(store.latestTraceId).toBeNull();
   });
+
+  it("tells onTracesChange listeners which traces received spans or were evicted, and what clear() removed", () => {
+    const store = new TraceStore({ maxTraces: 2 });
+    const calls: string[][] = [];
+    const stop = store.onTracesChange((ids) => calls.push([...ids].sort()));
+    const [a, b, c] = [hexId(16), hexId(16), hexId(16)];
+    store.ingest([record({ traceId: a }), record({ traceId: a })]);
+    store.ingest([record({ traceId: b }), record({ traceId: c })]); // c evicts a
+    expect(calls).toEqual([[a], [a, b, c].sort()]);
+    expect(store.traceSpans(a)).toBeUndefined();
+    expect(store.traceSpans(b)).toHaveLength(1);
+    store.clear();
+    expect(calls.at(-1)).toEqual([b, c].sort());
+    stop();
+    store.ingest([record({ traceId: a })]);
+    expect(calls).toHaveLength(3);
+  });
 });

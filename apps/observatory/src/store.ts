@@ -93,6 +93,7 @@ export class TraceStore {
   /** In first-seen order (Map iteration order), so the first key is the next to evict. */
   readonly #traces = new Map<string, TraceEntry>();
   readonly #listeners = new Set<() => void>();
+  readonly #traceListeners = new Set<(traceIds: ReadonlySet<string>) => void>();
   #spanCount = 0;
   #droppedTraces = 0;
   #droppedSpans = 0;
@@ -123,12 +124,13 @@ export class TraceStore {
   ingest(spans: readonly SpanRecord[]): IngestResult {
     let accepted = 0;
     let dropped = 0;
+    const touched = this.#traceListeners.size > 0 ? new Set<string>() : undefined;
     for (const raw of spans) {
       let entry = this.#traces.get(raw.traceId);
       if (entry === undefined) {
         entry = { traceId: raw.traceId, spans: new Map(), summary: undefined };
         this.#traces.set(raw.traceId, entry);
-        while (this.#traces.size > this.limits.maxTraces) this.#evictOldest();
+        while (this.#traces.size > this.limits.maxTraces) this.#evictOldest(touched);
       }
       const replacing = entry.spans.has(raw.spanId);
       if (!replacing && entry.spans.size >= this.limits.maxSpansPerTrace) {
@@ -140,21 +142,24 @@ export class TraceStore {
       if (!replacing) this.#spanCount++;
       accepted++;
       this.#latestTraceId = raw.traceId;
-      while (this.#spanCount > this.limits.maxSpans) this.#evictOldest();
+      touched?.add(raw.traceId);
+      while (this.#spanCount > this.limits.maxSpans) this.#evictOldest(touched);
     }
     this.#droppedSpans += dropped;
     this.#ingestedSpans += accepted;
     if (accepted > 0) {
       this.#version++;
+      if (touched !== undefined) for (const listener of this.#traceListeners) listener(touched);
       for (const listener of this.#listeners) listener();
     }
     return { accepted, dropped };
   }
 
-  #evictOldest(): void {
+  #evictOldest(touched: Set<string> | undefined): void {
     const oldest = this.#traces.keys().next();
     if (oldest.done === true) return;
     const entry = this.#traces.get(oldest.value) as TraceEntry;
+    touched?.add(oldest.value);
     this.#traces.delete(oldest.value);
     this.#spanCount -= entry.spans.size;
     this.#droppedTraces++;
@@ -207,6 +212,12 @@ export class TraceStore {
     for (const entry of this.#traces.values()) yield* entry.spans.values();
   }
 
+  /** A trace's spans as stored (first-stored first), or `undefined` when it is not stored. */
+  traceSpans(traceId: string): SpanRecord[] | undefined {
+    const entry = this.#traces.get(traceId);
+    return entry === undefined ? undefined : [...entry.spans.values()];
+  }
+
   /** Counters and sizes. */
   stats(): StoreStats {
     return {
@@ -233,11 +244,23 @@ export class TraceStore {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Calls `listener` after every {@link ingest} that stored spans with the ids of the traces that
+   * changed: those that received spans and those evicted (no longer stored); also after
+   * {@link clear}. Returns the function that removes it.
+   */
+  onTracesChange(listener: (traceIds: ReadonlySet<string>) => void): () => void {
+    this.#traceListeners.add(listener);
+    return () => this.#traceListeners.delete(listener);
+  }
+
   /** Removes every trace (counters are kept). */
   clear(): void {
+    const removed = new Set(this.#traces.keys());
     this.#traces.clear();
     this.#spanCount = 0;
     this.#latestTraceId = null;
     this.#version++;
+    if (removed.size > 0) for (const listener of this.#traceListeners) listener(removed);
   }
 }

@@ -12,6 +12,7 @@
 import { ApiError, createApi, pageToken } from "./api.js";
 import { byId } from "./dom.js";
 import { formatCount } from "./format.js";
+import { MetricsPanel } from "./metrics.js";
 import { ResiliencePanel } from "./resilience.js";
 import { renderSpanDetail } from "./span-detail.js";
 import { throttle } from "./throttle.js";
@@ -80,6 +81,7 @@ const resilience = new ResiliencePanel({
   bucket: byId("timeline-bucket"),
 });
 const resilienceWindow = /** @type {HTMLSelectElement} */ (byId("resilience-window"));
+const metrics = new MetricsPanel({ targets: byId("scrape-targets"), table: byId("metrics") });
 
 /** @type {{ selected?: string, selectedSignature?: string, listAbort?: AbortController,
  *   traceAbort?: AbortController, streamLive: boolean }} */
@@ -183,6 +185,29 @@ async function refreshResilience() {
   }
 }
 
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let metricsTimer;
+
+/** Shows the scraped metrics, and asks again after the server's scrape interval while there are targets. */
+async function refreshMetrics() {
+  clearTimeout(metricsTimer);
+  let againMs;
+  try {
+    againMs = metrics.update(await api.getJson("/api/metrics"));
+  } catch (error) {
+    showError(error);
+    againMs = POLL_INTERVAL_MS;
+  }
+  if (againMs > 0)
+    metricsTimer = setTimeout(
+      () => {
+        if (liveToggle.checked && !document.hidden) void refreshMetrics();
+        else metricsTimer = setTimeout(() => void refreshMetrics(), POLL_INTERVAL_MS);
+      },
+      Math.max(1000, againMs),
+    );
+}
+
 /** Refreshes everything (on load, on the Refresh button, on live updates). */
 function refreshAll() {
   void refreshList();
@@ -230,6 +255,7 @@ liveToggle.addEventListener("change", () => {
 byId("refresh").addEventListener("click", () => {
   catchUp();
   resilienceRefresh.schedule(true);
+  void refreshMetrics();
 });
 
 resilienceWindow.addEventListener("change", () => resilienceRefresh.schedule(true));
@@ -263,3 +289,4 @@ renderSpanDetail(detail, undefined, 0);
 void refreshList();
 void refreshStats();
 resilienceRefresh.schedule(true);
+void refreshMetrics();

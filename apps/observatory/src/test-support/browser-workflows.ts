@@ -12,6 +12,7 @@ import { cache } from "@tta/primitives/performance";
 import { circuitBreaker, fallback, retry } from "@tta/primitives/recovery";
 import { MockLanguageModel, TestClock } from "@tta/primitives/testing";
 import { exportSpans } from "./otel.js";
+import { Counter, Registry } from "prom-client";
 
 /** The workflow id prefix of the support-ticket runs (`support-ticket-1` …). */
 export const WORKFLOW_PREFIX = "support-ticket";
@@ -62,13 +63,14 @@ type Phase = { readonly kind: "flaky"; failures: number } | { readonly kind: "ou
  * primary is down (503): the retry gives up, the fallback answers from the backup, the breaker (2
  * failures) opens after ticket 4 and refuses tickets 5–6 (CIRCUIT_OPEN). Then the breaker's fake clock
  * passes its recovery timeout: ticket 7 is a half-open probe that succeeds and closes it; ticket 8
- * finds it closed. Three classifications are cache hits.
+ * finds it closed. Three classifications are cache hits. Resolves with the run's Prometheus metrics
+ * (the text its `/metrics` served at the end), for a test server to serve while the page is open.
  */
-export async function runSupportWorkflow(endpoint: string): Promise<void> {
+export async function runSupportWorkflow(endpoint: string): Promise<string> {
   const obs = setupObservability({
     serviceName: "support-agent",
     tracing: { exporter: "otlp", endpoint },
-    metrics: false,
+    metrics: {},
     logging: false,
   });
   try {
@@ -126,9 +128,23 @@ export async function runSupportWorkflow(endpoint: string): Promise<void> {
       await ticketFlow.execute(text, createContext({ workflowId: `${WORKFLOW_PREFIX}-${n}`, clock }));
     }
     await obs.forceFlush();
+    return await obs.registry.metrics();
   } finally {
     await obs.shutdown();
   }
+}
+
+/** Prometheus text whose label values, help text and metric values are {@link XSS_PAYLOADS}. */
+export async function xssMetricsText(): Promise<string> {
+  const registry = new Registry();
+  const counter = new Counter({
+    name: "tta_xss_total",
+    help: XSS_PAYLOADS[0],
+    labelNames: ["v"],
+    registers: [registry],
+  });
+  for (const v of XSS_PAYLOADS) counter.inc({ v });
+  return registry.metrics();
 }
 
 /** Strings that run code if a page ever treats them as HTML or as a URL. */

@@ -1,0 +1,129 @@
+import { createServer } from "node:http";
+import type { RequestListener, Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ObservatoryError } from "../errors.js";
+import { getJson, startTestObservatory } from "../test-support/observatory.js";
+import type { StoreStats } from "../types.js";
+import { MAX_SCRAPE_TARGETS, MetricsScraper } from "./scraper.js";
+import type { MetricsView } from "./scraper.js";
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    ),
+  );
+});
+
+/** A loopback HTTP server answering every request with `handler`; resolves with its `/metrics` URL. */
+async function serve(handler: RequestListener): Promise<string> {
+  const server = createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+}
+
+const METRICS = '# TYPE tta_timeouts_total counter\ntta_timeouts_total{name="deadline"} 4\n';
+
+/** A URL on which nothing listens (a server that was started and closed). */
+async function deadUrl(): Promise<string> {
+  const url = await serve(() => undefined);
+  const server = servers.pop()!;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return url;
+}
+
+describe("the metrics scraper", () => {
+  it("serves what its targets answered on /api/metrics, with the target of each family", async () => {
+    const url = await serve((_req, res) => res.end(METRICS));
+    const observatory = await startTestObservatory({ scrape: [url] });
+    await observatory.scrapeNow();
+    const view = await getJson<MetricsView>(observatory, "/api/metrics");
+    expect(view.intervalMs).toBe(5000);
+    expect(view.targets).toEqual([{ url, up: true, scrapedAtMs: expect.any(Number), series: 1, skipped: 0 }]);
+    expect(view.families).toEqual([
+      {
+        target: url,
+        name: "tta_timeouts_total",
+        type: "counter",
+        help: "",
+        samples: [{ labels: { name: "deadline" }, value: 4 }],
+      },
+    ]);
+    expect(observatory.metrics()).toEqual(view);
+  });
+
+  it("shows each failing target as down with the reason, and keeps serving", async () => {
+    const observatory = await startTestObservatory({
+      scrapeIntervalMs: 200,
+      maxBodyBytes: 1024,
+      scrape: [
+        await serve((_req, res) => {
+          res.statusCode = 500;
+          res.end("secret stack trace");
+        }),
+        await serve((_req, res) => res.end(`${METRICS}${"#".repeat(4096)}\n`)),
+        await serve(() => undefined), // never answers
+        await deadUrl(),
+      ],
+    });
+    await observatory.scrapeNow();
+    const { targets } = observatory.metrics();
+    expect(targets.map((t) => [t.up, t.error])).toEqual([
+      [false, "HTTP 500"],
+      [false, "body over 1024 bytes"],
+      [false, "no answer within 200 ms"],
+      [false, "cannot connect (ECONNREFUSED)"],
+    ]);
+    expect(JSON.stringify(targets)).not.toContain("secret");
+    expect(observatory.metrics().families).toEqual([]);
+    expect((await getJson<StoreStats>(observatory, "/api/stats")).traces).toBe(0);
+  });
+
+  it("scrapes again every interval, takes targets added later, and stops when closed", async () => {
+    let requests = 0;
+    const url = await serve((_req, res) => {
+      requests++;
+      res.end(METRICS);
+    });
+    const observatory = await startTestObservatory({ scrapeIntervalMs: 100 });
+    expect(observatory.metrics().targets).toEqual([]);
+    observatory.addScrapeTarget(url);
+    observatory.addScrapeTarget(url); // the same target once
+    expect(observatory.metrics().targets).toEqual([{ url, up: undefined, series: 0, skipped: 0 }]);
+    await vi.waitFor(() => expect(requests).toBeGreaterThanOrEqual(3), { timeout: 10_000 });
+    expect(observatory.metrics().targets).toHaveLength(1);
+    await observatory.close();
+    const after = requests;
+    await observatory.scrapeNow(); // closed: does nothing
+    expect(requests).toBe(after);
+  });
+
+  it("rejects bad targets and intervals with an ObservatoryError naming the option", async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ scrape: "http://127.0.0.1:9464/metrics" }, "scrape must be an array of URLs"],
+      [{ scrape: ["ftp://127.0.0.1/metrics"] }, "scrape[0] must be an http:// or https:// URL"],
+      [{ scrape: ["http://127.0.0.1/ok", "not a url"] }, "scrape[1] must be an http:// or https:// URL"],
+      [{ scrape: ["http://user:pw@127.0.0.1/metrics"] }, "scrape[0] must not contain credentials"],
+      [{ scrape: Array.from({ length: 17 }, (_, i) => `http://127.0.0.1:${9000 + i}/metrics`) }, "at most 16 URLs"],
+      [{ scrapeIntervalMs: 50 }, "scrapeIntervalMs must be an integer from 100 to 3600000"],
+    ];
+    for (const [options, message] of cases) {
+      const error = await startTestObservatory(options).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ObservatoryError);
+      expect((error as ObservatoryError).code).toBe("INVALID_OPTIONS");
+      expect((error as Error).message).toContain(message);
+    }
+    const scraper = new MetricsScraper({ intervalMs: 1000 });
+    expect(() => scraper.add("javascript:alert(1)")).toThrow(ObservatoryError);
+    for (let i = 0; i < MAX_SCRAPE_TARGETS; i++) scraper.add(`http://127.0.0.1:${9000 + i}/metrics`);
+    expect(() => scraper.add("http://127.0.0.1:1/metrics")).toThrow(/at most 16 scrape targets/);
+    await scraper.close();
+  });
+});
