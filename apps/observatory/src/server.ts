@@ -88,8 +88,9 @@ function closeServer(server: Server): Promise<void> {
  * host needs `token`: every request must carry it (see {@link ObservatoryOptions.token}), and a
  * warning is given. No CORS headers are sent; every response has a strict Content-Security-Policy.
  *
- * @throws {@link ObservatoryError} (synchronously rejected) for invalid options or a non-loopback host
- * without a token; the `listen` error (e.g. `EADDRINUSE`) when the port is taken.
+ * @throws {@link ObservatoryError} (rejected) for invalid options, a non-loopback host without a token,
+ * or a `dbFile` that is not an observatory SQLite file (`INVALID_DB_FILE`, the file left untouched); the
+ * `listen` error (e.g. `EADDRINUSE`) when the port is taken.
  * @example
  * ```ts
  * const observatory = await startObservatory({ port: 0 });

@@ -18,7 +18,7 @@ export type { RedisConnectionOptions, RedisStoreEvent, RedisStoreEventListener }
 export { DEFAULT_REMOTE_OPTIONS, RemotePrimitive, remote } from "./remote.js";
 export type { RemoteJobOptions, RemoteOptions } from "./remote.js";
 export { serve } from "./serve.js";
-export type { RemoteWorker, ServeOptions } from "./serve.js";
+export type { RemoteWorker, RemoteWorkerCloseOptions, ServeOptions } from "./serve.js";
 export { REDIS_UNAVAILABLE, RedisUnavailableError } from "./queue/connection.js";
 export type { RedisConnection } from "./queue/connection.js";
 export { ERROR_WIRE_VERSION, deserializeError, isWireError, serializeError } from "./errors-wire.js";

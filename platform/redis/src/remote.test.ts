@@ -10,6 +10,7 @@ import {
   createContext,
   isTtaError,
 } from "@tta/primitives/core";
+import type { WorkflowContext } from "@tta/primitives/core";
 import { trace } from "@opentelemetry/api";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { Queue, QueueEvents } from "bullmq";
@@ -169,6 +170,41 @@ describe.skipIf(redisSkipReason !== undefined)("remote() with worker processes",
     await vi.waitFor(async () => expect(await q.getWaitingCount()).toBe(1));
     const w = await worker(queue, "echo");
     expect((await pending).pid).toBe(w.pid);
+  }, 20_000);
+
+  it("serve().close() gives a stuck job up after timeoutMs: its signal aborts and another worker runs it once", async () => {
+    const queue = uniqueName("stuck");
+    const fast = { connection: redis.url, lockDurationMs: 1_000, stalledIntervalMs: 300 };
+    let release: (() => void) | undefined;
+    let stuckSignal: AbortSignal | undefined;
+    const stuck = await serve(
+      queue,
+      (_n: number, ctx: WorkflowContext) => {
+        stuckSignal = ctx.signal;
+        // Ignores its signal, as careless user code may.
+        return new Promise<string>((resolve) => (release = () => resolve("from the stuck worker")));
+      },
+      fast,
+    );
+    closers.push(() => stuck.close());
+    const events = new QueueEvents(queue, { connection: { host: "127.0.0.1", port: Number(new URL(redis.url).port) } });
+    closers.push(() => events.close());
+    await events.waitUntilReady();
+    let completions = 0;
+    events.on("completed", () => completions++);
+
+    const call = track(remote<number, string>(queue, { connection: redis.url, timeoutMs: 20_000 }));
+    const result = call.execute(1);
+    await vi.waitFor(() => expect(stuckSignal).toBeDefined(), { timeout: 5_000 });
+    await stuck.close({ timeoutMs: 100 }); // returns although the job never finished
+    expect(stuckSignal?.aborted).toBe(true);
+    release?.(); // too late: its connections are gone, nothing is recorded
+
+    const healthy = await serve(queue, async (n: number) => `from the healthy worker (${n})`, fast);
+    closers.push(() => healthy.close());
+    expect(await result).toBe("from the healthy worker (1)");
+    await vi.waitFor(() => expect(completions).toBe(1));
+    await expect(stuck.close({ timeoutMs: -1 })).rejects.toThrow(/timeoutMs/);
   }, 20_000);
 
   it("serve() in-process: returns undefined results and uses an idempotency key once", async () => {

@@ -45,13 +45,31 @@ export interface ServeOptions {
   readonly prefix?: string;
 }
 
+/** Options of {@link RemoteWorker.close}. @since 0.1.0 */
+export interface RemoteWorkerCloseOptions {
+  /**
+   * How long the running jobs may take to finish. Past it the worker drops its connections and aborts
+   * their signals: their results are not recorded, and each job runs again on another worker once its
+   * lock expires (`lockDurationMs`), as after a crash.
+   * @defaultValue 30_000
+   */
+  readonly timeoutMs?: number;
+}
+
 /** A running worker pool member started by {@link serve}. @since 0.1.0 */
 export interface RemoteWorker {
   /** The BullMQ worker (for events and metrics). */
   readonly worker: Worker;
-  /** Stops taking jobs, waits for the running ones, and closes the connections. */
-  close(): Promise<void>;
+  /**
+   * Stops taking jobs, waits for the running ones (at most `timeoutMs`, see
+   * {@link RemoteWorkerCloseOptions}), and closes the connections. Never hangs; idempotent.
+   * @throws An {@link @tta/primitives!core.InvalidOptionsError | InvalidOptionsError} for a bad `timeoutMs`.
+   */
+  close(options?: RemoteWorkerCloseOptions): Promise<void>;
 }
+
+/** Default of {@link RemoteWorkerCloseOptions.timeoutMs}. */
+const CLOSE_TIMEOUT_MS = 30_000;
 
 const OPTION_KEYS = [
   "connection",
@@ -73,8 +91,8 @@ const TRACER = "@tta/redis";
  *
  * @remarks
  * - Each job runs as `primitive.execute(input, ctx)` with a fresh context whose deadline is the
- *   caller's (an absolute wall-clock time) and whose signal aborts on a caller's cancel message or
- *   when the worker closes. A job taken after its deadline fails at once with `TimeoutError`.
+ *   caller's (an absolute wall-clock time) and whose signal aborts on a caller's cancel message, or
+ *   when `close()` stops waiting for it. A job taken after its deadline fails at once with `TimeoutError`.
  * - Tracing: a span `tta.serve` (kind CONSUMER, attributes `tta.remote.queue`, `tta.remote.job_id`,
  *   `tta.remote.attempt`) is started under the caller's trace context from the job and made active
  *   around the primitive, so with a context manager registered (`setupObservability` does it) the
@@ -91,7 +109,7 @@ const TRACER = "@tta/redis";
  * @example
  * ```ts
  * const worker = await serve("summarise", summariseDoc, { connection: process.env.REDIS_URL!, concurrency: 4 });
- * process.on("SIGTERM", () => void worker.close());
+ * process.on("SIGTERM", () => void worker.close({ timeoutMs: 10_000 }));
  * ```
  * @since 0.1.0
  */
@@ -131,8 +149,30 @@ export async function serve<I, O>(
     autorun: true,
   });
   worker.on("error", () => undefined); // connection errors: BullMQ reconnects on its own
-  const close = async (): Promise<void> => {
-    await Promise.all([worker.close(), quit(subscriber)]);
+  let closing: Promise<void> | undefined;
+  const close = (closeOptions?: RemoteWorkerCloseOptions): Promise<void> => {
+    let timeoutMs: number;
+    try {
+      timeoutMs = durationOption("close.timeoutMs", closeOptions?.timeoutMs, CLOSE_TIMEOUT_MS);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    closing ??= (async () => {
+      const graceful = worker.close();
+      const finished = await within(graceful, timeoutMs, "close").then(
+        () => true,
+        () => false,
+      );
+      if (!finished) {
+        // Drop the connections first, so that no result or failure of an abandoned job is recorded:
+        // its lock expires and another worker runs it (at-least-once). Then stop the local work.
+        await within(worker.disconnect(), 2_000, "disconnect").catch(() => undefined);
+        worker.cancelAllJobs("the worker is closing");
+        await within(graceful, 2_000, "close").catch(() => undefined);
+      }
+      await quit(subscriber);
+    })();
+    return closing;
   };
   try {
     await within(worker.waitUntilReady(), connectTimeoutMs, "start worker");
@@ -144,7 +184,7 @@ export async function serve<I, O>(
     subscriber.on("ready", () => void subscriber.subscribe(channel).catch(() => undefined));
     await within(subscriber.subscribe(channel), connectTimeoutMs, "subscribe");
   } catch (error) {
-    await within(close(), 2_000, "close").catch(() => worker.disconnect());
+    await close({ timeoutMs: 2_000 });
     throw error;
   }
   return { worker, close };

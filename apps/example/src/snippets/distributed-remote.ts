@@ -13,7 +13,8 @@ interface Summary {
 // worker.ts (M processes, any machines that reach Redis)
 export async function startWorker(redisUrl: string, summariseDoc: PrimitiveLike<Doc, Summary>) {
   const worker = await serve("summarise", summariseDoc, { connection: redisUrl, concurrency: 4 });
-  process.on("SIGTERM", () => void worker.close()); // finishes running jobs, then closes
+  // Lets running jobs finish for up to 10 s; past that they go back to the queue for another worker.
+  process.on("SIGTERM", () => void worker.close({ timeoutMs: 10_000 }));
   return worker;
 }
 
