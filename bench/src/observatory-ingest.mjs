@@ -10,12 +10,15 @@
 //   (c) HTTP: POST /v1/traces to a fresh `startObservatory({ port: 0 })` on 127.0.0.1 from 4 concurrent
 //       keep-alive clients in a worker thread (src/observatory-client.mjs), until every body was answered;
 //       then every answer must be 200 and the store must have ingested every span.
+//   (d) as (c), protobuf only, with the optional SQLite file (`dbFile` in a temporary folder): the file is
+//       rewritten every 2 s while spans arrive, on the same event loop; the final write on close is timed apart.
 //
 // Then memory: a TraceStore with maxTraces 1,000 fed the protobuf load; heapUsed (after two full GCs)
 // once 20,000 spans are in (the store full since 10,000) and after all 100,000: within max(1 MiB, 5 %).
 // Prints the table and the targets; appends the run to results/observatory.json.
 //   --quick  400 requests, fewer rounds (a smoke run; noisier)
 //   --check  exit 1 when a target fails (default: exit 0 after a complete run)
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -130,8 +133,16 @@ function timed(fn) {
   if (spans !== TOTAL_SPANS) throw new Error(`expected ${TOTAL_SPANS} spans, got ${spans}`);
   return ms;
 }
-async function httpRound(encoding, count = REQUESTS) {
-  const observatory = await startObservatory({ port: 0, onWarning: () => {} });
+async function httpRound(encoding, count = REQUESTS, withDb = false) {
+  const dir = withDb ? mkdtempSync(path.join(os.tmpdir(), "observatory-bench-")) : undefined;
+  const dbFile = dir === undefined ? undefined : path.join(dir, "traces.sqlite");
+  const warnings = [];
+  const observatory = await startObservatory({
+    port: 0,
+    onWarning: (w) => warnings.push(w),
+    ...(dbFile === undefined ? {} : { dbFile }),
+  });
+  let closed = false;
   try {
     globalThis.gc();
     const elu = performance.eventLoopUtilization();
@@ -140,9 +151,18 @@ async function httpRound(encoding, count = REQUESTS) {
     const stats = observatory.store.stats();
     if (result.statuses[200] !== count || stats.ingestedSpans !== count * SPANS_PER_REQUEST || stats.rejectedRequests)
       throw new Error(`HTTP ${encoding}: statuses ${JSON.stringify(result.statuses)}, store ${JSON.stringify(stats)}`);
+    if (dbFile !== undefined) {
+      const began = performance.now();
+      await observatory.close();
+      closed = true;
+      result.closeMs = performance.now() - began;
+      result.fileBytes = statSync(dbFile).size;
+      if (warnings.length > 0) throw new Error(`dbFile: ${warnings.join("; ")}`);
+    }
     return result;
   } finally {
-    await observatory.close();
+    if (!closed) await observatory.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -152,6 +172,7 @@ for (const encoding of ENCODINGS) {
   ingestAll(encoding, new TraceStore(), WARMUP_REQUESTS);
   await httpRound(encoding, WARMUP_REQUESTS);
 }
+await httpRound("protobuf", WARMUP_REQUESTS, true);
 
 const samples = {};
 const push = (id, ms) => (samples[id] ??= []).push(ms);
@@ -170,6 +191,8 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 process.stderr.write(`Measuring HTTP (${HTTP_ROUNDS} round(s), ${CONCURRENCY} clients)…\n`);
 let clientNetworkAttempts = 0;
+/** The final write of the SQLite file on close, and the file's size, per (d) round. */
+let dbClose;
 /** The share of the HTTP rounds the server's event loop was busy (1: the server is the bottleneck). */
 const serverBusy = {};
 for (let round = 0; round < HTTP_ROUNDS; round++) {
@@ -179,6 +202,10 @@ for (let round = 0; round < HTTP_ROUNDS; round++) {
     push(`${encoding}.http`, result.elapsedMs);
     (serverBusy[encoding] ??= []).push(result.serverBusy);
   }
+  const withDb = await httpRound("protobuf", REQUESTS, true);
+  push("protobuf.httpdb", withDb.elapsedMs);
+  (serverBusy.protobufDb ??= []).push(withDb.serverBusy);
+  (dbClose ??= []).push(withDb);
 }
 await worker.terminate();
 
@@ -213,11 +240,16 @@ const memory = {
 memory.pass = memory.grew <= allowed && lastPoint.traces <= MEMORY.maxTraces;
 
 // ---------------------------------------------------------------------------------------------
-const LABELS = { decode: "(a) decode only", ingest: "(b) decode + store.ingest", http: "(c) HTTP POST /v1/traces" };
+const LABELS = {
+  decode: "(a) decode only",
+  ingest: "(b) decode + store.ingest",
+  http: "(c) HTTP POST /v1/traces",
+  httpdb: "(d) HTTP, with dbFile",
+};
 const rows = [];
 for (const encoding of ENCODINGS) {
   const bytes = load[encoding].reduce((sum, b) => sum + b.byteLength, 0);
-  for (const mode of ["decode", "ingest", "http"]) {
+  for (const mode of encoding === "protobuf" ? ["decode", "ingest", "http", "httpdb"] : ["decode", "ingest", "http"]) {
     const ms = samples[`${encoding}.${mode}`];
     const rates = ms.map((m) => TOTAL_SPANS / (m / 1000));
     rows.push({
@@ -232,6 +264,7 @@ for (const encoding of ENCODINGS) {
       mbPerSec: bytes / 1024 / 1024 / (median(ms) / 1000),
       bytesPerRequest: bytes / REQUESTS,
       ...(mode === "http" ? { serverLoopBusy: median(serverBusy[encoding]) } : {}),
+      ...(mode === "httpdb" ? { serverLoopBusy: median(serverBusy.protobufDb) } : {}),
     });
   }
 }
@@ -263,7 +296,11 @@ printTable(
   ]),
 );
 console.log(
-  "  server busy: the share of an HTTP round the observatory's event loop was busy (near 100 %: the server is the bottleneck).\n",
+  "  server busy: the share of an HTTP round the observatory's event loop was busy (near 100 %: the server is the bottleneck).",
+);
+console.log(
+  `  (d) dbFile: the final write on close took ${dbClose.map((r) => `${r.closeMs.toFixed(0)} ms`).join(", ")}; ` +
+    `file ${dbClose.map((r) => mib(r.fileBytes)).join(", ")} (the default store: its 1,000 newest traces).\n`,
 );
 console.log(
   `Memory: TraceStore({ maxTraces: ${fmtInt(MEMORY.maxTraces)} }) fed the protobuf load; heapUsed after two full GCs ` +
@@ -287,6 +324,15 @@ const targets = [
       `${fmtInt(http.spansPerSec)} spans/s (median of ${HTTP_ROUNDS}, min ${fmtInt(http.minSpansPerSec)}; ${CONCURRENCY} clients); ` +
       `(b)/(a) ${fmtX(ratio("protobuf", "ingest"))}, (c)/(a) ${fmtX(ratio("protobuf", "http"))}` +
       ` [JSON: ${fmtInt(rowOf("json.http").spansPerSec)} spans/s, (b)/(a) ${fmtX(ratio("json", "ingest"))}, (c)/(a) ${fmtX(ratio("json", "http"))}]`,
+  },
+  {
+    id: "http-protobuf-throughput-with-db",
+    text: `with the SQLite file (dbFile), still ≥ ${fmtInt(TARGET_SPANS_PER_S)} spans/s over HTTP (protobuf)`,
+    pass: rowOf("protobuf.httpdb").spansPerSec >= TARGET_SPANS_PER_S,
+    value: rowOf("protobuf.httpdb").spansPerSec,
+    detail: `${fmtInt(rowOf("protobuf.httpdb").spansPerSec)} spans/s (median of ${HTTP_ROUNDS}), ${fmtX(
+      rowOf("protobuf.httpdb").spansPerSec / http.spansPerSec,
+    )} of (c) without it`,
   },
   {
     id: "memory-bounded",
