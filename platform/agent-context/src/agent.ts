@@ -14,6 +14,7 @@ import { carriedOf, createEnvelope, isEnvelope, payloadError } from "./agent/env
 import type { ResolvedAgentOptions } from "./agent/options.js";
 import {
   DEFAULT_MAX_HANDOFFS,
+  DEFAULT_TOOL_CONCURRENCY,
   DEFAULT_MAX_STEPS,
   checkHandoffList,
   resolveAgentOptions,
@@ -36,13 +37,15 @@ export type { AgentInput, AgentOptions, AgentResult, AgentStopReason, PayloadChe
 export type AnyAgent = AgentPrimitive<any>;
 
 /**
- * Defaults of {@link agent}: `maxSteps` 10, `maxHandoffs` 8.
+ * Defaults of {@link agent}: `maxSteps` 10, `maxHandoffs` 8, `toolConcurrency` 1.
  * @since 0.1.0
  */
-export const DEFAULT_AGENT_OPTIONS: Readonly<{ maxSteps: number; maxHandoffs: number }> = Object.freeze({
-  maxSteps: DEFAULT_MAX_STEPS,
-  maxHandoffs: DEFAULT_MAX_HANDOFFS,
-});
+export const DEFAULT_AGENT_OPTIONS: Readonly<{ maxSteps: number; maxHandoffs: number; toolConcurrency: number }> =
+  Object.freeze({
+    maxSteps: DEFAULT_MAX_STEPS,
+    maxHandoffs: DEFAULT_MAX_HANDOFFS,
+    toolConcurrency: DEFAULT_TOOL_CONCURRENCY,
+  });
 
 /** The stop reason for a response without tool calls. */
 function stopOf(response: ModelResponse): AgentStopReason {

@@ -28,6 +28,10 @@ const AGENT_NAME_PATTERN: RegExp = /^[a-zA-Z0-9_-]{1,52}$/;
 export const DEFAULT_MAX_STEPS = 10;
 /** Default of `maxHandoffs`. @internal */
 export const DEFAULT_MAX_HANDOFFS = 8;
+/** Default of `toolConcurrency`: one tool call at a time. @internal */
+export const DEFAULT_TOOL_CONCURRENCY = 1;
+/** Most tool calls of one response run at once. @internal */
+export const MAX_TOOL_CONCURRENCY = 64;
 
 /** The keys `agent(...)` accepts. @internal */
 const AGENT_OPTION_KEYS = [
@@ -36,6 +40,7 @@ const AGENT_OPTION_KEYS = [
   "model",
   "tools",
   "maxSteps",
+  "toolConcurrency",
   "handoffs",
   "memory",
   "role",
@@ -63,6 +68,7 @@ export interface ResolvedAgentOptions<P> {
   readonly tools: ReadonlyMap<string, AnyTool>;
   readonly toolSpecs: readonly ToolSpec[];
   readonly maxSteps: number;
+  readonly toolConcurrency: number;
   readonly maxHandoffs: number;
   /** The handoff targets as given: an array, a function returning one, or none. */
   readonly handoffs: unknown;
@@ -173,6 +179,10 @@ export function resolveAgentOptions<P>(
     tools,
     toolSpecs: specs,
     maxSteps: integerOption("maxSteps", o.maxSteps, DEFAULT_MAX_STEPS, { min: 1, max: Number.MAX_SAFE_INTEGER }),
+    toolConcurrency: integerOption("toolConcurrency", o.toolConcurrency, DEFAULT_TOOL_CONCURRENCY, {
+      min: 1,
+      max: MAX_TOOL_CONCURRENCY,
+    }),
     maxHandoffs: integerOption("maxHandoffs", o.maxHandoffs, DEFAULT_MAX_HANDOFFS, {
       min: 0,
       max: Number.MAX_SAFE_INTEGER,

@@ -33,6 +33,8 @@ export interface StepSettings {
   readonly model: Executable<ModelRequest, ModelResponse>;
   readonly maxTokens: number | undefined;
   readonly temperature: number | undefined;
+  /** Tool calls of one response run at once. */
+  readonly toolConcurrency: number;
 }
 
 /**
@@ -71,6 +73,7 @@ export class AgentStepPrimitive extends WorkflowPrimitive<StepInput, StepOutcome
       input.toolbox,
       input.canHandOff,
       ctx,
+      this.#settings.toolConcurrency,
     );
     return {
       response,

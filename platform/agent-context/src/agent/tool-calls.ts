@@ -1,6 +1,6 @@
 /**
- * Answering the tool calls of one model response: each call runs in call order (a tool, a handoff, or
- * an error for an unknown name), and each gets one `tool` message answering its id.
+ * Answering the tool calls of one model response (a tool, a handoff, or an error for an unknown name):
+ * tools one at a time or `toolConcurrency` at once, each call answered by one `tool` message, in call order.
  *
  * @packageDocumentation
  * @internal
@@ -89,48 +89,100 @@ async function checkTransfer(target: AnyAgent, call: ToolCall): Promise<{ transf
   return { transfer: { target, task: args.task, payload: checked.value } };
 }
 
+/** A tool call to run, and where its answer goes. */
+interface ToolJob {
+  readonly index: number;
+  readonly tool: AnyTool;
+  readonly call: ToolCall;
+}
+
 /**
- * Answers every tool call of one response, sequentially in call order (a tool may depend on the
- * effects of the one before, and the transcript stays in the model's order). The first valid handoff
- * call wins; later ones are answered with an error. @internal
+ * Runs `jobs` with at most `limit` at once, writing each answer at its index. The first call that fails
+ * the run (cancellation, a budget error) aborts the others' signal; its error is rethrown once every
+ * call has settled, so no tool is still running when the step ends.
+ */
+async function runTools(jobs: readonly ToolJob[], limit: number, ctx: WorkflowContext, out: string[]): Promise<void> {
+  if (limit === 1 || jobs.length === 1) {
+    for (const job of jobs) {
+      throwIfAborted(ctx);
+      out[job.index] = await callTool(job.tool, job.call, ctx);
+    }
+    return;
+  }
+  throwIfAborted(ctx);
+  const stop = new AbortController();
+  const shared = ctx.child({ signal: stop.signal });
+  let next = 0;
+  let failure: { readonly error: unknown } | undefined;
+  const lane = async (): Promise<void> => {
+    while (failure === undefined && next < jobs.length) {
+      const job = jobs[next++] as ToolJob;
+      try {
+        out[job.index] = await callTool(job.tool, job.call, shared);
+      } catch (error) {
+        if (failure === undefined) {
+          failure = { error };
+          stop.abort(error);
+        }
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, lane));
+  } finally {
+    shared.dispose();
+  }
+  if (failure !== undefined) throw failure.error;
+}
+
+/**
+ * Answers every tool call of one response. Handoff calls are decided in call order (the first valid
+ * one wins; later ones are answered with an error); tool calls run `concurrency` at a time (1: one
+ * after another in call order, as a tool may rely on the effects of the one before). The answers are
+ * in call order either way. @internal
  */
 export async function answerToolCalls(
   calls: readonly ToolCall[],
   toolbox: Toolbox,
   canHandOff: boolean,
   ctx: WorkflowContext,
+  concurrency = 1,
 ): Promise<Answers> {
-  const messages: Message[] = [];
+  const contents: string[] = [];
+  const jobs: ToolJob[] = [];
   let toolCalls = 0;
   let transfer: Transfer | undefined;
   let refused = false;
-  for (const call of calls) {
-    throwIfAborted(ctx);
-    let content: string;
+  for (const [index, call] of calls.entries()) {
     const target = toolbox.handoffs.get(call.name);
     if (target !== undefined) {
       if (transfer !== undefined)
-        content = `Error: already transferring to "${transfer.target.name}"; only one handoff per turn.`;
+        contents[index] = `Error: already transferring to "${transfer.target.name}"; only one handoff per turn.`;
       else if (!canHandOff) {
         refused = true;
-        content = "Error: the handoff limit of this run is reached; no further transfers are possible.";
+        contents[index] = "Error: the handoff limit of this run is reached; no further transfers are possible.";
       } else {
         const checked = await checkTransfer(target, call);
-        if ("error" in checked) content = checked.error;
+        if ("error" in checked) contents[index] = checked.error;
         else {
           transfer = checked.transfer;
-          content = `Transferred to agent "${target.name}".`;
+          contents[index] = `Transferred to agent "${target.name}".`;
         }
       }
-    } else {
-      toolCalls++;
-      const tool = toolbox.tools.get(call.name);
-      content =
-        tool === undefined
-          ? `Error: unknown tool "${call.name}". Available tools: ${toolbox.specs.map((s) => s.name).join(", ") || "none"}.`
-          : await callTool(tool, call, ctx);
+      continue;
     }
-    messages.push({ role: "tool", content, toolCallId: call.id });
+    toolCalls++;
+    const tool = toolbox.tools.get(call.name);
+    if (tool === undefined)
+      contents[index] =
+        `Error: unknown tool "${call.name}". Available tools: ${toolbox.specs.map((s) => s.name).join(", ") || "none"}.`;
+    else jobs.push({ index, tool, call });
   }
+  await runTools(jobs, concurrency, ctx, contents);
+  const messages: Message[] = calls.map((call, index) => ({
+    role: "tool",
+    content: contents[index] as string,
+    toolCallId: call.id,
+  }));
   return { messages, toolCalls, transfer, refused };
 }

@@ -86,6 +86,15 @@ export interface AgentOptions<P = unknown> {
   /** Most model calls per run, an integer ≥ 1. @defaultValue 10 */
   readonly maxSteps?: number | undefined;
   /**
+   * How many tool calls of one model response run at once, an integer from 1 to 64. With 1 they run
+   * one after another in the model's order (a tool may rely on the effects of the one before); with
+   * more, up to that many run together (for independent tools: lookups, searches). Either way the
+   * answers go back in the model's order, a handoff call is decided in that order, and a call that
+   * fails the run (cancellation, `BudgetExceededError`) aborts the signals of the calls still running.
+   * @defaultValue 1
+   */
+  readonly toolConcurrency?: number | undefined;
+  /**
    * Agents this one may hand off to, each offered as a `transfer_to_<name>` tool. A function is called
    * once, at the first run (so agents can hand off to each other: `handoffs: () => [triage]`).
    * @defaultValue none
