@@ -11,16 +11,19 @@ import { resolveAgents, resolveOptions } from "./coordinate/options.js";
 import { race, strategyLabel } from "./coordinate/race.js";
 
 /**
- * How {@link coordinate} decides it is done: `"all"` agents succeeded, the `"first"` agent finished,
- * `"any"` agent succeeded, or `{ quorum: n }` agents succeeded.
+ * How {@link coordinate} decides it is done: `"all"` agents succeeded, every agent finished, failed or
+ * not (`"settled"`), the `"first"` agent finished, `"any"` agent succeeded, or `{ quorum: n }` agents
+ * succeeded.
  * @since 0.1.0
  */
-export type CoordinationStrategy = "all" | "first" | "any" | { readonly quorum: number };
+export type CoordinationStrategy = "all" | "settled" | "first" | "any" | { readonly quorum: number };
 
 /** Options of {@link coordinate}. @since 0.1.0 */
 export interface CoordinateOptions {
   /**
    * - `"all"`: wait for every agent; the first failure rejects (with that error, unchanged) and aborts the others.
+   * - `"settled"`: wait for every agent and resolve with every outcome, failures included (`status:
+   *   "rejected"`): one agent's failure neither rejects nor aborts the others, so no finished work is lost.
    * - `"first"`: settle with the first agent to finish, success or failure (a failure rejects); abort the others.
    * - `"any"`: resolve with the first success and abort the others; reject with a `FallbackError`
    *   carrying every error (in agent order) only when all failed.
@@ -139,7 +142,7 @@ export type CoordinationResultOf<A> = CoordinationResult<AgentOutputs<A>, AgentO
  *   `aborted` (still running when it settled). No agent is left without an outcome.
  * - `timeoutMs` (on `ctx.clock`) resolves with `partial: true` and the finished outcomes kept; the
  *   caller's cancellation (or the context's deadline) rejects with `ctx.signal.reason`, unchanged.
- * - Span `tta.coordinate` with `tta.coordinate.strategy` (`all`/`first`/`any`/`quorum`),
+ * - Span `tta.coordinate` with `tta.coordinate.strategy` (`all`/`settled`/`first`/`any`/`quorum`),
  *   `tta.coordinate.agents`, `tta.coordinate.completed` (agents that finished) and `tta.coordinate.partial`.
  * - `"all"` without `timeoutMs` costs about what `parallel` does (it runs the agents under an inner
  *   `parallel` when nothing observes the run); the other strategies and timeouts make one
@@ -224,8 +227,9 @@ export class CoordinatePrimitive<I, R extends CoordinationResult<unknown>> exten
 
 /**
  * Runs agents concurrently on the same input and settles as `strategy` says: every agent (`"all"`, the
- * default), the first to finish (`"first"`), the first success (`"any"`) or `n` successes
- * (`{ quorum: n }`), aborting the agents it no longer needs. See {@link CoordinatePrimitive}.
+ * default), every outcome whatever failed (`"settled"`), the first to finish (`"first"`), the first
+ * success (`"any"`) or `n` successes (`{ quorum: n }`), aborting the agents it no longer needs. See
+ * {@link CoordinatePrimitive}.
  *
  * @remarks With a tuple or a record of agents the result is typed per agent: narrowing an outcome on
  * `key` and `status` gives that agent's output type.

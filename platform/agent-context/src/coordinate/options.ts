@@ -18,7 +18,7 @@ import {
 import type { CoordinationStrategy, ResolvedCoordinateOptions } from "../coordinate.js";
 
 const OPTION_KEYS = ["strategy", "timeoutMs", "name"] as const;
-const STRATEGY_EXPECTED = '"all", "first", "any" or { quorum: n }';
+const STRATEGY_EXPECTED = '"all", "settled", "first", "any" or { quorum: n }';
 
 /** The agents as executables, with their keys (array index as a string, or record key), in order. @internal */
 export interface ResolvedAgents<I> {
@@ -73,7 +73,7 @@ export function resolveOptions(options: unknown, agentCount: number): ResolvedCo
 
 function strategyOption(value: unknown, agentCount: number): CoordinationStrategy {
   if (value === undefined) return "all";
-  if (value === "all" || value === "first" || value === "any") return value;
+  if (value === "all" || value === "settled" || value === "first" || value === "any") return value;
   if (!isPlainObject(value)) fail("strategy", STRATEGY_EXPECTED, value);
   const opts = readOptions("coordinate", value, ["quorum"], "strategy");
   if (opts.quorum === undefined)

@@ -1,6 +1,6 @@
 /**
  * The settling machinery of `coordinate` for the strategies that may finish before every agent has
- * (`first`, `any`, `quorum`) and for any strategy with a `timeoutMs`: one `AbortController` per call,
+ * (`first`, `any`, `quorum`), for `settled`, and for any strategy with a `timeoutMs`: one `AbortController` per call,
  * shared by every agent, aborted once for all the agents still running when the coordination settles.
  *
  * @packageDocumentation
@@ -68,7 +68,9 @@ export function race<I>(
   const { strategy, timeoutMs, name } = options;
   const count = agents.length;
   const needed = strategy === "all" ? count : typeof strategy === "string" ? 1 : strategy.quorum;
-  // "first" settles on any outcome, "all" on the first failure; "any" and quorum once success is impossible.
+  // "first" settles on any outcome, "all" on the first failure; "any" and quorum once success is impossible;
+  // "settled" once every agent has finished, whatever the outcomes.
+  const settled = strategy === "settled";
   const failFast = strategy === "first" || strategy === "all";
   const picksWinner = strategy === "first" || strategy === "any";
   return new Promise<CoordinationResult<unknown>>((resolve, reject) => {
@@ -112,7 +114,12 @@ export function race<I>(
     const onFulfilled = (index: number, value: unknown): void => {
       if (done) return;
       outcomes[index] = { key: keys[index] as string, status: "fulfilled", value };
-      if (++fulfilled < needed) return;
+      fulfilled++;
+      if (settled) {
+        if (fulfilled + rejected === count) succeed(false, undefined, () => undefined);
+        return;
+      }
+      if (fulfilled < needed) return;
       succeed(
         false,
         picksWinner ? keys[index] : undefined,
@@ -130,6 +137,10 @@ export function race<I>(
       const error = toError(thrown);
       outcomes[index] = { key: keys[index] as string, status: "rejected", error };
       rejected++;
+      if (settled) {
+        if (fulfilled + rejected === count) succeed(false, undefined, () => undefined);
+        return;
+      }
       if (failFast) return fail(error);
       if (count - rejected >= needed) return;
       const errors: unknown[] = [];
