@@ -188,24 +188,33 @@ async function refreshResilience() {
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let metricsTimer;
 
-/** Shows the scraped metrics, and asks again after the server's scrape interval while there are targets. */
+/**
+ * Asks for the metrics again after `ms`, or (paused, or the page hidden) checks again after `ms`.
+ * @param {number} ms
+ */
+function scheduleMetrics(ms) {
+  clearTimeout(metricsTimer);
+  metricsTimer = setTimeout(() => {
+    if (liveToggle.checked && !document.hidden) void refreshMetrics();
+    else scheduleMetrics(ms);
+  }, ms);
+}
+
+/**
+ * Shows the scraped metrics, then asks again after the server's scrape interval (every
+ * POLL_INTERVAL_MS while there is no target yet: one may be added while the page is open).
+ */
 async function refreshMetrics() {
   clearTimeout(metricsTimer);
   let againMs;
   try {
-    againMs = metrics.update(await api.getJson("/api/metrics"));
+    const intervalMs = metrics.update(await api.getJson("/api/metrics"));
+    againMs = intervalMs > 0 ? Math.max(1000, intervalMs) : POLL_INTERVAL_MS;
   } catch (error) {
     showError(error);
     againMs = POLL_INTERVAL_MS;
   }
-  if (againMs > 0)
-    metricsTimer = setTimeout(
-      () => {
-        if (liveToggle.checked && !document.hidden) void refreshMetrics();
-        else metricsTimer = setTimeout(() => void refreshMetrics(), POLL_INTERVAL_MS);
-      },
-      Math.max(1000, againMs),
-    );
+  scheduleMetrics(againMs);
 }
 
 /** Refreshes everything (on load, on the Refresh button, on live updates). */
