@@ -105,6 +105,25 @@ describe("the metrics scraper", () => {
     expect(requests).toBe(after);
   });
 
+  it("scrapeNow() after a round in progress runs a fresh round, so it sees the target's latest values", async () => {
+    let value = 1;
+    const held: (() => void)[] = [];
+    const url = await serve((_req, res) => {
+      const answer = `tta_timeouts_total ${value}\n`; // what the target holds when asked
+      held.push(() => res.end(answer));
+    });
+    const observatory = await startTestObservatory();
+    observatory.addScrapeTarget(url); // a round starts at once and waits for its answer
+    await vi.waitFor(() => expect(held).toHaveLength(1));
+    value = 2;
+    const fresh = observatory.scrapeNow();
+    held.shift()?.(); // the old round gets the old value
+    await vi.waitFor(() => expect(held).toHaveLength(1));
+    held.shift()?.();
+    await fresh;
+    expect(observatory.metrics().families[0]?.samples).toEqual([{ labels: {}, value: 2 }]);
+  });
+
   it("rejects bad targets and intervals with an ObservatoryError naming the option", async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ scrape: "http://127.0.0.1:9464/metrics" }, "scrape must be an array of URLs"],

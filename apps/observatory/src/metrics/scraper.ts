@@ -143,12 +143,16 @@ export class MetricsScraper {
     this.#schedule(0);
   }
 
-  /** Scrapes every target now (joining a round in progress) and resolves when done. */
-  scrapeNow(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+  /**
+   * Scrapes every target now and resolves when done. A round already in progress (it may have read a
+   * target before its latest changes) is waited for first, then a fresh one runs.
+   */
+  async scrapeNow(): Promise<void> {
+    if (this.#round !== undefined) await this.#round;
+    if (this.#closed) return;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    return this.#runRound();
+    await this.#runRound();
   }
 
   /** The targets and what they last answered. */
