@@ -74,6 +74,16 @@ describe("coordinate (record form)", () => {
   });
 });
 
+describe("coordinate (settled)", () => {
+  it("accepts the settled strategy and keeps the per-agent outcome types", async () => {
+    const r = await coordinate({ writer, critic }, { strategy: "settled" }).execute("topic");
+    expectTypeOf(r.strategy).toEqualTypeOf<CoordinationStrategy>();
+    const o = r.outcomes[0];
+    if (o !== undefined && o.key === "writer" && o.status === "rejected")
+      expectTypeOf(o.error).toEqualTypeOf<unknown>();
+  });
+});
+
 describe("coordinate (invalid use)", () => {
   it("rejects unknown strategies and options at compile time", () => {
     // @ts-expect-error -- "majority" is not a strategy
