@@ -91,14 +91,15 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 }
 
 /**
- * Runs a command with inherited stdio and resolves with its exit code (128 + n when killed by a
- * signal, 127 when it could not be started). With `heartbeat` (a step name), a step whose tool prints
- * little says every HEARTBEAT_MS that it is still running, with the elapsed time.
+ * Runs a command with inherited stdio (in `cwd`, the repository root by default) and resolves with its
+ * exit code (128 + n when killed by a signal, 127 when it could not be started). With `heartbeat` (a
+ * step name), a step whose tool prints little says every HEARTBEAT_MS that it is still running, with the
+ * elapsed time.
  */
-function run(command, args, { heartbeat } = {}) {
+function run(command, args, { heartbeat, cwd = ROOT } = {}) {
   return new Promise((resolvePromise) => {
     const began = Date.now();
-    const child = spawn(command, args, { cwd: ROOT, env: childEnv, stdio: "inherit", shell: IS_WINDOWS });
+    const child = spawn(command, args, { cwd, env: childEnv, stdio: "inherit", shell: IS_WINDOWS });
     current = child;
     const timer =
       heartbeat === undefined
@@ -214,13 +215,20 @@ async function install(pnpm) {
 }
 
 /**
- * Runs the demo agent and its observatory. `extra` (what follows `start`, e.g. `--once`) is passed on:
- * pnpm appends the arguments after a script's name to that script's command line.
+ * Builds the demo agent and the workspace packages it uses, then runs it (with its observatory) with
+ * node directly. `extra` (what follows `start`, e.g. `--once`) goes to the demo. Not through
+ * `pnpm start`: on Ctrl-C pnpm reports the interrupted script as failed (`ELIFECYCLE`) in the middle of
+ * the demo's clean shutdown; node alone lets the demo finish and exit 0.
  */
 async function start(pnpm, extra) {
-  const args = ["--filter", "@tta/agent-demo", "start", ...extra];
-  log(`starting the demo agent… (pnpm ${args.join(" ")})`);
-  return run(pnpm, args);
+  const build = ["--filter", "@tta/agent-demo...", "build"];
+  log(`building the demo agent and the packages it uses… (pnpm ${build.join(" ")})`);
+  const built = await run(pnpm, build, { heartbeat: "build" });
+  if (built !== 0) return built;
+  const demoDir = join(ROOT, "apps", "agent-demo");
+  const args = [join("dist", "main.js"), ...extra.filter((arg) => arg !== "--")];
+  log(`starting the demo agent… (node apps/agent-demo/${args.join(" ")})`);
+  return run(process.execPath, args, { cwd: demoDir });
 }
 
 /** Reads the vitest JSON report; undefined when it is missing or unreadable. */
