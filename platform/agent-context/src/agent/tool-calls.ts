@@ -116,6 +116,10 @@ async function runTools(jobs: readonly ToolJob[], limit: number, ctx: WorkflowCo
   let failure: { readonly error: unknown } | undefined;
   const lane = async (): Promise<void> => {
     while (failure === undefined && next < jobs.length) {
+      if (shared.signal.aborted) {
+        failure = { error: shared.signal.reason }; // the caller's cancellation: start no further call
+        return;
+      }
       const job = jobs[next++] as ToolJob;
       try {
         out[job.index] = await callTool(job.tool, job.call, shared);
