@@ -5,16 +5,13 @@
 //   (c) a successful circuitBreaker() call, closed, on redisBreakerStore with read-through off and on
 //       (readThroughMs) vs the in-memory breaker.
 // Baseline for both: one raw ioredis round trip (GET of the same entry), the floor any Redis-backed
-// store pays. Starts its own redis-server on a free loopback port (or uses TTA_REDIS_URL), and stops
-// it (waiting for it to exit) before exiting. Calls are sequential (one in flight): latency, not
-// throughput. Re-runs itself with --expose-gc and a 256 MB young generation for bytes/op.
+// store pays. Starts its own redis-server on a free loopback port with @tta/redis's test helper (or uses
+// TTA_REDIS_URL), and stops it (waiting for it to exit) before exiting. Calls are sequential (one in
+// flight): latency, not throughput. Re-runs itself with --expose-gc, a 256 MB young generation (for
+// bytes/op) and the repository's TypeScript module hooks (for the test helper).
 //   --quick  fewer, shorter rounds      --check  exit 1 when a target fails
 import { spawn } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { connect, createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { median } from "./harness.mjs";
@@ -31,10 +28,24 @@ import {
   runStart,
 } from "./runner-common.mjs";
 
-if (typeof globalThis.gc !== "function") {
-  const child = spawn(process.execPath, [...ALLOC_FLAGS, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: "inherit",
-  });
+// The redis-server is started by @tta/redis's own test helper (a TypeScript module), so the run needs
+// the repository's TypeScript module hooks; the packages measured still resolve to their built dist.
+const REDIS_SRC = new URL("../../platform/redis/src/", import.meta.url);
+const HOOKS = fileURLToPath(new URL("test-support/ts-source-hooks.mjs", REDIS_SRC));
+const REGISTER_HOOKS = `import { register } from "node:module"; register(${JSON.stringify(`file://${HOOKS}`)});`;
+
+if (process.env.TTA_REDIS_BENCH_CHILD !== "1") {
+  const child = spawn(
+    process.execPath,
+    [
+      ...ALLOC_FLAGS,
+      "--import",
+      `data:text/javascript,${encodeURIComponent(REGISTER_HOOKS)}`,
+      fileURLToPath(import.meta.url),
+      ...process.argv.slice(2),
+    ],
+    { stdio: "inherit", env: { ...process.env, TTA_REDIS_BENCH_CHILD: "1" } },
+  );
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
@@ -216,85 +227,22 @@ async function bytesPerOp(run, ops) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// redis-server on a free loopback port: the logic of platform/redis/src/test-support/redis-server.ts.
-
-/** `{ url, owned, stop() }`: TTA_REDIS_URL when set, else a redis-server this process starts. */
+/**
+ * `{ url, owned, stop() }` from @tta/redis's test helper (TTA_REDIS_URL when set, else a redis-server
+ * on a free loopback port), also stopped when this run is interrupted.
+ */
 async function startRedis() {
-  const envUrl = process.env.TTA_REDIS_URL || undefined;
-  if (envUrl !== undefined) return { url: envUrl, owned: false, stop: async () => {} };
-  const binary = [...(process.env.PATH ?? "").split(delimiter), "/usr/bin", "/usr/local/bin"]
-    .filter((dir) => dir !== "")
-    .map((dir) => join(dir, "redis-server"))
-    .find((candidate) => {
-      try {
-        accessSync(candidate, constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-  if (binary === undefined) throw new Error("redis-server is not installed and TTA_REDIS_URL is not set");
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "tta-bench-redis-"));
-  const child = spawn(
-    binary,
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let err = "";
-  child.stderr.on("data", (chunk) => (err = (err + chunk.toString()).slice(-2_000)));
-  const exited = new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
-  const stop = async () => {
-    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  // Ctrl-C or a kill of this run still stops the server.
-  const onSignal = () => {
-    child.kill("SIGTERM");
-    void exited.then(() => process.exit(130));
-  };
+  const { startTestRedis } = await import(new URL("test-support/redis-server.ts", REDIS_SRC).href);
+  const redis = await startTestRedis();
+  // Ctrl-C or a kill of this run still stops the server (and waits for it to exit).
+  const onSignal = () => void redis.stop().then(() => process.exit(130));
   process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
-  try {
-    for (let i = 0; ; i++) {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}: ${err}`);
-      if (await ping(port)) break;
-      if (i >= 200) throw new Error(`redis-server did not answer PING on port ${port}: ${err}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { url: `redis://127.0.0.1:${port}`, owned: true, stop };
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function ping(port) {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    let data = "";
-    const done = (ok) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.on("error", () => done(false));
-    socket.on("connect", () => socket.write("PING\r\n"));
-    socket.on("data", (chunk) => {
-      data += chunk.toString();
-      if (data.includes("\r\n")) done(data.startsWith("+PONG"));
-    });
-  });
+  return {
+    url: redis.url,
+    owned: redis.owned,
+    stop: () => {
+      process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+      return redis.stop();
+    },
+  };
 }
