@@ -4,9 +4,7 @@
  * Screenshots go to `reports/screenshots/` (a CI artifact). Without Chromium the suite is skipped,
  * unless `TTA_REQUIRE_CHROMIUM=1` (CI), which makes it fail.
  */
-import { createServer } from "node:http";
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResilienceView } from "./resilience.js";
@@ -36,6 +34,8 @@ import {
   xssMetricsText,
 } from "./test-support/browser-workflows.js";
 import type { Dom, OpenedPage, TestBrowser } from "./test-support/browser.js";
+import { closeMetricsEndpoint, startMetricsEndpoint } from "./test-support/metrics-endpoint.js";
+import type { MetricsEndpoint } from "./test-support/metrics-endpoint.js";
 import { exportSpans } from "./test-support/otel.js";
 import type { TraceDetail, TraceList } from "./types.js";
 
@@ -51,14 +51,12 @@ async function api<T>(handle: ObservatoryHandle, path: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** A loopback server answering `text` as a Prometheus `/metrics` page; resolves with it and its URL. */
-async function serveMetrics(text: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((_req, res) => {
+/** A metrics endpoint answering `text` as a Prometheus `/metrics` page. */
+function serveMetrics(text: string): Promise<MetricsEndpoint> {
+  return startMetricsEndpoint((_req, res) => {
     res.setHeader("content-type", "text/plain; version=0.0.4");
     res.end(text);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics` };
 }
 
 const ROWS = '[data-testid="trace-list"] [data-testid="trace-row"]';
@@ -133,8 +131,7 @@ describe.skipIf(SKIP)(TITLE, () => {
     await Promise.all(pages.map((opened) => opened.close()));
     await browser?.close();
     await Promise.all([observatory, xssObservatory, tokenObservatory].map((handle) => handle?.close()));
-    for (const server of metricsServers) server.closeAllConnections();
-    await Promise.all(metricsServers.map((server) => new Promise((resolve) => server.close(resolve))));
+    await Promise.all(metricsServers.map(closeMetricsEndpoint));
   }, 60_000);
 
   it("lists the workflow runs; clicking the failed-over run shows its retry and fallback in the waterfall", async () => {

@@ -1,8 +1,7 @@
-import { createServer } from "node:http";
 import type { RequestListener, Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ObservatoryError } from "../errors.js";
+import { closeMetricsEndpoint, startMetricsEndpoint } from "../test-support/metrics-endpoint.js";
 import { getJson, startTestObservatory } from "../test-support/observatory.js";
 import type { StoreStats } from "../types.js";
 import { MAX_SCRAPE_TARGETS, MetricsScraper } from "./scraper.js";
@@ -10,23 +9,14 @@ import type { MetricsView } from "./scraper.js";
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    ),
-  );
+  await Promise.all(servers.splice(0).map(closeMetricsEndpoint));
 });
 
-/** A loopback HTTP server answering every request with `handler`; resolves with its `/metrics` URL. */
+/** A metrics endpoint answering every request with `handler`, closed after the test; resolves with its URL. */
 async function serve(handler: RequestListener): Promise<string> {
-  const server = createServer(handler);
+  const { server, url } = await startMetricsEndpoint(handler);
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+  return url;
 }
 
 const METRICS = '# TYPE tta_timeouts_total counter\ntta_timeouts_total{name="deadline"} 4\n';
@@ -34,8 +24,7 @@ const METRICS = '# TYPE tta_timeouts_total counter\ntta_timeouts_total{name="dea
 /** A URL on which nothing listens (a server that was started and closed). */
 async function deadUrl(): Promise<string> {
   const url = await serve(() => undefined);
-  const server = servers.pop()!;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeMetricsEndpoint(servers.pop()!);
   return url;
 }
 
